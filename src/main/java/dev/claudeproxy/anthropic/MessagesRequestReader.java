@@ -1,0 +1,256 @@
+package dev.claudeproxy.anthropic;
+
+import dev.claudeproxy.anthropic.ContentBlock.DocumentBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ImageBlock;
+import dev.claudeproxy.anthropic.ContentBlock.OtherBlock;
+import dev.claudeproxy.anthropic.ContentBlock.RedactedThinkingBlock;
+import dev.claudeproxy.anthropic.ContentBlock.Source;
+import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
+import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
+import dev.claudeproxy.anthropic.MessagesRequest.Tool;
+import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.JsonValue.ValueType;
+import jakarta.json.stream.JsonParsingException;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a Messages API request body into a {@link MessagesRequest}. Unknown fields and block
+ * types are tolerated (new Claude Code versions add them all the time); a missing or mistyped
+ * required field throws {@link InvalidMessagesRequestException} naming its path.
+ */
+public final class MessagesRequestReader {
+
+    private MessagesRequestReader() {
+    }
+
+    /** Reads a full {@code /v1/messages} request: {@code max_tokens} and {@code messages} required. */
+    public static MessagesRequest read(byte[] body) {
+        JsonObject root = parse(body);
+        JsonValue maxTokens = root.get("max_tokens");
+        if (maxTokens == null || maxTokens.getValueType() == ValueType.NULL) {
+            throw invalid("max_tokens: Field required");
+        }
+        if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral() || number.longValue() < 1) {
+            throw invalid("max_tokens: must be a whole number of at least 1");
+        }
+        return new MessagesRequest(
+                optionalString(root, "model").orElse(""),
+                (int) Math.min(Integer.MAX_VALUE, number.longValue()),
+                system(root.get("system"), "system"),
+                messages(root),
+                tools(root.get("tools")),
+                toolChoice(root.get("tool_choice")),
+                optionalNumber(root, "temperature"),
+                optionalNumber(root, "top_p"),
+                strings(root.get("stop_sequences"), "stop_sequences"),
+                root.get("stream") == JsonValue.TRUE);
+    }
+
+    private static JsonObject parse(byte[] body) {
+        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != ValueType.OBJECT) {
+                throw invalid("the request body must be a JSON object");
+            }
+            return value.asJsonObject();
+        } catch (JsonParsingException e) {
+            throw invalid("the request body is not valid JSON: " + e.getMessage());
+        } catch (jakarta.json.JsonException e) {
+            throw invalid("the request body is not valid JSON");
+        }
+    }
+
+    private static List<InputMessage> messages(JsonObject root) {
+        JsonValue value = root.get("messages");
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            throw invalid("messages: Field required");
+        }
+        if (value.getValueType() != ValueType.ARRAY) {
+            throw invalid("messages: must be an array");
+        }
+        List<InputMessage> messages = new ArrayList<>();
+        JsonArray array = value.asJsonArray();
+        for (int i = 0; i < array.size(); i++) {
+            String path = "messages." + i;
+            JsonObject message = object(array.get(i), path);
+            String role = optionalString(message, "role").orElseThrow(() -> invalid(path + ".role: Field required"));
+            if (!role.equals("user") && !role.equals("assistant") && !role.equals("system")) {
+                throw invalid(path + ".role: must be 'user' or 'assistant', not '" + role + "'");
+            }
+            JsonValue content = message.get("content");
+            if (content == null || content.getValueType() == ValueType.NULL) {
+                throw invalid(path + ".content: Field required");
+            }
+            messages.add(new InputMessage(role, blocks(content, path + ".content")));
+        }
+        return List.copyOf(messages);
+    }
+
+    private static List<TextBlock> system(JsonValue value, String path) {
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            return List.of();
+        }
+        List<TextBlock> texts = new ArrayList<>();
+        for (ContentBlock block : blocks(value, path)) {
+            if (block instanceof TextBlock text) {
+                texts.add(text);
+            } else {
+                throw invalid(path + ": only text blocks are allowed, not '" + block.type() + "'");
+            }
+        }
+        return List.copyOf(texts);
+    }
+
+    /** A string (one text block) or an array of content blocks. */
+    private static List<ContentBlock> blocks(JsonValue value, String path) {
+        if (value instanceof JsonString text) {
+            return List.of(new TextBlock(text.getString()));
+        }
+        if (value.getValueType() != ValueType.ARRAY) {
+            throw invalid(path + ": must be a string or an array of content blocks");
+        }
+        JsonArray array = value.asJsonArray();
+        List<ContentBlock> blocks = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            blocks.add(block(object(array.get(i), path + "." + i), path + "." + i));
+        }
+        return List.copyOf(blocks);
+    }
+
+    private static ContentBlock block(JsonObject block, String path) {
+        String type = optionalString(block, "type").orElseThrow(() -> invalid(path + ".type: Field required"));
+        return switch (type) {
+            case "text" -> new TextBlock(requiredString(block, "text", path));
+            case "image" -> new ImageBlock(source(block, path));
+            case "document" -> new DocumentBlock(type, source(block, path),
+                    block.containsKey("source") && block.getJsonObject("source").containsKey("content")
+                            ? blocks(block.getJsonObject("source").get("content"), path + ".source.content")
+                            : List.of(),
+                    optionalString(block, "title").orElse(null));
+            case "tool_use" -> new ToolUseBlock(
+                    requiredString(block, "id", path),
+                    requiredString(block, "name", path),
+                    block.get("input") instanceof JsonObject input ? input : JsonValue.EMPTY_JSON_OBJECT);
+            case "tool_result" -> new ToolResultBlock(type,
+                    requiredString(block, "tool_use_id", path),
+                    block.get("content") == null || block.get("content").getValueType() == ValueType.NULL
+                            ? List.of()
+                            : blocks(block.get("content"), path + ".content"),
+                    block.get("is_error") == JsonValue.TRUE);
+            case "thinking" -> new ThinkingBlock(
+                    optionalString(block, "thinking").orElse(""), optionalString(block, "signature").orElse(""));
+            case "redacted_thinking" -> new RedactedThinkingBlock(type, optionalString(block, "data").orElse(""));
+            default -> new OtherBlock(type, block);
+        };
+    }
+
+    private static Source source(JsonObject block, String path) {
+        JsonObject source = object(block.get("source"), path + ".source");
+        return new Source(
+                optionalString(source, "type").orElseThrow(() -> invalid(path + ".source.type: Field required")),
+                optionalString(source, "media_type").orElse(null),
+                source.get("data") instanceof JsonString data ? data.getString() : null,
+                optionalString(source, "url").orElse(null));
+    }
+
+    private static List<Tool> tools(JsonValue value) {
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            return List.of();
+        }
+        if (value.getValueType() != ValueType.ARRAY) {
+            throw invalid("tools: must be an array");
+        }
+        List<Tool> tools = new ArrayList<>();
+        JsonArray array = value.asJsonArray();
+        for (int i = 0; i < array.size(); i++) {
+            String path = "tools." + i;
+            JsonObject tool = object(array.get(i), path);
+            tools.add(new Tool(
+                    optionalString(tool, "type").orElse(null),
+                    requiredString(tool, "name", path),
+                    optionalString(tool, "description").orElse(null),
+                    tool.get("input_schema") instanceof JsonObject schema ? schema : null));
+        }
+        return List.copyOf(tools);
+    }
+
+    private static Optional<ToolChoice> toolChoice(JsonValue value) {
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            return Optional.empty();
+        }
+        JsonObject choice = object(value, "tool_choice");
+        String type = requiredString(choice, "type", "tool_choice");
+        if (type.equals("tool")) {
+            requiredString(choice, "name", "tool_choice");
+        }
+        return Optional.of(new ToolChoice(type, optionalString(choice, "name").orElse(null),
+                choice.get("disable_parallel_tool_use") == JsonValue.TRUE));
+    }
+
+    private static List<String> strings(JsonValue value, String path) {
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            return List.of();
+        }
+        if (value.getValueType() != ValueType.ARRAY) {
+            throw invalid(path + ": must be an array of strings");
+        }
+        List<String> strings = new ArrayList<>();
+        for (JsonValue item : value.asJsonArray()) {
+            if (!(item instanceof JsonString string)) {
+                throw invalid(path + ": must be an array of strings");
+            }
+            strings.add(string.getString());
+        }
+        return List.copyOf(strings);
+    }
+
+    private static JsonObject object(JsonValue value, String path) {
+        if (value == null || value.getValueType() != ValueType.OBJECT) {
+            throw invalid(path + ": must be an object");
+        }
+        return value.asJsonObject();
+    }
+
+    private static String requiredString(JsonObject object, String field, String path) {
+        JsonValue value = object.get(field);
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            throw invalid(path + "." + field + ": Field required");
+        }
+        if (!(value instanceof JsonString string)) {
+            throw invalid(path + "." + field + ": must be a string");
+        }
+        return string.getString();
+    }
+
+    private static Optional<String> optionalString(JsonObject object, String field) {
+        return object.get(field) instanceof JsonString string ? Optional.of(string.getString()) : Optional.empty();
+    }
+
+    private static Optional<Double> optionalNumber(JsonObject object, String field) {
+        JsonValue value = object.get(field);
+        if (value == null || value.getValueType() == ValueType.NULL) {
+            return Optional.empty();
+        }
+        if (!(value instanceof JsonNumber number)) {
+            throw invalid(field + ": must be a number");
+        }
+        return Optional.of(number.doubleValue());
+    }
+
+    private static InvalidMessagesRequestException invalid(String message) {
+        return new InvalidMessagesRequestException(message);
+    }
+}

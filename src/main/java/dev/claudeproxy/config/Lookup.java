@@ -1,0 +1,67 @@
+package dev.claudeproxy.config;
+
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NameNotFoundException;
+import javax.naming.NamingException;
+
+/**
+ * The one seam every setting is read through: a name in, a non-blank value or nothing out.
+ * {@link #chain} consults its sources in order; the servlet builds the chain JNDI
+ * ({@code java:comp/env}) → servlet context parameters → environment variables.
+ */
+@FunctionalInterface
+public interface Lookup {
+
+    Optional<String> find(String name);
+
+    static Lookup chain(Lookup... sources) {
+        return name -> {
+            for (Lookup source : sources) {
+                Optional<String> value = source.find(name).filter(v -> !v.isBlank());
+                if (value.isPresent()) {
+                    return value;
+                }
+            }
+            return Optional.empty();
+        };
+    }
+
+    static Lookup of(Function<String, String> source) {
+        return name -> Optional.ofNullable(source.apply(name));
+    }
+
+    static Lookup environment() {
+        return of(System::getenv);
+    }
+
+    /**
+     * Entries of the container's {@code java:comp/env}; nothing where the container has no JNDI
+     * (embedded servers, plain Jetty without the plus module).
+     */
+    static Lookup jndi() {
+        Logger log = Logger.getLogger(Lookup.class.getName());
+        InitialContext context;
+        try {
+            context = new InitialContext();
+            context.lookup("java:comp/env");
+        } catch (NamingException | RuntimeException e) {
+            log.log(Level.FINE, "no JNDI java:comp/env here; settings come from context parameters and environment", e);
+            return name -> Optional.empty();
+        }
+        return name -> {
+            try {
+                Object value = context.lookup("java:comp/env/" + name);
+                return Optional.ofNullable(value).map(Object::toString);
+            } catch (NameNotFoundException e) {
+                return Optional.empty();
+            } catch (NamingException e) {
+                log.log(Level.WARNING, "JNDI lookup of " + name + " failed; trying the next source", e);
+                return Optional.empty();
+            }
+        };
+    }
+}

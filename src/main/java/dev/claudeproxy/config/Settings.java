@@ -1,0 +1,129 @@
+package dev.claudeproxy.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of the gateway, read once at start through one {@link Lookup}. An invalid value
+ * fails the deployment with an {@link IllegalArgumentException} naming the setting.
+ *
+ * @param haiku route for models whose name contains "haiku", when configured
+ * @param connectTimeout upstream connect timeout
+ * @param readTimeout longest upstream silence tolerated, before and during a stream
+ * @param maxOutputTokens cap on the {@code max_tokens} sent upstream
+ * @param maxOutputTokensByHost per-upstream-host caps that replace {@code maxOutputTokens}
+ */
+public record Settings(
+        Optional<HaikuRoute> haiku,
+        Duration connectTimeout,
+        Duration readTimeout,
+        int maxOutputTokens,
+        Map<String, Integer> maxOutputTokensByHost) {
+
+    public static final String HAIKU_BASE_URL = "HAIKU_BASE_URL";
+    public static final String HAIKU_MODEL_NAME = "HAIKU_MODEL_NAME";
+    public static final String HAIKU_API_KEY = "HAIKU_API_KEY";
+    public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
+    public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
+    public static final String MAX_OUTPUT_TOKENS = "MAX_OUTPUT_TOKENS";
+    public static final String MAX_OUTPUT_TOKENS_BY_HOST = "MAX_OUTPUT_TOKENS_BY_HOST";
+
+    public Settings {
+        maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
+    }
+
+    public static Settings load(Lookup lookup) {
+        return new Settings(
+                haiku(lookup),
+                Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
+                Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 600)),
+                positive(lookup, MAX_OUTPUT_TOKENS, 32768),
+                byHost(lookup));
+    }
+
+    /** The {@code max_tokens} cap for an upstream host. */
+    public int maxOutputTokensFor(String host) {
+        return maxOutputTokensByHost.getOrDefault(host.toLowerCase(Locale.ROOT), maxOutputTokens);
+    }
+
+    private static Optional<HaikuRoute> haiku(Lookup lookup) {
+        Optional<String> baseUrl = lookup.find(HAIKU_BASE_URL);
+        Optional<String> model = lookup.find(HAIKU_MODEL_NAME);
+        if (baseUrl.isEmpty() && model.isEmpty()) {
+            return Optional.empty();
+        }
+        if (baseUrl.isEmpty() || model.isEmpty()) {
+            String missing = baseUrl.isEmpty() ? HAIKU_BASE_URL : HAIKU_MODEL_NAME;
+            throw new IllegalArgumentException(missing + " must be set too: the Haiku route needs "
+                    + HAIKU_BASE_URL + " and " + HAIKU_MODEL_NAME);
+        }
+        return Optional.of(new HaikuRoute(
+                baseUrl(baseUrl.get()), model.get().strip(), lookup.find(HAIKU_API_KEY).map(Secret::of)));
+    }
+
+    /** A base URL with its scheme optional (https by default) and no trailing slash. */
+    static URI baseUrl(String text) {
+        String value = text.strip();
+        if (!value.contains("://")) {
+            value = "https://" + value;
+        }
+        while (value.endsWith("/")) {
+            value = value.substring(0, value.length() - 1);
+        }
+        try {
+            URI uri = new URI(value);
+            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new URISyntaxException(value, "needs an http(s) scheme and a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(HAIKU_BASE_URL + " is not a valid base URL: " + e.getMessage(), e);
+        }
+    }
+
+    private static int positive(Lookup lookup, String name, int fallback) {
+        Optional<String> text = lookup.find(name);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text.get().strip());
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the setting's name
+        }
+        throw new IllegalArgumentException(name + " must be a positive whole number, not '" + text.get() + "'");
+    }
+
+    private static Map<String, Integer> byHost(Lookup lookup) {
+        Map<String, Integer> caps = new LinkedHashMap<>();
+        Optional<String> text = lookup.find(MAX_OUTPUT_TOKENS_BY_HOST);
+        if (text.isEmpty()) {
+            return caps;
+        }
+        for (String entry : text.get().split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] pair = entry.split("=", 2);
+            try {
+                int cap = Integer.parseInt(pair[1].strip());
+                if (pair[0].isBlank() || cap <= 0) {
+                    throw new NumberFormatException();
+                }
+                caps.put(pair[0].strip().toLowerCase(Locale.ROOT), cap);
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new IllegalArgumentException(MAX_OUTPUT_TOKENS_BY_HOST
+                        + " takes host=tokens pairs separated by commas, not '" + entry.strip() + "'", e);
+            }
+        }
+        return caps;
+    }
+}

@@ -1,0 +1,336 @@
+package dev.claudeproxy.convert;
+
+import dev.claudeproxy.anthropic.ContentBlock;
+import dev.claudeproxy.anthropic.ContentBlock.DocumentBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ImageBlock;
+import dev.claudeproxy.anthropic.ContentBlock.OtherBlock;
+import dev.claudeproxy.anthropic.ContentBlock.Source;
+import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
+import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
+import dev.claudeproxy.anthropic.MessagesRequest;
+import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
+import dev.claudeproxy.anthropic.MessagesRequest.Tool;
+import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
+import dev.claudeproxy.openai.ChatMessage;
+import dev.claudeproxy.openai.ChatRequest;
+import dev.claudeproxy.openai.ChatRequest.ChatTool;
+import dev.claudeproxy.openai.ChatRequest.FunctionDefinition;
+import dev.claudeproxy.openai.ChatRequest.StreamOptions;
+import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.openai.ToolCall.FunctionCall;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Anthropic {@code /v1/messages} request → Chat Completions request. Pure: the upstream request is
+ * built only from what was understood; everything without an OpenAI meaning ({@code cache_control},
+ * {@code thinking}, {@code output_config}, {@code metadata}, {@code top_k}, server tools...) is left
+ * behind.
+ */
+public final class RequestConverter {
+
+    /** Claude Code's per-request attribution block; its nonce would defeat upstream prompt caches. */
+    static final String BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
+
+    private static final Logger LOG = Logger.getLogger(RequestConverter.class.getName());
+    private static final int MAX_STOP_SEQUENCES = 4;
+
+    private RequestConverter() {
+    }
+
+    /**
+     * @param upstreamModel the model id sent upstream
+     * @param maxTokensCap the largest {@code max_tokens} this upstream is sent
+     */
+    public static ChatRequest toChatRequest(MessagesRequest request, String upstreamModel, Dialect dialect,
+                                            int maxTokensCap) {
+        List<ChatMessage> messages = new ArrayList<>();
+        List<String> systemTexts = new ArrayList<>(texts(request.system()));
+        for (int i = 0; i < request.messages().size(); i++) {
+            InputMessage message = request.messages().get(i);
+            switch (message.role()) {
+                case "system" -> systemTexts.addAll(texts(message.content()));
+                case "assistant" -> assistant(message.content()).ifPresent(messages::add);
+                default -> user(message.content(), "messages." + i, messages);
+            }
+        }
+        if (!systemTexts.isEmpty()) {
+            messages.add(0, new ChatMessage("system", Json.createValue(String.join("\n\n", systemTexts)), null, null));
+        }
+        List<ChatTool> tools = tools(request.tools(), dialect);
+        JsonValue toolChoice = tools.isEmpty() ? null : toolChoice(request.toolChoice().orElse(null), tools);
+        Boolean parallelToolCalls = !tools.isEmpty()
+                && request.toolChoice().map(ToolChoice::disableParallelToolUse).orElse(false) ? Boolean.FALSE : null;
+        return new ChatRequest(
+                upstreamModel,
+                mergeConsecutive(messages),
+                Math.min(request.maxTokens(), maxTokensCap),
+                request.temperature().orElse(null),
+                request.topP().orElse(null),
+                request.stopSequences().isEmpty() ? null
+                        : request.stopSequences().subList(0, Math.min(MAX_STOP_SEQUENCES, request.stopSequences().size())),
+                request.stream() ? Boolean.TRUE : null,
+                request.stream() ? new StreamOptions(true) : null,
+                tools.isEmpty() ? null : tools,
+                toolChoice,
+                parallelToolCalls);
+    }
+
+    private static List<String> texts(List<? extends ContentBlock> blocks) {
+        List<String> texts = new ArrayList<>();
+        for (ContentBlock block : blocks) {
+            if (block instanceof TextBlock text && !text.text().isEmpty()
+                    && !text.text().startsWith(BILLING_HEADER_PREFIX)) {
+                texts.add(text.text());
+            }
+        }
+        return texts;
+    }
+
+    /**
+     * A user turn: one {@code tool} message per {@code tool_result}, in order, then one user message
+     * with the remaining text and images (OpenAI puts no user content before the tool answers, and
+     * a tool message cannot hold images, so a result's images follow in that user message).
+     */
+    private static void user(List<ContentBlock> blocks, String path, List<ChatMessage> out) {
+        List<JsonValue> parts = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            ContentBlock block = blocks.get(i);
+            String blockPath = path + ".content." + i;
+            if (block instanceof TextBlock text) {
+                if (!text.text().isEmpty()) {
+                    parts.add(textPart(text.text()));
+                }
+            } else if (block instanceof ImageBlock image) {
+                parts.add(imagePart(image.source(), blockPath));
+            } else if (block instanceof DocumentBlock document) {
+                parts.add(textPart(documentText(document, blockPath)));
+            } else if (block instanceof ToolResultBlock result) {
+                List<JsonValue> images = new ArrayList<>();
+                String text = toolResultText(result, images, blockPath);
+                out.add(new ChatMessage("tool", Json.createValue(text), null, result.toolUseId()));
+                if (!images.isEmpty()) {
+                    parts.add(textPart("Images returned by tool call " + result.toolUseId() + ":"));
+                    parts.addAll(images);
+                }
+            } else if (block instanceof OtherBlock other) {
+                otherText(other).ifPresent(text -> parts.add(textPart(text)));
+            } else if (block instanceof ToolUseBlock) {
+                throw new InvalidMessagesRequestException(blockPath + ": tool_use blocks belong in assistant messages");
+            } else {
+                LOG.fine(() -> "dropped a " + block.type() + " block from a user turn");
+            }
+        }
+        if (!parts.isEmpty()) {
+            out.add(new ChatMessage("user", content(parts), null, null));
+        }
+    }
+
+    private static String toolResultText(ToolResultBlock result, List<JsonValue> images, String path) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < result.content().size(); i++) {
+            ContentBlock block = result.content().get(i);
+            String blockPath = path + ".content." + i;
+            if (block instanceof TextBlock text) {
+                texts.add(text.text());
+            } else if (block instanceof ImageBlock image) {
+                images.add(imagePart(image.source(), blockPath));
+            } else if (block instanceof DocumentBlock document) {
+                texts.add(documentText(document, blockPath));
+            } else if (block instanceof OtherBlock other) {
+                otherText(other).ifPresent(texts::add);
+            } else {
+                LOG.fine(() -> "dropped a " + block.type() + " block from a tool_result");
+            }
+        }
+        String text = String.join("\n", texts);
+        return result.isError() ? "Error: " + text : text;
+    }
+
+    /** An assistant turn: its text as {@code content}, its {@code tool_use} blocks as {@code tool_calls}. */
+    private static Optional<ChatMessage> assistant(List<ContentBlock> blocks) {
+        List<String> texts = new ArrayList<>();
+        List<ToolCall> toolCalls = new ArrayList<>();
+        for (ContentBlock block : blocks) {
+            if (block instanceof TextBlock text) {
+                if (!text.text().isEmpty()) {
+                    texts.add(text.text());
+                }
+            } else if (block instanceof ToolUseBlock toolUse) {
+                toolCalls.add(new ToolCall(toolUse.id(), new FunctionCall(toolUse.name(), toolUse.input().toString())));
+            } else if (block instanceof OtherBlock other) {
+                otherText(other).ifPresent(texts::add);
+            } else {
+                LOG.fine(() -> "dropped a " + block.type() + " block from an assistant turn");
+            }
+        }
+        if (texts.isEmpty() && toolCalls.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonValue content = texts.isEmpty() ? JsonValue.NULL : Json.createValue(String.join("\n\n", texts));
+        return Optional.of(new ChatMessage("assistant", content, toolCalls.isEmpty() ? null : toolCalls, null));
+    }
+
+    /**
+     * Strict chat templates (Mistral, Llama) reject two turns of the same role in a row; Anthropic
+     * allows them, and lifting {@code role: "system"} messages out creates more.
+     */
+    private static List<ChatMessage> mergeConsecutive(List<ChatMessage> messages) {
+        List<ChatMessage> merged = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            ChatMessage last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && last.role().equals(message.role())
+                    && (message.role().equals("user") || message.role().equals("assistant"))) {
+                merged.set(merged.size() - 1, merge(last, message));
+            } else {
+                merged.add(message);
+            }
+        }
+        return merged;
+    }
+
+    private static ChatMessage merge(ChatMessage first, ChatMessage second) {
+        List<ToolCall> toolCalls = new ArrayList<>();
+        if (first.toolCalls() != null) {
+            toolCalls.addAll(first.toolCalls());
+        }
+        if (second.toolCalls() != null) {
+            toolCalls.addAll(second.toolCalls());
+        }
+        JsonValue content;
+        if (first.content() == JsonValue.NULL || second.content() == JsonValue.NULL) {
+            content = first.content() == JsonValue.NULL ? second.content() : first.content();
+        } else {
+            List<JsonValue> parts = new ArrayList<>(partsOf(first.content()));
+            parts.addAll(partsOf(second.content()));
+            content = content(parts);
+        }
+        return new ChatMessage(first.role(), content, toolCalls.isEmpty() ? null : toolCalls, null);
+    }
+
+    private static List<JsonValue> partsOf(JsonValue content) {
+        if (content instanceof JsonString text) {
+            return List.of(textPart(text.getString()));
+        }
+        return content.asJsonArray();
+    }
+
+    /** Text-only content as one string (every upstream takes that); with images, an array of parts. */
+    private static JsonValue content(List<JsonValue> parts) {
+        boolean textOnly = parts.stream().allMatch(part -> part.asJsonObject().getString("type").equals("text"));
+        if (textOnly) {
+            return Json.createValue(parts.stream()
+                    .map(part -> part.asJsonObject().getString("text"))
+                    .collect(Collectors.joining("\n\n")));
+        }
+        JsonArrayBuilder array = Json.createArrayBuilder();
+        parts.forEach(array::add);
+        return array.build();
+    }
+
+    private static JsonObject textPart(String text) {
+        return Json.createObjectBuilder().add("type", "text").add("text", text).build();
+    }
+
+    private static JsonObject imagePart(Source source, String path) {
+        String url = switch (source.type()) {
+            case "base64" -> {
+                if (source.data() == null || source.mediaType() == null) {
+                    throw new InvalidMessagesRequestException(path + ".source: base64 images need media_type and data");
+                }
+                yield "data:" + source.mediaType() + ";base64," + source.data();
+            }
+            case "url" -> {
+                if (source.url() == null) {
+                    throw new InvalidMessagesRequestException(path + ".source.url: Field required");
+                }
+                yield source.url();
+            }
+            default -> throw new InvalidMessagesRequestException(path + ".source: image source type '"
+                    + source.type() + "' cannot be sent to an OpenAI-compatible upstream (use base64 or url)");
+        };
+        return Json.createObjectBuilder().add("type", "image_url")
+                .add("image_url", Json.createObjectBuilder().add("url", url)).build();
+    }
+
+    private static String documentText(DocumentBlock document, String path) {
+        String title = document.title() == null ? "" : document.title() + "\n\n";
+        return switch (document.source().type()) {
+            case "text" -> title + (document.source().data() == null ? "" : document.source().data());
+            case "content" -> title + String.join("\n", texts(document.content()));
+            default -> throw new InvalidMessagesRequestException(path + ": document blocks with a '"
+                    + document.source().type() + "' source (PDF) cannot be sent to this upstream; "
+                    + "send the document's text instead");
+        };
+    }
+
+    /** Server-tool and search blocks have no OpenAI form: their text, where they have one, is kept. */
+    private static Optional<String> otherText(OtherBlock other) {
+        if (other.raw().get("content") instanceof JsonArray content) {
+            String text = content.stream()
+                    .filter(item -> item instanceof JsonObject object && object.get("text") instanceof JsonString)
+                    .map(item -> item.asJsonObject().getString("text"))
+                    .collect(Collectors.joining("\n"));
+            if (!text.isEmpty()) {
+                return Optional.of(text);
+            }
+        }
+        LOG.fine(() -> "dropped a " + other.type() + " block: no OpenAI equivalent");
+        return Optional.empty();
+    }
+
+    private static List<ChatTool> tools(List<Tool> tools, Dialect dialect) {
+        List<ChatTool> functions = new ArrayList<>();
+        for (Tool tool : tools) {
+            if (!tool.isCustom()) {
+                LOG.info(() -> "dropped server tool '" + tool.name() + "' of type " + tool.kind()
+                        + ": it runs on Anthropic's servers only");
+                continue;
+            }
+            JsonObject schema = tool.inputSchema() == null
+                    ? Json.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build()
+                    : tool.inputSchema();
+            if (dialect == Dialect.GEMINI) {
+                schema = SchemaCleaner.forGemini(schema);
+                // Gemini rejects an object schema without properties; a function without parameters is fine.
+                if (!(schema.get("properties") instanceof JsonObject properties) || properties.isEmpty()) {
+                    schema = null;
+                }
+            }
+            functions.add(new ChatTool(new FunctionDefinition(tool.name(), tool.description(), schema)));
+        }
+        return functions;
+    }
+
+    private static JsonValue toolChoice(ToolChoice choice, List<ChatTool> tools) {
+        if (choice == null) {
+            return null;
+        }
+        return switch (choice.type()) {
+            case "auto" -> Json.createValue("auto");
+            case "any" -> Json.createValue("required");
+            case "none" -> Json.createValue("none");
+            case "tool" -> {
+                if (tools.stream().noneMatch(tool -> tool.function().name().equals(choice.name()))) {
+                    throw new InvalidMessagesRequestException("tool_choice.name: '" + choice.name()
+                            + "' is not one of the request's custom tools");
+                }
+                yield Json.createObjectBuilder().add("type", "function")
+                        .add("function", Json.createObjectBuilder().add("name", choice.name())).build();
+            }
+            default -> throw new InvalidMessagesRequestException("tool_choice.type: '" + choice.type()
+                    + "' is not one of auto, any, tool, none");
+        };
+    }
+}

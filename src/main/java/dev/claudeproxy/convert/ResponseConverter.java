@@ -1,0 +1,59 @@
+package dev.claudeproxy.convert;
+
+import dev.claudeproxy.anthropic.ContentBlock;
+import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
+import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.Usage;
+import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatCompletion.Choice;
+import dev.claudeproxy.openai.ChatCompletion.Delta;
+import dev.claudeproxy.openai.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/** A whole Chat Completions answer → an Anthropic {@code message}. Pure. */
+public final class ResponseConverter {
+
+    private static final Logger LOG = Logger.getLogger(ResponseConverter.class.getName());
+
+    private ResponseConverter() {
+    }
+
+    /**
+     * @param clientModel the model the client asked for, echoed back as Anthropic does
+     * @param promptChars size of the upstream request, for a usage estimate when the upstream gives none
+     */
+    public static Message toMessage(ChatCompletion completion, String clientModel, long promptChars) {
+        Choice choice = completion.choices() == null || completion.choices().isEmpty()
+                ? null : completion.choices().get(0);
+        Delta message = choice == null || choice.message() == null
+                ? new Delta(null, null, null, null, null, null) : choice.message();
+        List<ContentBlock> content = new ArrayList<>();
+        String text = AssistantText.of(message);
+        if (!text.isEmpty()) {
+            content.add(new TextBlock(text));
+        }
+        if (message.toolCalls() != null) {
+            for (ToolCall call : message.toolCalls()) {
+                String name = call.function() == null ? null : call.function().name();
+                if (name == null || name.isEmpty()) {
+                    LOG.warning("upstream tool call without a function name dropped");
+                    continue;
+                }
+                content.add(new ToolUseBlock(Ids.toolUseId(), name, ToolArguments.parse(call.function().arguments())));
+            }
+        }
+        boolean hasToolCalls = content.stream().anyMatch(block -> block instanceof ToolUseBlock);
+        String stopReason = StopReasons.of(choice == null ? null : choice.finishReason(), hasToolCalls).wireName();
+        Usage usage;
+        if (completion.usage() != null) {
+            usage = Usages.of(completion.usage());
+        } else {
+            usage = Usages.estimate(promptChars, text.length());
+            LOG.fine("upstream reported no usage; estimated it from text sizes");
+        }
+        return new Message(Ids.messageId(), clientModel, List.copyOf(content), stopReason, usage);
+    }
+}

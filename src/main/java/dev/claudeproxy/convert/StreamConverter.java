@@ -1,0 +1,299 @@
+package dev.claudeproxy.convert;
+
+import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
+import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.anthropic.StreamEvent.ContentBlockDelta;
+import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStart;
+import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStop;
+import dev.claudeproxy.anthropic.StreamEvent.ErrorEvent;
+import dev.claudeproxy.anthropic.StreamEvent.InputJsonDelta;
+import dev.claudeproxy.anthropic.StreamEvent.MessageDelta;
+import dev.claudeproxy.anthropic.StreamEvent.MessageStart;
+import dev.claudeproxy.anthropic.StreamEvent.MessageStop;
+import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
+import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
+import dev.claudeproxy.anthropic.Usage;
+import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatCompletion.Choice;
+import dev.claudeproxy.openai.ChatCompletion.Delta;
+import dev.claudeproxy.openai.CompletionUsage;
+import dev.claudeproxy.openai.ToolCall;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Converts one upstream Chat Completions stream into the Anthropic event sequence, chunk by chunk.
+ * Single use and not thread-safe: one instance per exchange, fed from one thread in order
+ * {@link #start()}, {@link #onChunk} any number of times, {@link #onEnd}.
+ *
+ * <p>What it guarantees, because strict clients (the SDKs' accumulators) throw otherwise: exactly
+ * one {@code message_start}; blocks strictly in sequence, {@code start(i) → delta(i)* → stop(i)}
+ * with i = 0, 1, 2..., never two open at once; no empty text block; every {@code tool_use} block
+ * carries exactly one {@code input_json_delta} holding a complete JSON object; then
+ * {@code message_delta} (stop reason, real usage) and {@code message_stop}, or instead one
+ * {@code error} event.
+ *
+ * <p><b>Tool arguments are buffered per call, not forwarded fragment by fragment.</b> Forwarding
+ * cannot take anything back: when an upstream is cut off by its token limit, sends arguments that
+ * are not a JSON object, sends none at all, or interleaves the fragments of parallel calls, the
+ * client would already hold an unparsable or misattributed input (the Python SDK validates every
+ * prefix, the TypeScript one parses at block stop). Buffering lets each call be keyed by id or
+ * index (Gemini sends whole calls without an index, Ollama all with index 0), validated and
+ * repaired before anything is sent. It costs nothing for upstreams that send each call whole
+ * (Gemini, Ollama, Groq, Mistral) and only delays the display of a streaming call's input for
+ * the others; text is still forwarded as it comes.
+ */
+public final class StreamConverter {
+
+    private static final Logger LOG = Logger.getLogger(StreamConverter.class.getName());
+
+    private final String clientModel;
+    private final long promptChars;
+    private final List<PendingTool> pendingTools = new ArrayList<>();
+    private final Map<String, PendingTool> toolsById = new HashMap<>();
+    private final Map<Integer, PendingTool> toolsByIndex = new HashMap<>();
+    private PendingTool lastTool;
+    private boolean started;
+    private boolean ended;
+    private boolean anyTool;
+    private int nextIndex;
+    private int openTextIndex = -1;
+    private String finishReason;
+    private CompletionUsage usage;
+    private long outputChars;
+
+    /**
+     * @param clientModel the model the client asked for, echoed in {@code message_start}
+     * @param promptChars size of the upstream request, for a usage estimate when the upstream reports none
+     */
+    public StreamConverter(String clientModel, long promptChars) {
+        this.clientModel = clientModel;
+        this.promptChars = promptChars;
+    }
+
+    /** The {@code message_start} event; to be sent as soon as the upstream has answered 200. */
+    public List<StreamEvent> start() {
+        if (started) {
+            throw new IllegalStateException("start() was already called");
+        }
+        started = true;
+        Usage estimate = Usages.estimate(promptChars, 0);
+        return List.of(new MessageStart(new Message(Ids.messageId(), clientModel, List.of(), null,
+                new Usage(estimate.inputTokens(), 0, 0, 0))));
+    }
+
+    /** The events one upstream chunk produces (often none). After an error chunk, {@link #ended()} is true. */
+    public List<StreamEvent> onChunk(ChatCompletion chunk) {
+        checkStarted();
+        List<StreamEvent> out = new ArrayList<>(3);
+        if (ended) {
+            return out;
+        }
+        if (chunk.error() != null && chunk.error().getValueType() != JsonValue.ValueType.NULL) {
+            out.add(midStreamError(chunk.error()));
+            ended = true;
+            return out;
+        }
+        if (chunk.usage() != null) {
+            usage = chunk.usage();
+        }
+        if (chunk.choices() == null) {
+            return out;
+        }
+        for (Choice choice : chunk.choices()) {
+            if (choice == null || (choice.index() != null && choice.index() != 0)) {
+                continue;
+            }
+            Delta delta = choice.delta() != null ? choice.delta() : choice.message();
+            if (delta != null) {
+                String text = AssistantText.of(delta);
+                if (!text.isEmpty()) {
+                    flushTools(out);
+                    openText(out);
+                    out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
+                    outputChars += text.length();
+                }
+                if (delta.toolCalls() != null) {
+                    for (ToolCall call : delta.toolCalls()) {
+                        if (call != null) {
+                            addFragment(call);
+                        }
+                    }
+                }
+            }
+            if (choice.finishReason() != null) {
+                finishReason = choice.finishReason();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The closing events when the upstream stream ends.
+     *
+     * @param sawDone whether {@code data: [DONE]} arrived; a stream that ends without it and
+     *     without any finish reason was cut off, and ends with an {@code error} event
+     */
+    public List<StreamEvent> onEnd(boolean sawDone) {
+        checkStarted();
+        List<StreamEvent> out = new ArrayList<>(6);
+        if (ended) {
+            return out;
+        }
+        ended = true;
+        if (!sawDone && finishReason == null) {
+            out.add(new ErrorEvent("api_error", "upstream stream ended unexpectedly"));
+            return out;
+        }
+        flushTools(out);
+        closeText(out);
+        String stopReason = StopReasons.of(finishReason, anyTool).wireName();
+        Usage finalUsage;
+        if (usage != null) {
+            finalUsage = Usages.of(usage);
+        } else {
+            finalUsage = Usages.estimate(promptChars, outputChars);
+            LOG.fine("upstream stream reported no usage; estimated it from text sizes");
+        }
+        out.add(new MessageDelta(new StopInfo(stopReason, null), finalUsage));
+        out.add(new MessageStop());
+        return out;
+    }
+
+    /** Whether the stream has ended, with {@code message_stop} or an {@code error} event. */
+    public boolean ended() {
+        return ended;
+    }
+
+    private void checkStarted() {
+        if (!started) {
+            throw new IllegalStateException("start() must come first");
+        }
+    }
+
+    /**
+     * Files a tool-call fragment under its call: a new non-empty id starts a call even when the
+     * index repeats (Gemini, older Ollama); a fragment without id follows its index, or else the
+     * latest call.
+     */
+    private void addFragment(ToolCall call) {
+        String id = call.id() == null || call.id().isEmpty() ? null : call.id();
+        PendingTool tool;
+        if (id != null) {
+            tool = toolsById.get(id);
+            if (tool == null) {
+                tool = newTool(call.index());
+                toolsById.put(id, tool);
+            }
+        } else if (call.index() != null) {
+            tool = toolsByIndex.get(call.index());
+            if (tool == null) {
+                tool = newTool(call.index());
+            }
+        } else if (lastTool == null || (lastTool.name != null && hasName(call))) {
+            // no id, no index: a fragment that names a function again starts a new call
+            tool = newTool(null);
+        } else {
+            tool = lastTool;
+        }
+        if (tool.emitted) {
+            LOG.warning("upstream sent more of a tool call after text followed it; fragment dropped");
+            return;
+        }
+        if (call.function() != null) {
+            String name = call.function().name();
+            if (name != null && !name.isEmpty() && tool.name == null) {
+                tool.name = name;
+            }
+            if (call.function().arguments() != null) {
+                tool.arguments.append(call.function().arguments());
+                outputChars += call.function().arguments().length();
+            }
+        }
+    }
+
+    private static boolean hasName(ToolCall call) {
+        return call.function() != null && call.function().name() != null && !call.function().name().isEmpty();
+    }
+
+    private PendingTool newTool(Integer index) {
+        PendingTool tool = new PendingTool();
+        pendingTools.add(tool);
+        if (index != null) {
+            toolsByIndex.put(index, tool);
+        }
+        lastTool = tool;
+        return tool;
+    }
+
+    private void flushTools(List<StreamEvent> out) {
+        if (pendingTools.isEmpty()) {
+            return;
+        }
+        closeText(out);
+        for (PendingTool tool : pendingTools) {
+            tool.emitted = true;
+            if (tool.name == null) {
+                LOG.warning("upstream tool call without a function name dropped");
+                continue;
+            }
+            int index = nextIndex++;
+            String input = ToolArguments.parse(tool.arguments.toString()).toString();
+            out.add(new ContentBlockStart(index, new ToolUseBlock(Ids.toolUseId(), tool.name, JsonValue.EMPTY_JSON_OBJECT)));
+            out.add(new ContentBlockDelta(index, new InputJsonDelta(input)));
+            out.add(new ContentBlockStop(index));
+            anyTool = true;
+        }
+        pendingTools.clear();
+    }
+
+    private void openText(List<StreamEvent> out) {
+        if (openTextIndex < 0) {
+            openTextIndex = nextIndex++;
+            out.add(new ContentBlockStart(openTextIndex, new TextBlock("")));
+        }
+    }
+
+    private void closeText(List<StreamEvent> out) {
+        if (openTextIndex >= 0) {
+            out.add(new ContentBlockStop(openTextIndex));
+            openTextIndex = -1;
+        }
+    }
+
+    /** A provider error inside a 200 stream (OpenRouter, vLLM): overloaded when it says so, else api_error. */
+    private static ErrorEvent midStreamError(JsonValue error) {
+        String message = error.toString();
+        String type = "api_error";
+        if (error instanceof JsonObject object) {
+            if (object.get("message") instanceof JsonString text) {
+                message = text.getString();
+            }
+            JsonValue code = object.get("code");
+            int status = code instanceof JsonNumber number ? number.intValue() : 0;
+            if (status == 503 || status == 529 || message.toLowerCase(Locale.ROOT).contains("overloaded")) {
+                type = "overloaded_error";
+            } else if (status == 429) {
+                type = "rate_limit_error";
+            }
+        }
+        return new ErrorEvent(type, "upstream error: " + (message.length() > 500 ? message.substring(0, 500) : message));
+    }
+
+    /** A tool call being received; its block is emitted whole once it cannot grow any more. */
+    private static final class PendingTool {
+        private String name;
+        private final StringBuilder arguments = new StringBuilder();
+        private boolean emitted;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.claudeproxy.error;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonStructure;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParsingException;
+import java.io.StringReader;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The one table that turns an upstream's error answer into the Anthropic error the client sees,
+ * and the reader of the upstream error body shapes (OpenAI nested, flat, Gemini array, non-JSON).
+ */
+public final class UpstreamErrors {
+
+    /** Claude Code compacts the conversation when an error message contains exactly this phrase. */
+    public static final String PROMPT_TOO_LONG = "prompt is too long";
+
+    private static final int EXCERPT_CHARS = 300;
+
+    private static final Pattern CONTEXT_LENGTH = Pattern.compile(
+            "context_length_exceeded|context length|context window|maximum context"
+                    + "|exceeds? (the )?(model'?s? )?(maximum )?context|input token count|too many (input )?tokens"
+                    + "|prompt is too long|input is too long|reduce the length",
+            Pattern.CASE_INSENSITIVE);
+
+    private UpstreamErrors() {
+    }
+
+    /**
+     * Maps an upstream HTTP error to the client's error. {@code retryAfter} is the upstream's
+     * {@code retry-after} header, kept for 429 and 503/529 so clients wait as long as asked.
+     */
+    public static ProxyException fromStatus(int upstreamStatus, String body, Optional<String> retryAfter) {
+        String message = messageOf(body);
+        Map<String, String> headers = new LinkedHashMap<>();
+        retryAfter.ifPresent(value -> headers.put("retry-after", value));
+        if ((upstreamStatus == 400 || upstreamStatus == 413 || upstreamStatus == 422)
+                && CONTEXT_LENGTH.matcher(message).find()) {
+            return new ProxyException(400, ErrorType.INVALID_REQUEST, PROMPT_TOO_LONG + ": " + message, Map.of());
+        }
+        ErrorType type = switch (upstreamStatus) {
+            case 400, 405, 409, 415, 422 -> ErrorType.INVALID_REQUEST;
+            case 401 -> ErrorType.AUTHENTICATION;
+            case 402 -> ErrorType.BILLING;
+            case 403 -> ErrorType.PERMISSION;
+            case 404 -> ErrorType.NOT_FOUND;
+            case 408, 504 -> ErrorType.TIMEOUT;
+            case 413 -> ErrorType.REQUEST_TOO_LARGE;
+            case 429 -> ErrorType.RATE_LIMIT;
+            case 503, 529 -> ErrorType.OVERLOADED;
+            default -> upstreamStatus >= 400 && upstreamStatus < 500 ? ErrorType.INVALID_REQUEST : ErrorType.API;
+        };
+        int status = switch (type) {
+            case API -> upstreamStatus >= 500 && upstreamStatus < 600 ? upstreamStatus : 502;
+            case INVALID_REQUEST -> 400;
+            default -> type.status();
+        };
+        if (type != ErrorType.RATE_LIMIT && type != ErrorType.OVERLOADED) {
+            headers.clear();
+        }
+        String prefix = "upstream answered " + upstreamStatus + ": ";
+        return new ProxyException(status, type, prefix + message, headers);
+    }
+
+    /**
+     * The human message inside an upstream error body: {@code error.message}, a flat
+     * {@code message}, {@code detail}, a Gemini array's first error, or else a short excerpt of
+     * the raw text (an HTML 502 page, say).
+     */
+    public static String messageOf(String body) {
+        if (body == null || body.isBlank()) {
+            return "(empty body)";
+        }
+        return parse(body).flatMap(UpstreamErrors::messageIn).orElseGet(() -> excerpt(body));
+    }
+
+    /** The message of a JSON error object met in the middle of a stream, as {@link #messageOf} finds it. */
+    public static String messageOf(JsonValue error) {
+        return messageIn(error).orElseGet(() -> excerpt(error.toString()));
+    }
+
+    /** Whether an upstream error message says the prompt does not fit the model's context. */
+    public static boolean isContextLength(String message) {
+        return CONTEXT_LENGTH.matcher(message).find();
+    }
+
+    private static Optional<JsonStructure> parse(String body) {
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            return Optional.of(reader.read());
+        } catch (JsonParsingException | IllegalStateException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            // Parsson signals some malformed input with other runtime exceptions; the body is then text.
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> messageIn(JsonValue value) {
+        switch (value.getValueType()) {
+            case STRING:
+                return Optional.of(excerpt(((JsonString) value).getString()));
+            case ARRAY:
+                JsonArray array = value.asJsonArray();
+                return array.isEmpty() ? Optional.empty() : messageIn(array.get(0));
+            case OBJECT:
+                JsonObject object = value.asJsonObject();
+                for (String key : new String[] {"error", "message", "detail", "msg"}) {
+                    JsonValue inner = object.get(key);
+                    if (inner != null && inner.getValueType() != JsonValue.ValueType.NULL) {
+                        Optional<String> found = messageIn(inner);
+                        if (found.isPresent()) {
+                            return found;
+                        }
+                    }
+                }
+                return Optional.of(excerpt(object.toString()));
+            default:
+                return Optional.empty();
+        }
+    }
+
+    private static String excerpt(String text) {
+        String flat = text.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").strip();
+        return flat.length() <= EXCERPT_CHARS ? flat : flat.substring(0, EXCERPT_CHARS) + "...";
+    }
+}

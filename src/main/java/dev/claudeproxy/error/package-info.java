@@ -1,0 +1,2 @@
+/** Typed gateway failures: HTTP status plus Anthropic error type, and the upstream-error table. */
+package dev.claudeproxy.error;

@@ -1,0 +1,2 @@
+/** The gateway's JSON-B configuration. */
+package dev.claudeproxy.json;

@@ -1,0 +1,14 @@
+package dev.claudeproxy.openai;
+
+import jakarta.json.JsonValue;
+import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import java.util.List;
+
+/**
+ * A message of a Chat Completions request.
+ *
+ * @param content a string, an array of content parts, or JSON null (assistant turns with only tool calls)
+ */
+@JsonbPropertyOrder({"role", "content", "toolCalls", "toolCallId"})
+public record ChatMessage(String role, JsonValue content, List<ToolCall> toolCalls, String toolCallId) {
+}

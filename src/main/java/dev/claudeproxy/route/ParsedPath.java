@@ -1,0 +1,7 @@
+package dev.claudeproxy.route;
+
+import java.util.Optional;
+
+/** A request path split into the endpoint it ends with and the route before it (absent for a bare endpoint). */
+public record ParsedPath(Endpoint endpoint, Optional<PathRoute> route) {
+}

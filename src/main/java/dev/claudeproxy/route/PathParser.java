@@ -1,0 +1,116 @@
+package dev.claudeproxy.route;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the upstream and model out of a request path (relative to the context path):
+ * {@code [/<scheme>]/<host>[:port][/<path>...]/<model>/<endpoint>} calls
+ * {@code <scheme>://<host>[:port]/<path>.../chat/completions} with {@code <model>}; scheme http or
+ * https, https by default.
+ *
+ * <p>A model id with slashes ({@code meta-llama/llama-3.3-70b-instruct}) follows a {@code ~}
+ * segment: {@code /openrouter.ai/api/v1/~/meta-llama/llama-3.3-70b-instruct/v1/messages}.
+ * Percent-encoding the slash ({@code %2F}) is no way out: stock Tomcat and Jetty reject encoded
+ * slashes in paths, and {@code ~} is an unreserved URI character every container passes through.
+ */
+public final class PathParser {
+
+    /** The path form, shown in every not-found error. */
+    public static final String FORM = "/<scheme>/<host>[:port]/<path>/<model>/v1/messages "
+            + "(scheme http or https, optional, https by default; a model id with '/' goes after a '~' segment: "
+            + "/<host>/<path>/~/<org>/<model>/v1/messages), "
+            + "e.g. /api.groq.com/openai/v1/llama-3.3-70b-versatile/v1/messages";
+
+    /** The segment after which the rest of the path, up to the endpoint, is the model id. */
+    public static final String MODEL_MARKER = "~";
+
+    private static final Pattern HOST = Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                    + "|\\[[0-9A-Fa-f:.]+\\]");
+    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");
+
+    private PathParser() {
+    }
+
+    /** @param path the request path after the context path, starting with '/' (query string excluded) */
+    public static ParsedPath parse(String path) {
+        List<String> segments = new ArrayList<>(Arrays.asList(path.split("/")));
+        segments.removeIf(String::isEmpty);
+        for (Endpoint endpoint : Endpoint.values()) {
+            List<String> suffix = endpoint.suffix();
+            int start = segments.size() - suffix.size();
+            if (start >= 0 && segments.subList(start, segments.size()).equals(suffix)) {
+                List<String> prefix = segments.subList(0, start);
+                return new ParsedPath(endpoint, prefix.isEmpty() ? Optional.empty() : Optional.of(route(prefix)));
+            }
+        }
+        throw new RouteNotFoundException("No endpoint at " + shorten(path));
+    }
+
+    private static PathRoute route(List<String> prefix) {
+        int at = 0;
+        String scheme = "https";
+        if (prefix.get(0).equals("http") || prefix.get(0).equals("https")) {
+            scheme = prefix.get(0);
+            at = 1;
+        }
+        if (at >= prefix.size()) {
+            throw new RouteNotFoundException("The path names no upstream host");
+        }
+        String authority = prefix.get(at++);
+        checkAuthority(authority);
+        int marker = prefix.indexOf(MODEL_MARKER);
+        List<String> upstreamPath;
+        String model;
+        if (marker >= 0) {
+            if (marker < at || marker == prefix.size() - 1) {
+                throw new RouteNotFoundException("The '~' segment must stand between the upstream and the model id");
+            }
+            upstreamPath = prefix.subList(at, marker);
+            model = String.join("/", prefix.subList(marker + 1, prefix.size()));
+        } else {
+            if (at >= prefix.size()) {
+                throw new RouteNotFoundException("The path names no model after the upstream " + authority);
+            }
+            upstreamPath = prefix.subList(at, prefix.size() - 1);
+            model = prefix.get(prefix.size() - 1);
+        }
+        for (String segment : upstreamPath) {
+            if (!SEGMENT.matcher(segment).matches()) {
+                throw new RouteNotFoundException("The upstream path has an invalid segment");
+            }
+        }
+        String base = scheme + "://" + authority + (upstreamPath.isEmpty() ? "" : "/" + String.join("/", upstreamPath));
+        try {
+            return new PathRoute(new URI(base + "/chat/completions"), model);
+        } catch (URISyntaxException e) {
+            throw new RouteNotFoundException("The upstream in the path is not a valid URL");
+        }
+    }
+
+    private static void checkAuthority(String authority) {
+        String host = authority;
+        int colon = authority.lastIndexOf(':');
+        if (colon > authority.lastIndexOf(']')) {
+            String port = authority.substring(colon + 1);
+            host = authority.substring(0, colon);
+            if (!PORT.matcher(port).matches() || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new RouteNotFoundException("'" + shorten(authority) + "' has no valid port");
+            }
+        }
+        if (!HOST.matcher(host).matches()) {
+            throw new RouteNotFoundException("'" + shorten(host) + "' is not a host name");
+        }
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 120) + "...";
+    }
+}

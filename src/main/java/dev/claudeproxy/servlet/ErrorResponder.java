@@ -1,0 +1,53 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.anthropic.StreamEvent.ErrorEvent;
+import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.json.Json;
+import dev.claudeproxy.sse.SseWriter;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Tells the client about a failure in Anthropic form: an HTTP error with a JSON body while the
+ * response is not committed, an SSE {@code error} event once the stream has begun. The only place
+ * that writes errors.
+ */
+final class ErrorResponder {
+
+    private static final Logger LOG = Logger.getLogger(ErrorResponder.class.getName());
+
+    private ErrorResponder() {
+    }
+
+    /**
+     * @param stream the open event stream, or null when none was started
+     */
+    static void send(HttpServletResponse proxyToClientResponse, SseWriter stream, ProxyException failure) {
+        ErrorEvent body = new ErrorEvent(failure.type().wireName(), failure.getMessage());
+        String json = Json.write(body);
+        try {
+            if (stream != null) {
+                stream.write(body.type(), json);
+            } else if (!proxyToClientResponse.isCommitted()) {
+                String requestId = proxyToClientResponse.getHeader(Exchange.REQUEST_ID_HEADER);
+                proxyToClientResponse.reset();
+                if (requestId != null) {
+                    proxyToClientResponse.setHeader(Exchange.REQUEST_ID_HEADER, requestId);
+                }
+                proxyToClientResponse.setStatus(failure.status());
+                failure.headers().forEach(proxyToClientResponse::setHeader);
+                byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                proxyToClientResponse.setContentType("application/json");
+                proxyToClientResponse.setContentLength(bytes.length);
+                proxyToClientResponse.getOutputStream().write(bytes);
+            } else {
+                LOG.warning("cannot report '" + failure.getMessage() + "': the response is already committed");
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "client went away before it could be told: " + failure.getMessage(), e);
+        }
+    }
+}

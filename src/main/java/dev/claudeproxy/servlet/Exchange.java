@@ -1,0 +1,347 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
+import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.MessagesRequest;
+import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.config.Secret;
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.convert.Dialect;
+import dev.claudeproxy.convert.MaxTokensLimit;
+import dev.claudeproxy.convert.MessageEvents;
+import dev.claudeproxy.convert.RequestConverter;
+import dev.claudeproxy.convert.ResponseConverter;
+import dev.claudeproxy.convert.StreamConverter;
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.error.UpstreamErrors;
+import dev.claudeproxy.json.Json;
+import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatRequest;
+import dev.claudeproxy.route.ParsedPath;
+import dev.claudeproxy.route.RouteNotFoundException;
+import dev.claudeproxy.route.Routes;
+import dev.claudeproxy.route.Routes.Route;
+import dev.claudeproxy.sse.SseEvent;
+import dev.claudeproxy.sse.SseReader;
+import dev.claudeproxy.sse.SseWriter;
+import dev.claudeproxy.upstream.UpstreamClient;
+import dev.claudeproxy.upstream.UpstreamFailure;
+import dev.claudeproxy.upstream.UpstreamResponse;
+import jakarta.json.JsonValue;
+import jakarta.json.bind.JsonbException;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One {@code POST /v1/messages} from the client to the upstream and back, run on a worker thread
+ * after the servlet has started async processing. {@link #run()} is the pipeline: read the client's
+ * request, route it, convert it, call the upstream, then convert its answer (a stream event by
+ * event, flushing each) and complete the {@link AsyncContext} on every path.
+ *
+ * <p>The response status is held back until the upstream has answered 200, so that an upstream
+ * failure before that becomes a plain HTTP error the SDKs retry; after it, failures become an SSE
+ * {@code error} event. Single use; {@link #abort()} may be called from a container thread when the
+ * client's connection fails, and closes the upstream connection.
+ */
+final class Exchange implements Runnable {
+
+    static final String REQUEST_ID_HEADER = "request-id";
+
+    private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
+
+    private final AsyncContext asyncContext;
+    private final HttpServletRequest clientToProxyRequest;
+    private final HttpServletResponse proxyToClientResponse;
+    private final ParsedPath path;
+    private final Settings settings;
+    private final UpstreamClient upstream;
+    private final String requestId;
+    private final AtomicReference<UpstreamResponse> openUpstreamResponse = new AtomicReference<>();
+    private SseWriter stream;
+    private String routeForLog = "-";
+    private String modelForLog = "-";
+    private boolean streamedForLog;
+
+    Exchange(AsyncContext asyncContext, ParsedPath path, Settings settings, UpstreamClient upstream, String requestId) {
+        this.asyncContext = asyncContext;
+        this.clientToProxyRequest = (HttpServletRequest) asyncContext.getRequest();
+        this.proxyToClientResponse = (HttpServletResponse) asyncContext.getResponse();
+        this.path = path;
+        this.settings = settings;
+        this.upstream = upstream;
+        this.requestId = requestId;
+    }
+
+    @Override
+    public void run() {
+        long startNanos = System.nanoTime();
+        try {
+            MessagesRequest clientRequest = readClientRequest();
+            Route route = route(clientRequest);
+            ChatRequest proxyToServerRequest = RequestConverter.toChatRequest(clientRequest, route.model(),
+                    Dialect.of(route.host(), route.model()), settings.maxOutputTokensFor(route.host()));
+            UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
+            long promptChars = Json.write(proxyToServerRequest.messages()).length();
+            if (clientRequest.stream()) {
+                streamBack(serverToProxyResponse, clientRequest.model(), promptChars);
+            } else {
+                answerBack(serverToProxyResponse, clientRequest.model(), promptChars);
+            }
+        } catch (ProxyException failure) {
+            LOG.fine(() -> requestId + " failed: " + failure.type().wireName() + " " + failure.getMessage());
+            ErrorResponder.send(proxyToClientResponse, stream, failure);
+        } catch (ClientGoneException gone) {
+            LOG.log(Level.FINE, requestId + ": client went away; upstream call closed", gone.getCause());
+        } catch (RuntimeException bug) {
+            LOG.log(Level.SEVERE, requestId + " failed inside the gateway", bug);
+            ErrorResponder.send(proxyToClientResponse, stream,
+                    new ProxyException(ErrorType.API, "internal gateway error (request " + requestId + ")"));
+        } finally {
+            closeUpstream();
+            asyncContext.complete();
+            long millis = (System.nanoTime() - startNanos) / 1_000_000;
+            LOG.info(() -> requestId + " route=" + routeForLog + " model=" + modelForLog + " stream=" + streamedForLog
+                    + " status=" + proxyToClientResponse.getStatus() + " ms=" + millis);
+        }
+    }
+
+    /** Closes the upstream connection now; called when the client has gone. Safe from any thread. */
+    void abort() {
+        closeUpstream();
+    }
+
+    private MessagesRequest readClientRequest() {
+        byte[] clientBody;
+        try (InputStream in = clientToProxyRequest.getInputStream()) {
+            clientBody = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        try {
+            return MessagesRequestReader.read(clientBody);
+        } catch (InvalidMessagesRequestException e) {
+            throw ProxyException.invalidRequest(e.getMessage());
+        }
+    }
+
+    private Route route(MessagesRequest clientRequest) {
+        try {
+            Route route = Routes.resolve(path.route(), clientRequest.model(), settings.haiku(), clientKey());
+            routeForLog = route.authority();
+            modelForLog = route.model();
+            streamedForLog = clientRequest.stream();
+            return route;
+        } catch (RouteNotFoundException e) {
+            throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    /** {@code x-api-key} wins over {@code Authorization: Bearer} when a client sends both (Claude Code may). */
+    private Optional<Secret> clientKey() {
+        String apiKey = clientToProxyRequest.getHeader("x-api-key");
+        if (apiKey != null && !apiKey.isBlank()) {
+            return Optional.of(Secret.of(apiKey));
+        }
+        String authorization = clientToProxyRequest.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && !authorization.substring(7).isBlank()) {
+            return Optional.of(Secret.of(authorization.substring(7)));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Sends the request; an upstream that refuses the {@code max_tokens} value and names its limit
+     * gets it once more within that limit. Any other non-2xx answer becomes the client's error.
+     */
+    private UpstreamResponse call(Route route, ChatRequest proxyToServerRequest) {
+        UpstreamResponse answer = post(route, proxyToServerRequest);
+        if (isSuccess(answer)) {
+            return answer;
+        }
+        String errorBody = errorBody(answer);
+        if (answer.status() == 400 || answer.status() == 422) {
+            OptionalInt limit = MaxTokensLimit.fromError(UpstreamErrors.messageOf(errorBody),
+                    proxyToServerRequest.maxTokens());
+            if (limit.isPresent()) {
+                LOG.info(() -> requestId + ": upstream refused max_tokens=" + proxyToServerRequest.maxTokens()
+                        + "; retrying with its limit " + limit.getAsInt());
+                answer = post(route, proxyToServerRequest.withMaxTokens(limit.getAsInt()));
+                if (isSuccess(answer)) {
+                    return answer;
+                }
+                errorBody = errorBody(answer);
+            }
+        }
+        throw UpstreamErrors.fromStatus(answer.status(), errorBody, answer.header("retry-after"));
+    }
+
+    private UpstreamResponse post(Route route, ChatRequest proxyToServerRequest) {
+        try {
+            UpstreamResponse answer = upstream.post(route.chatCompletions(), route.key(),
+                    Json.write(proxyToServerRequest), Boolean.TRUE.equals(proxyToServerRequest.stream()));
+            openUpstreamResponse.set(answer);
+            return answer;
+        } catch (UpstreamFailure failure) {
+            throw switch (failure.kind()) {
+                case TIMEOUT -> new ProxyException(ErrorType.TIMEOUT, failure.getMessage());
+                case UNREACHABLE -> new ProxyException(502, ErrorType.API, failure.getMessage(), Map.of());
+            };
+        }
+    }
+
+    private static boolean isSuccess(UpstreamResponse answer) {
+        return answer.status() >= 200 && answer.status() < 300;
+    }
+
+    private String errorBody(UpstreamResponse answer) {
+        try {
+            return answer.bodyText();
+        } catch (IOException e) {
+            return "(the error body could not be read: " + e.getClass().getSimpleName() + ")";
+        } finally {
+            closeUpstream();
+        }
+    }
+
+    /** Non-streaming: one JSON answer converted to one Anthropic message. */
+    private void answerBack(UpstreamResponse serverToProxyResponse, String clientModel, long promptChars) {
+        Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientModel, promptChars);
+        byte[] bytes = Json.write(message).getBytes(StandardCharsets.UTF_8);
+        proxyToClientResponse.setStatus(200);
+        proxyToClientResponse.setContentType("application/json");
+        proxyToClientResponse.setContentLength(bytes.length);
+        try {
+            proxyToClientResponse.getOutputStream().write(bytes);
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    private ChatCompletion readCompletion(UpstreamResponse serverToProxyResponse) {
+        String body;
+        try {
+            body = serverToProxyResponse.bodyText();
+        } catch (IOException e) {
+            throw new ProxyException(502, ErrorType.API, "upstream answer could not be read: "
+                    + e.getClass().getSimpleName(), Map.of());
+        }
+        ChatCompletion completion;
+        try {
+            completion = Json.read(body, ChatCompletion.class);
+        } catch (JsonbException e) {
+            throw new ProxyException(502, ErrorType.API, "upstream answered with a body that is not a chat completion: "
+                    + UpstreamErrors.messageOf(body), Map.of());
+        }
+        if (completion.error() != null && completion.error().getValueType() != JsonValue.ValueType.NULL) {
+            throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error()),
+                    Map.of());
+        }
+        return completion;
+    }
+
+    /**
+     * Streaming: commits 200 and {@code message_start} at once, then converts upstream events as
+     * they arrive. An upstream that answers a stream request with one JSON document is converted
+     * whole and replayed as events.
+     */
+    private void streamBack(UpstreamResponse serverToProxyResponse, String clientModel, long promptChars) {
+        if (!serverToProxyResponse.isEventStream()) {
+            ChatCompletion completion = readCompletion(serverToProxyResponse);
+            openStream();
+            send(MessageEvents.of(ResponseConverter.toMessage(completion, clientModel, promptChars)));
+            return;
+        }
+        StreamConverter converter = new StreamConverter(clientModel, promptChars);
+        InputStream serverToProxyBody = serverToProxyResponse.body();
+        openStream();
+        send(converter.start());
+        SseReader upstreamEvents = new SseReader(serverToProxyBody);
+        boolean sawDone = false;
+        try {
+            for (SseEvent event = upstreamEvents.next(); event != null; event = upstreamEvents.next()) {
+                if (event.data().equals("[DONE]")) {
+                    sawDone = true;
+                    break;
+                }
+                send(converter.onChunk(chunk(event)));
+                if (converter.ended()) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            if (openUpstreamResponse.get() == null) {
+                throw new ClientGoneException(e);
+            }
+            String why = e instanceof SocketTimeoutException
+                    ? "upstream sent nothing for " + settings.readTimeout().toSeconds() + " s"
+                    : "upstream connection failed mid-stream (" + e.getClass().getSimpleName() + ")";
+            throw new ProxyException(ErrorType.API, why);
+        }
+        send(converter.onEnd(sawDone));
+    }
+
+    private ChatCompletion chunk(SseEvent event) {
+        if ("error".equals(event.event())) {
+            return new ChatCompletion(null, null, null, null, jakarta.json.Json.createValue(
+                    UpstreamErrors.messageOf(event.data())));
+        }
+        if (event.data().isBlank()) {
+            return new ChatCompletion(null, null, null, null, null);
+        }
+        try {
+            return Json.read(event.data(), ChatCompletion.class);
+        } catch (JsonbException e) {
+            LOG.warning(requestId + ": skipped an upstream stream event that is not a chat completion chunk");
+            return new ChatCompletion(null, null, null, null, null);
+        }
+    }
+
+    private void openStream() {
+        proxyToClientResponse.setStatus(200);
+        proxyToClientResponse.setContentType("text/event-stream;charset=UTF-8");
+        proxyToClientResponse.setHeader("Cache-Control", "no-cache");
+        // Tells nginx-style front proxies not to buffer the stream.
+        proxyToClientResponse.setHeader("X-Accel-Buffering", "no");
+        try {
+            stream = new SseWriter(proxyToClientResponse.getOutputStream());
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    private void send(List<StreamEvent> events) {
+        for (StreamEvent event : events) {
+            try {
+                stream.write(event.type(), Json.write(event));
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
+            }
+        }
+    }
+
+    private void closeUpstream() {
+        UpstreamResponse open = openUpstreamResponse.getAndSet(null);
+        if (open != null) {
+            try {
+                open.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, requestId + ": closing the upstream connection failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The upstream HTTP leg: one Jersey client, built once, closed on shutdown. */
+package dev.claudeproxy.upstream;
