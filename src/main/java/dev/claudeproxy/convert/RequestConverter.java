@@ -168,7 +168,7 @@ public final class RequestConverter {
                     texts.add(text.text());
                 }
             } else if (block instanceof ToolUseBlock toolUse) {
-                toolCalls.add(new ToolCall(toolUse.id(), new FunctionCall(toolUse.name(), toolUse.input().toString())));
+                toolCalls.add(ToolCall.of(toolUse.id(), new FunctionCall(toolUse.name(), toolUse.input().toString())));
             } else if (block instanceof OtherBlock other) {
                 otherText(other).ifPresent(texts::add);
             } else {

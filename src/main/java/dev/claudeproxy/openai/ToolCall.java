@@ -9,8 +9,9 @@ import jakarta.json.bind.annotation.JsonbPropertyOrder;
 @JsonbPropertyOrder({"index", "id", "type", "function"})
 public record ToolCall(Integer index, String id, String type, FunctionCall function) {
 
-    public ToolCall(String id, FunctionCall function) {
-        this(null, id, "function", function);
+    /** A whole call, as sent in a request's assistant message (a second constructor would confuse JSON-B). */
+    public static ToolCall of(String id, FunctionCall function) {
+        return new ToolCall(null, id, "function", function);
     }
 
     /** {@code arguments} is JSON text, or a fragment of it in a stream. */

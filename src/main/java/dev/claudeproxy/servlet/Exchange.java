@@ -112,10 +112,11 @@ final class Exchange implements Runnable {
                     new ProxyException(ErrorType.API, "internal gateway error (request " + requestId + ")"));
         } finally {
             closeUpstream();
+            int status = proxyToClientResponse.getStatus();
             asyncContext.complete();
             long millis = (System.nanoTime() - startNanos) / 1_000_000;
             LOG.info(() -> requestId + " route=" + routeForLog + " model=" + modelForLog + " stream=" + streamedForLog
-                    + " status=" + proxyToClientResponse.getStatus() + " ms=" + millis);
+                    + " status=" + status + " ms=" + millis);
         }
     }
 
@@ -306,7 +307,7 @@ final class Exchange implements Runnable {
         try {
             return Json.read(event.data(), ChatCompletion.class);
         } catch (JsonbException e) {
-            LOG.warning(requestId + ": skipped an upstream stream event that is not a chat completion chunk");
+            LOG.log(Level.WARNING, requestId + ": skipped an upstream stream event that is not a chat completion chunk", e);
             return new ChatCompletion(null, null, null, null, null);
         }
     }

@@ -1,0 +1,92 @@
+package dev.claudeproxy;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ContextEnvironment;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+
+/**
+ * The gateway deployed the way a container deploys it: a real embedded Tomcat reading
+ * {@code src/main/webapp/WEB-INF/web.xml}, under a chosen context path, with settings as context
+ * parameters and, optionally, JNDI {@code java:comp/env} entries.
+ */
+public final class EmbeddedGateway implements AutoCloseable {
+
+    private final Tomcat tomcat;
+    private final String contextPath;
+
+    private EmbeddedGateway(Tomcat tomcat, String contextPath) {
+        this.tomcat = tomcat;
+        this.contextPath = contextPath;
+    }
+
+    public static EmbeddedGateway start(String contextPath, Map<String, String> contextParams) {
+        return start(0, contextPath, contextParams, Map.of());
+    }
+
+    /**
+     * @param port 0 for any free port
+     * @param contextPath "" for ROOT, or "/name"
+     */
+    public static EmbeddedGateway start(int port, String contextPath, Map<String, String> contextParams,
+                                        Map<String, String> jndiEntries) {
+        Tomcat tomcat = new Tomcat();
+        try {
+            tomcat.setBaseDir(Files.createTempDirectory("claude-proxy-tomcat").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        tomcat.setPort(port);
+        tomcat.getConnector();
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        if (!jndiEntries.isEmpty()) {
+            tomcat.enableNaming();
+        }
+        Context context = tomcat.addWebapp(contextPath, new File("src/main/webapp").getAbsolutePath());
+        ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
+        contextParams.forEach(context::addParameter);
+        jndiEntries.forEach((name, value) -> {
+            ContextEnvironment environment = new ContextEnvironment();
+            environment.setName(name);
+            environment.setType(String.class.getName());
+            environment.setValue(value);
+            context.getNamingResources().addEnvironment(environment);
+        });
+        try {
+            tomcat.start();
+        } catch (LifecycleException e) {
+            throw new IllegalStateException("embedded Tomcat did not start", e);
+        }
+        return new EmbeddedGateway(tomcat, contextPath);
+    }
+
+    public int port() {
+        return tomcat.getConnector().getLocalPort();
+    }
+
+    /** {@code http://127.0.0.1:<port><contextPath>} */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + contextPath;
+    }
+
+    /** Blocks until the server is stopped (for the local run). */
+    public void await() {
+        tomcat.getServer().await();
+    }
+
+    @Override
+    public void close() {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
