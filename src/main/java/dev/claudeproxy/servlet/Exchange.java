@@ -92,8 +92,7 @@ final class Exchange implements Runnable {
         try {
             MessagesRequest clientRequest = readClientRequest();
             Route route = route(clientRequest);
-            ChatRequest proxyToServerRequest = RequestConverter.toChatRequest(clientRequest, route.model(),
-                    Dialect.of(route.host(), route.model()), settings.maxOutputTokensFor(route.host()));
+            ChatRequest proxyToServerRequest = convert(clientRequest, route);
             UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
             long promptChars = Json.write(proxyToServerRequest.messages()).length();
             if (clientRequest.stream()) {
@@ -134,6 +133,15 @@ final class Exchange implements Runnable {
         }
         try {
             return MessagesRequestReader.read(clientBody);
+        } catch (InvalidMessagesRequestException e) {
+            throw ProxyException.invalidRequest(e.getMessage());
+        }
+    }
+
+    private ChatRequest convert(MessagesRequest clientRequest, Route route) {
+        try {
+            return RequestConverter.toChatRequest(clientRequest, route.model(), Dialect.of(route.host(), route.model()),
+                    settings.maxOutputTokensFor(route.host()));
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
         }

@@ -1,0 +1,215 @@
+package dev.claudeproxy.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import jakarta.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every way a request can fail, and what the client sees: status, Anthropic error type, headers.
+ * Upstream failures before the first byte are plain HTTP errors (for streaming requests too), so
+ * the SDKs' retry logic applies.
+ */
+class ErrorMatrixTest {
+
+    private static final String BODY = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    private static GatewayHarness harness;
+
+    @BeforeAll
+    static void start() {
+        harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1"));
+    }
+
+    @AfterAll
+    static void stop() {
+        harness.close();
+    }
+
+    static Stream<Arguments> upstreamStatuses() {
+        String json = "application/json";
+        return Stream.of(
+                Arguments.of(400, json, "{\"error\":{\"message\":\"bad tool schema\",\"type\":\"invalid_request_error\"}}", null,
+                        400, "invalid_request_error", "bad tool schema", null),
+                Arguments.of(400, json, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens.\","
+                                + "\"code\":\"context_length_exceeded\"}}", null,
+                        400, "invalid_request_error", "prompt is too long", null),
+                Arguments.of(401, json, "{\"error\":{\"message\":\"Invalid API Key\",\"code\":\"invalid_api_key\"}}", null,
+                        401, "authentication_error", "Invalid API Key", null),
+                Arguments.of(403, json, "{\"error\":{\"code\":403,\"message\":\"flagged by moderation\"}}", null,
+                        403, "permission_error", "flagged by moderation", null),
+                Arguments.of(404, json, "{\"error\":{\"message\":\"The model `nope` does not exist\"}}", null,
+                        404, "not_found_error", "does not exist", null),
+                Arguments.of(413, "text/plain", "Request Entity Too Large", null,
+                        413, "request_too_large", "Request Entity Too Large", null),
+                Arguments.of(422, json, "{\"object\":\"error\",\"message\":{\"detail\":[{\"type\":\"extra_forbidden\","
+                                + "\"loc\":[\"body\",\"x\"],\"msg\":\"Extra inputs are not permitted\"}]},\"type\":\"invalid_request_error\"}", null,
+                        400, "invalid_request_error", "Extra inputs are not permitted", null),
+                Arguments.of(429, json, "{\"error\":{\"message\":\"Rate limit reached\"}}", "7",
+                        429, "rate_limit_error", "Rate limit reached", "7"),
+                Arguments.of(500, json, "{\"error\":{\"message\":\"boom\"}}", null,
+                        500, "api_error", "boom", null),
+                Arguments.of(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", null,
+                        502, "api_error", "502 Bad Gateway", null),
+                Arguments.of(503, json, "[{\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}]", "3",
+                        529, "overloaded_error", "The model is overloaded.", "3"),
+                Arguments.of(529, json, "{\"error\":{\"message\":\"Overloaded\"}}", null,
+                        529, "overloaded_error", "Overloaded", null));
+    }
+
+    @ParameterizedTest(name = "upstream {0} -> {4} {5}")
+    @MethodSource("upstreamStatuses")
+    void upstreamErrorBecomesAnthropicError(int upstreamStatus, String contentType, String upstreamBody, String retryAfter,
+                                            int status, String type, String messagePart, String expectedRetryAfter)
+            throws Exception {
+        var answer = aResponse().withStatus(upstreamStatus).withHeader("Content-Type", contentType).withBody(upstreamBody);
+        if (retryAfter != null) {
+            answer = answer.withHeader("retry-after", retryAfter);
+        }
+        String path = "/status" + upstreamStatus + "/v1";
+        harness.upstream.stubFor(post(urlEqualTo(path + "/chat/completions")).willReturn(answer));
+        HttpResponse<String> response = harness.post(harness.route(path, "m") + "/v1/messages", BODY,
+                "x-api-key", "sk-secret-key-123");
+        assertError(response, status, type, messagePart);
+        assertEquals(Optional.ofNullable(expectedRetryAfter), response.headers().firstValue("retry-after"));
+        assertFalse(response.body().contains("sk-secret-key-123"), "keys never appear in errors");
+    }
+
+    @Test
+    void contextLengthErrorStartsWithThePhraseClaudeCodeCompactsOn() throws Exception {
+        harness.upstream.stubFor(post(urlEqualTo("/ctx/v1/chat/completions")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"object\":\"error\",\"message\":\"This model's maximum context length is 32768 tokens. However, "
+                        + "you requested 40000 tokens in the messages.\",\"type\":\"BadRequestError\",\"code\":400}")));
+        HttpResponse<String> response = harness.post(harness.route("/ctx/v1", "m") + "/v1/messages", BODY);
+        assertError(response, 400, "invalid_request_error", "");
+        assertTrue(GatewayHarness.json(response.body()).getJsonObject("error").getString("message")
+                .startsWith("prompt is too long"));
+    }
+
+    @Test
+    void unreachableUpstreamIs502ApiError() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        HttpResponse<String> response = harness.post("/http/127.0.0.1:" + closedPort + "/v1/m/v1/messages", BODY);
+        assertError(response, 502, "api_error", "could not be reached");
+    }
+
+    @Test
+    void upstreamResettingTheConnectionIs502ApiError() throws Exception {
+        harness.upstream.stubFor(post(urlEqualTo("/reset/v1/chat/completions"))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        assertError(harness.post(harness.route("/reset/v1", "m") + "/v1/messages", BODY), 502, "api_error", "");
+    }
+
+    @Test
+    void silentUpstreamIs504TimeoutError() throws Exception {
+        harness.upstream.stubFor(post(urlEqualTo("/slow/v1/chat/completions"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody("{}")));
+        assertError(harness.post(harness.route("/slow/v1", "m") + "/v1/messages", BODY), 504, "timeout_error", "in time");
+    }
+
+    @Test
+    void upstreamSilentMidStreamEndsWithErrorEvent() throws Exception {
+        try (ScriptedUpstream stalling = new ScriptedUpstream(2, java.time.Duration.ofSeconds(3))) {
+            HttpResponse<String> response = harness.post("/http/127.0.0.1:" + stalling.port() + "/v1/m/v1/messages", BODY);
+            assertEquals(200, response.statusCode());
+            var lines = dev.claudeproxy.SseTranscript.lines(response.body());
+            assertEquals(java.util.List.of("message_start", "start 0 text", "delta 0 text tick 0 ", "error api_error"), lines);
+        }
+    }
+
+    @Test
+    void upstreamAnsweringJsonToAStreamRequestIsReplayedAsEvents() throws Exception {
+        harness.upstream.stubFor(post(urlEqualTo("/json/v1/chat/completions")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"Whole\"}}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}")));
+        HttpResponse<String> response = harness.post(harness.route("/json/v1", "m") + "/v1/messages", BODY);
+        assertEquals(java.util.List.of("message_start", "start 0 text", "delta 0 text Whole", "stop 0",
+                "message_delta end_turn in=5 out=1 cache_read=0", "message_stop"),
+                dev.claudeproxy.SseTranscript.lines(response.body()));
+    }
+
+    static Stream<Arguments> badClientRequests() {
+        return Stream.of(
+                Arguments.of("{not json", "not valid JSON"),
+                Arguments.of("[1,2]", "JSON object"),
+                Arguments.of("{\"model\":\"m\",\"messages\":[]}", "max_tokens: Field required"),
+                Arguments.of("{\"model\":\"m\",\"max_tokens\":10}", "messages: Field required"),
+                Arguments.of("{\"model\":\"m\",\"max_tokens\":0,\"messages\":[]}", "max_tokens"),
+                Arguments.of("{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}",
+                        "messages.0.role"),
+                Arguments.of("{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
+                        + "\"source\":{\"type\":\"file\",\"file_id\":\"f\"}}]}]}", "messages.0.content.0.source"),
+                Arguments.of("{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                        + "\"tools\":[{\"name\":\"a\",\"input_schema\":{}}],\"tool_choice\":{\"type\":\"tool\",\"name\":\"b\"}}",
+                        "tool_choice.name"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badClientRequests")
+    void invalidRequestIs400NamingTheProblem(String body, String messagePart) throws Exception {
+        assertError(harness.post(harness.route("/never/v1", "m") + "/v1/messages", body),
+                400, "invalid_request_error", messagePart);
+        assertEquals(0, harness.upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .postRequestedFor(urlEqualTo("/never/v1/chat/completions"))).size());
+    }
+
+    @Test
+    void wrongMethodIs405WithAllowPost() throws Exception {
+        HttpResponse<String> response = GatewayHarness.HTTP.send(HttpRequest.newBuilder(
+                URI.create(harness.gateway.baseUrl() + harness.route("/v1", "m") + "/v1/messages")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(response, 405, "invalid_request_error", "POST");
+        assertEquals(Optional.of("POST"), response.headers().firstValue("Allow"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/v1/chat/completions", "/api.groq.com/v1/messages/extra",
+        "/http/v1/messages", "/bad_host!/m/v1/messages", "/host:99999/m/v1/messages"})
+    void unparsablePathIs404ShowingTheExpectedForm(String path) throws Exception {
+        HttpResponse<String> response = harness.post(path, BODY);
+        assertError(response, 404, "not_found_error", "/<scheme>/<host>[:port]/<path>/<model>/v1/messages");
+    }
+
+    @ParameterizedTest(name = "HEAD {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/", "/http/127.0.0.1:9/v1/route-model/api/hello",
+        "/api.groq.com/openai/v1/m"})
+    void headProbeIsAnswered200(String path) throws Exception {
+        HttpResponse<Void> response = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(harness.gateway.baseUrl() + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, response.statusCode());
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String type, String messagePart) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"));
+        JsonObject body = GatewayHarness.json(response.body());
+        assertEquals("error", body.getString("type"));
+        assertEquals(type, body.getJsonObject("error").getString("type"));
+        assertTrue(body.getJsonObject("error").getString("message").contains(messagePart),
+                body.getJsonObject("error").getString("message"));
+    }
+}
