@@ -1,0 +1,123 @@
+package dev.claudeproxy.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.claudeproxy.EmbeddedGateway;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WAR's web.xml deployed under a context path and as ROOT, and the Haiku route configured the
+ * ways a deployer configures it (JNDI entries win over context parameters).
+ */
+class DeploymentTest {
+
+    private static final String COMPLETION = "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":"
+            + "{\"role\":\"assistant\",\"content\":\"ok\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
+
+    private WireMockServer upstream;
+
+    @BeforeEach
+    void startUpstream() {
+        upstream = new WireMockServer(options().dynamicPort());
+        upstream.start();
+        upstream.stubFor(post(urlEqualTo("/path/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+        upstream.stubFor(post(urlEqualTo("/haiku/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+        upstream.stubFor(post(urlEqualTo("/jndi/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+    }
+
+    @AfterEach
+    void stopUpstream() {
+        upstream.stop();
+    }
+
+    @Test
+    void routesAreRelativeToTheContextPath() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("/claude-proxy", Map.of())) {
+            HttpResponse<String> response = send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages", "claude-sonnet-4-5", null);
+            assertEquals(200, response.statusCode(), response.body());
+            upstream.verify(postRequestedFor(urlEqualTo("/path/v1/chat/completions")));
+        }
+    }
+
+    @Test
+    void haikuModelGoesToTheConfiguredHaikuRouteWithItsModelAndKey() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of(
+                "HAIKU_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/haiku/v1/",
+                "HAIKU_MODEL_NAME", "llama-3.1-8b-instant",
+                "HAIKU_API_KEY", "sk-server-haiku"))) {
+            HttpResponse<String> response = send(gateway.baseUrl() + route("/path/v1", "big-model") + "/v1/messages",
+                    "claude-haiku-5-5", "sk-client");
+            assertEquals(200, response.statusCode(), response.body());
+            upstream.verify(postRequestedFor(urlEqualTo("/haiku/v1/chat/completions"))
+                    .withHeader("Authorization", equalTo("Bearer sk-server-haiku"))
+                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
+                            "$.model", equalTo("llama-3.1-8b-instant"))));
+            assertEquals(0, upstream.findAll(postRequestedFor(urlEqualTo("/path/v1/chat/completions"))).size());
+            assertEquals("claude-haiku-5-5", GatewayHarness.json(response.body()).getString("model"));
+
+            send(gateway.baseUrl() + route("/path/v1", "big-model") + "/v1/messages", "claude-sonnet-4-5", "sk-client");
+            upstream.verify(postRequestedFor(urlEqualTo("/path/v1/chat/completions"))
+                    .withHeader("Authorization", equalTo("Bearer sk-client")));
+        }
+    }
+
+    @Test
+    void haikuRouteWithoutServerKeyUsesTheClientKey() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of(
+                "HAIKU_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/haiku/v1",
+                "HAIKU_MODEL_NAME", "small"))) {
+            send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages", "claude-3-5-HAIKU-latest", "sk-client");
+            upstream.verify(postRequestedFor(urlEqualTo("/haiku/v1/chat/completions"))
+                    .withHeader("Authorization", equalTo("Bearer sk-client")));
+        }
+    }
+
+    @Test
+    void withoutHaikuRouteHaikuRequestsFollowThePath() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of())) {
+            HttpResponse<String> response = send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages",
+                    "claude-haiku-5-5", null);
+            assertEquals(200, response.statusCode(), response.body());
+            upstream.verify(postRequestedFor(urlEqualTo("/path/v1/chat/completions")));
+        }
+    }
+
+    @Test
+    void jndiEntriesWinOverContextParameters() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start(0, "/claude-proxy",
+                Map.of("HAIKU_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/haiku/v1", "HAIKU_MODEL_NAME", "from-param"),
+                Map.of("HAIKU_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/jndi/v1"))) {
+            send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages", "claude-haiku-5-5", null);
+            upstream.verify(postRequestedFor(urlEqualTo("/jndi/v1/chat/completions"))
+                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
+                            "$.model", equalTo("from-param"))));
+        }
+    }
+
+    private String route(String upstreamPath, String model) {
+        return "/http/127.0.0.1:" + upstream.port() + upstreamPath + "/" + model;
+    }
+
+    private static HttpResponse<String> send(String url, String model, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"max_tokens\":50,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        if (key != null) {
+            request.header("x-api-key", key);
+        }
+        return GatewayHarness.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.claudeproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.claudeproxy.EmbeddedGateway;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A client that leaves mid-stream makes the gateway close its upstream connection, so no work goes on for nobody. */
+class DisconnectTest {
+
+    @Test
+    void clientDisconnectClosesTheUpstreamConnection() throws Exception {
+        int chunks = 400;
+        try (ScriptedUpstream upstream = new ScriptedUpstream(chunks, Duration.ofMillis(50));
+             EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of())) {
+            String body = "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            try (Socket client = new Socket("127.0.0.1", gateway.port())) {
+                OutputStream out = client.getOutputStream();
+                out.write(("POST /http/127.0.0.1:" + upstream.port() + "/v1/m/v1/messages HTTP/1.1\r\n"
+                        + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (line.contains("tick 2 ")) {
+                        break;
+                    }
+                }
+            }
+            // A generous bound for a loaded machine; the stream would otherwise run for 20 s.
+            assertTrue(upstream.awaitDropped(Duration.ofSeconds(10)), "gateway kept the upstream stream open");
+            assertTrue(upstream.chunksWritten() < chunks, "upstream wrote its whole stream: " + upstream.chunksWritten());
+        }
+    }
+}
