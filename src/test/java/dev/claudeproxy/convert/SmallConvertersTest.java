@@ -1,0 +1,51 @@
+package dev.claudeproxy.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Tables for the small mappings: finish reasons, tool arguments, max_tokens limits in upstream errors. */
+class SmallConvertersTest {
+
+    @ParameterizedTest(name = "{0} tools={1} -> {2}")
+    @CsvSource(nullValues = "null", value = {
+        "stop, false, end_turn", "stop, true, tool_use", "tool_calls, true, tool_use", "length, false, max_tokens",
+        "length, true, max_tokens", "content_filter, false, refusal", "SAFETY, false, refusal", "MAX_TOKENS, false, max_tokens",
+        "STOP, true, tool_use", "null, false, end_turn", "function_call, true, tool_use", "eos, false, end_turn"})
+    void finishReasonMapsToStopReason(String finishReason, boolean hasToolCalls, String stopReason) {
+        assertEquals(stopReason, StopReasons.of(finishReason, hasToolCalls).wireName());
+    }
+
+    @ParameterizedTest(name = "[{index}] -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "''|{}", "'  '|{}", "{\"a\":1}|{\"a\":1}", "[1,2]|{\"value\":[1,2]}", "'```json\n{\"a\":1}\n```'|{\"a\":1}",
+        "{\"a\": \"tru|{\"_raw\":\"{\\\"a\\\": \\\"tru\"}"})
+    void toolArgumentsBecomeAJsonObject(String arguments, String input) {
+        assertEquals(input, ToolArguments.parse(arguments).toString());
+    }
+
+    static Stream<Arguments> limits() {
+        return Stream.of(
+                Arguments.of("max_tokens is too large: 32768. This model supports at most 16384 completion tokens, "
+                        + "whereas you provided 32768.", 32768, OptionalInt.of(16384)),
+                Arguments.of("`max_tokens` must be less than or equal to `8192`, the maximum value for `max_tokens` is less "
+                        + "than the `context_window` for this model", 32768, OptionalInt.of(8192)),
+                Arguments.of("Invalid max_tokens value, the valid range of max_tokens is [1, 8192]", 32768, OptionalInt.of(8192)),
+                Arguments.of("'max_tokens' or 'max_completion_tokens' is too large: 32768. This model's maximum context length "
+                        + "is 32768 tokens and your request has 1200 input tokens (32768 > 32768 - 1200).", 32768,
+                        OptionalInt.of(31568)),
+                Arguments.of("Invalid API key", 32768, OptionalInt.empty()),
+                Arguments.of("max_tokens must be positive", 32768, OptionalInt.empty()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("limits")
+    void maxTokensLimitIsReadFromUpstreamErrors(String message, int sent, OptionalInt limit) {
+        assertEquals(limit, MaxTokensLimit.fromError(message, sent));
+    }
+}

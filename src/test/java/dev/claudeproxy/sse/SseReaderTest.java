@@ -1,0 +1,69 @@
+package dev.claudeproxy.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** WHATWG event-stream parsing, each case read whole and one byte per read (every split a TCP stream can make). */
+class SseReaderTest {
+
+    static Stream<Arguments> wire() {
+        return Stream.of(
+                Arguments.of("LF", "data: a\n\ndata: b\n\n", List.of("null|a", "null|b")),
+                Arguments.of("CRLF", "data: a\r\n\r\ndata: b\r\n\r\n", List.of("null|a", "null|b")),
+                Arguments.of("CR", "data: a\r\rdata: b\r\r", List.of("null|a", "null|b")),
+                Arguments.of("no space after colon", "data:{\"x\":1}\n\n", List.of("null|{\"x\":1}")),
+                Arguments.of("only one leading space removed", "data:  two\n\n", List.of("null| two")),
+                Arguments.of("comments and unknown fields ignored", ": OPENROUTER PROCESSING\nid: 7\nretry: 10\ndata: a\n\n",
+                        List.of("null|a")),
+                Arguments.of("multi-line data joined with LF", "data: a\ndata: b\n\n", List.of("null|a\nb")),
+                Arguments.of("event name kept, reset after dispatch", "event: error\ndata: x\n\ndata: y\n\n",
+                        List.of("error|x", "null|y")),
+                Arguments.of("event without data skipped", "event: ping\n\ndata: a\n\n", List.of("null|a")),
+                Arguments.of("empty data line is an event with empty data", "data:\n\n", List.of("null|")),
+                Arguments.of("last event without blank line still read", "data: a\n\ndata: [DONE]", List.of("null|a", "null|[DONE]")),
+                Arguments.of("multi-byte UTF-8", "data: caf\u00e9 \uD83C\uDF0D\n\n", List.of("null|caf\u00e9 \uD83C\uDF0D")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wire")
+    void readsEventsWhole(String rule, String wire, List<String> expected) throws IOException {
+        assertEquals(expected, read(new ByteArrayInputStream(wire.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wire")
+    void readsEventsOneBytePerRead(String rule, String wire, List<String> expected) throws IOException {
+        InputStream bytes = new ByteArrayInputStream(wire.getBytes(StandardCharsets.UTF_8));
+        InputStream trickle = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                return bytes.read();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                return length == 0 ? 0 : bytes.read(buffer, offset, 1);
+            }
+        };
+        assertEquals(expected, read(trickle));
+    }
+
+    private static List<String> read(InputStream in) throws IOException {
+        SseReader reader = new SseReader(in);
+        List<String> events = new ArrayList<>();
+        for (SseEvent event = reader.next(); event != null; event = reader.next()) {
+            events.add(event.event() + "|" + event.data());
+        }
+        return events;
+    }
+}
