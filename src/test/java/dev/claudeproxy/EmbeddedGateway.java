@@ -48,6 +48,8 @@ public final class EmbeddedGateway implements AutoCloseable {
         if (!jndiEntries.isEmpty()) {
             tomcat.enableNaming();
         }
+        // The webapp's classes come from this class path; under `mvn exec:java` that is not the system class loader.
+        tomcat.getServer().setParentClassLoader(EmbeddedGateway.class.getClassLoader());
         Context context = tomcat.addWebapp(contextPath, new File("src/main/webapp").getAbsolutePath());
         ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
         contextParams.forEach(context::addParameter);
