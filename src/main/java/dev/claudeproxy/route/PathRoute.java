@@ -9,9 +9,4 @@ import java.net.URI;
  * @param model the upstream model id
  */
 public record PathRoute(URI chatCompletions, String model) {
-
-    /** The host (and port) only, safe to show in logs and errors. */
-    public String authority() {
-        return chatCompletions.getAuthority();
-    }
 }

@@ -75,6 +75,8 @@ final class Exchange implements Runnable {
     private String routeForLog = "-";
     private String modelForLog = "-";
     private boolean streamedForLog;
+    /** Size of the JSON last sent upstream: the basis of a usage estimate when the upstream reports none. */
+    private long upstreamRequestChars;
 
     Exchange(AsyncContext asyncContext, ParsedPath path, Settings settings, UpstreamClient upstream, String requestId) {
         this.asyncContext = asyncContext;
@@ -94,11 +96,10 @@ final class Exchange implements Runnable {
             Route route = route(clientRequest);
             ChatRequest proxyToServerRequest = convert(clientRequest, route);
             UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
-            long promptChars = Json.write(proxyToServerRequest.messages()).length();
             if (clientRequest.stream()) {
-                streamBack(serverToProxyResponse, clientRequest.model(), promptChars);
+                streamBack(serverToProxyResponse, clientRequest.model(), upstreamRequestChars);
             } else {
-                answerBack(serverToProxyResponse, clientRequest.model(), promptChars);
+                answerBack(serverToProxyResponse, clientRequest.model(), upstreamRequestChars);
             }
         } catch (ProxyException failure) {
             LOG.fine(() -> requestId + " failed: " + failure.type().wireName() + " " + failure.getMessage());
@@ -200,9 +201,11 @@ final class Exchange implements Runnable {
     }
 
     private UpstreamResponse post(Route route, ChatRequest proxyToServerRequest) {
+        String json = Json.write(proxyToServerRequest);
+        upstreamRequestChars = json.length();
         try {
-            UpstreamResponse answer = upstream.post(route.chatCompletions(), route.key(),
-                    Json.write(proxyToServerRequest), Boolean.TRUE.equals(proxyToServerRequest.stream()));
+            UpstreamResponse answer = upstream.post(route.chatCompletions(), route.key(), json,
+                    Boolean.TRUE.equals(proxyToServerRequest.stream()));
             openUpstreamResponse.set(answer);
             return answer;
         } catch (UpstreamFailure failure) {
