@@ -14,6 +14,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.client.ClientProperties;
 
 /**
@@ -35,6 +36,8 @@ public final class UpstreamClient implements AutoCloseable {
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 // An upstream redirect must not send the prompt and key to another host.
                 .property(ClientProperties.FOLLOW_REDIRECTS, false)
+                // Bodies are strings and streams only; the XML/image/activation providers are never used.
+                .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE,DOMSOURCE,RENDEREDIMAGE,SAXSOURCE,STREAMSOURCE")
                 .build();
     }
 
