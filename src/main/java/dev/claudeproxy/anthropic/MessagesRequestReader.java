@@ -38,17 +38,30 @@ public final class MessagesRequestReader {
 
     /** Reads a full {@code /v1/messages} request: {@code max_tokens} and {@code messages} required. */
     public static MessagesRequest read(byte[] body) {
+        return read(body, true);
+    }
+
+    /** Reads a {@code /v1/messages/count_tokens} request, which has no {@code max_tokens}. */
+    public static MessagesRequest readForCounting(byte[] body) {
+        return read(body, false);
+    }
+
+    private static MessagesRequest read(byte[] body, boolean needsMaxTokens) {
         JsonObject root = parse(body);
         JsonValue maxTokens = root.get("max_tokens");
-        if (maxTokens == null || maxTokens.getValueType() == ValueType.NULL) {
-            throw invalid("max_tokens: Field required");
-        }
-        if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral() || number.longValue() < 1) {
-            throw invalid("max_tokens: must be a whole number of at least 1");
+        long maxTokensValue = 1;
+        if (needsMaxTokens || maxTokens != null) {
+            if (maxTokens == null || maxTokens.getValueType() == ValueType.NULL) {
+                throw invalid("max_tokens: Field required");
+            }
+            if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral() || number.longValue() < 1) {
+                throw invalid("max_tokens: must be a whole number of at least 1");
+            }
+            maxTokensValue = number.longValue();
         }
         return new MessagesRequest(
                 optionalString(root, "model").orElse(""),
-                (int) Math.min(Integer.MAX_VALUE, number.longValue()),
+                (int) Math.min(Integer.MAX_VALUE, maxTokensValue),
                 system(root.get("system"), "system"),
                 messages(root),
                 tools(root.get("tools")),

@@ -23,9 +23,9 @@ public final class ResponseConverter {
 
     /**
      * @param clientModel the model the client asked for, echoed back as Anthropic does
-     * @param promptChars size of the upstream request, for a usage estimate when the upstream gives none
+     * @param estimate how to count tokens when the upstream reports no usage
      */
-    public static Message toMessage(ChatCompletion completion, String clientModel, long promptChars) {
+    public static Message toMessage(ChatCompletion completion, String clientModel, UsageEstimate estimate) {
         Choice choice = completion.choices() == null || completion.choices().isEmpty()
                 ? null : completion.choices().get(0);
         Delta message = choice == null || choice.message() == null
@@ -46,13 +46,16 @@ public final class ResponseConverter {
             }
         }
         boolean hasToolCalls = content.stream().anyMatch(block -> block instanceof ToolUseBlock);
+        StringBuilder output = new StringBuilder(text);
+        content.stream().filter(block -> block instanceof ToolUseBlock).map(block -> (ToolUseBlock) block)
+                .forEach(toolUse -> output.append(toolUse.name()).append(toolUse.input()));
         String stopReason = StopReasons.of(choice == null ? null : choice.finishReason(), hasToolCalls).wireName();
         Usage usage;
         if (completion.usage() != null) {
             usage = Usages.of(completion.usage());
         } else {
-            usage = Usages.estimate(promptChars, text.length());
-            LOG.fine("upstream reported no usage; estimated it from text sizes");
+            usage = estimate.of(output.toString());
+            LOG.fine("upstream reported no usage; estimated it with the local tokenizer");
         }
         return new Message(Ids.messageId(), clientModel, List.copyOf(content), stopReason, usage);
     }

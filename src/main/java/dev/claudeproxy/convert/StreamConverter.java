@@ -58,7 +58,8 @@ public final class StreamConverter {
     private static final Logger LOG = Logger.getLogger(StreamConverter.class.getName());
 
     private final String clientModel;
-    private final long promptChars;
+    private final UsageEstimate estimate;
+    private final StringBuilder output = new StringBuilder();
     private final List<PendingTool> pendingTools = new ArrayList<>();
     private final Map<String, PendingTool> toolsById = new HashMap<>();
     private final Map<Integer, PendingTool> toolsByIndex = new HashMap<>();
@@ -70,15 +71,14 @@ public final class StreamConverter {
     private int openTextIndex = -1;
     private String finishReason;
     private CompletionUsage usage;
-    private long outputChars;
 
     /**
      * @param clientModel the model the client asked for, echoed in {@code message_start}
-     * @param promptChars size of the upstream request, for a usage estimate when the upstream reports none
+     * @param estimate how to count tokens when the upstream reports no usage
      */
-    public StreamConverter(String clientModel, long promptChars) {
+    public StreamConverter(String clientModel, UsageEstimate estimate) {
         this.clientModel = clientModel;
-        this.promptChars = promptChars;
+        this.estimate = estimate;
     }
 
     /** The {@code message_start} event; to be sent as soon as the upstream has answered 200. */
@@ -87,9 +87,8 @@ public final class StreamConverter {
             throw new IllegalStateException("start() was already called");
         }
         started = true;
-        Usage estimate = Usages.estimate(promptChars, 0);
-        return List.of(new MessageStart(new Message(Ids.messageId(), clientModel, List.of(), null,
-                new Usage(estimate.inputTokens(), 0, 0, 0))));
+        // Chat Completions reports usage only at the end; the real values follow in message_delta.
+        return List.of(new MessageStart(new Message(Ids.messageId(), clientModel, List.of(), null, Usage.ZERO)));
     }
 
     /** The events one upstream chunk produces (often none). After an error chunk, {@link #ended()} is true. */
@@ -121,7 +120,7 @@ public final class StreamConverter {
                     flushTools(out);
                     openText(out);
                     out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
-                    outputChars += text.length();
+                    output.append(text);
                 }
                 if (delta.toolCalls() != null) {
                     for (ToolCall call : delta.toolCalls()) {
@@ -162,8 +161,8 @@ public final class StreamConverter {
         if (usage != null) {
             finalUsage = Usages.of(usage);
         } else {
-            finalUsage = Usages.estimate(promptChars, outputChars);
-            LOG.fine("upstream stream reported no usage; estimated it from text sizes");
+            finalUsage = estimate.of(output.toString());
+            LOG.fine("upstream stream reported no usage; estimated it with the local tokenizer");
         }
         out.add(new MessageDelta(new StopInfo(stopReason, null), finalUsage));
         out.add(new MessageStop());
@@ -217,7 +216,6 @@ public final class StreamConverter {
             }
             if (call.function().arguments() != null) {
                 tool.arguments.append(call.function().arguments());
-                outputChars += call.function().arguments().length();
             }
         }
     }
@@ -249,6 +247,7 @@ public final class StreamConverter {
             }
             int index = nextIndex++;
             String input = ToolArguments.parse(tool.arguments.toString()).toString();
+            output.append(tool.name).append(input);
             out.add(new ContentBlockStart(index, new ToolUseBlock(Ids.toolUseId(), tool.name, JsonValue.EMPTY_JSON_OBJECT)));
             out.add(new ContentBlockDelta(index, new InputJsonDelta(input)));
             out.add(new ContentBlockStop(index));

@@ -7,6 +7,8 @@ public enum Endpoint {
     COUNT_TOKENS(List.of("v1", "messages", "count_tokens")),
     MESSAGES(List.of("v1", "messages")),
     MODELS(List.of("v1", "models")),
+    /** {@code GET /v1/models/{id}}; the id is the last segment. */
+    MODEL_INFO(List.of("v1", "models", "*")),
     /** Claude Code's connectivity probe, {@code HEAD <base>/api/hello}. */
     HELLO(List.of("api", "hello"));
 

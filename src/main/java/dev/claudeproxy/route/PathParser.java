@@ -46,12 +46,24 @@ public final class PathParser {
         for (Endpoint endpoint : Endpoint.values()) {
             List<String> suffix = endpoint.suffix();
             int start = segments.size() - suffix.size();
-            if (start >= 0 && segments.subList(start, segments.size()).equals(suffix)) {
+            if (start >= 0 && matches(segments.subList(start, segments.size()), suffix)) {
                 List<String> prefix = segments.subList(0, start);
-                return new ParsedPath(endpoint, prefix.isEmpty() ? Optional.empty() : Optional.of(route(prefix)));
+                Optional<String> modelId = endpoint == Endpoint.MODEL_INFO
+                        ? Optional.of(segments.get(segments.size() - 1)) : Optional.empty();
+                return new ParsedPath(endpoint, prefix.isEmpty() ? Optional.empty() : Optional.of(route(prefix)), modelId);
             }
         }
         throw new RouteNotFoundException("No endpoint at " + shorten(path));
+    }
+
+    /** Segment by segment; {@code *} in a suffix stands for any one segment. */
+    private static boolean matches(List<String> segments, List<String> suffix) {
+        for (int i = 0; i < suffix.size(); i++) {
+            if (!suffix.get(i).equals("*") && !suffix.get(i).equals(segments.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static PathRoute route(List<String> prefix) {

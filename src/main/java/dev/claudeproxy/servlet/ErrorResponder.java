@@ -6,7 +6,6 @@ import dev.claudeproxy.json.Json;
 import dev.claudeproxy.sse.SseWriter;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,12 +36,8 @@ final class ErrorResponder {
                 if (requestId != null) {
                     proxyToClientResponse.setHeader(Exchange.REQUEST_ID_HEADER, requestId);
                 }
-                proxyToClientResponse.setStatus(failure.status());
                 failure.headers().forEach(proxyToClientResponse::setHeader);
-                byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-                proxyToClientResponse.setContentType("application/json");
-                proxyToClientResponse.setContentLength(bytes.length);
-                proxyToClientResponse.getOutputStream().write(bytes);
+                JsonResponse.write(proxyToClientResponse, failure.status(), json);
             } else {
                 LOG.warning("cannot report '" + failure.getMessage() + "': the response is already committed");
             }

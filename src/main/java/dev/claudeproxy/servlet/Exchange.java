@@ -13,6 +13,7 @@ import dev.claudeproxy.convert.MessageEvents;
 import dev.claudeproxy.convert.RequestConverter;
 import dev.claudeproxy.convert.ResponseConverter;
 import dev.claudeproxy.convert.StreamConverter;
+import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.error.UpstreamErrors;
@@ -37,7 +38,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,8 +75,6 @@ final class Exchange implements Runnable {
     private String routeForLog = "-";
     private String modelForLog = "-";
     private boolean streamedForLog;
-    /** Size of the JSON last sent upstream: the basis of a usage estimate when the upstream reports none. */
-    private long upstreamRequestChars;
 
     Exchange(AsyncContext asyncContext, ParsedPath path, Settings settings, UpstreamClient upstream, String requestId) {
         this.asyncContext = asyncContext;
@@ -96,10 +94,11 @@ final class Exchange implements Runnable {
             Route route = route(clientRequest);
             ChatRequest proxyToServerRequest = convert(clientRequest, route);
             UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
+            UsageEstimate estimate = new UsageEstimate(clientRequest, route.model());
             if (clientRequest.stream()) {
-                streamBack(serverToProxyResponse, clientRequest.model(), upstreamRequestChars);
+                streamBack(serverToProxyResponse, clientRequest.model(), estimate);
             } else {
-                answerBack(serverToProxyResponse, clientRequest.model(), upstreamRequestChars);
+                answerBack(serverToProxyResponse, clientRequest.model(), estimate);
             }
         } catch (ProxyException failure) {
             LOG.fine(() -> requestId + " failed: " + failure.type().wireName() + " " + failure.getMessage());
@@ -202,7 +201,6 @@ final class Exchange implements Runnable {
 
     private UpstreamResponse post(Route route, ChatRequest proxyToServerRequest) {
         String json = Json.write(proxyToServerRequest);
-        upstreamRequestChars = json.length();
         try {
             UpstreamResponse answer = upstream.post(route.chatCompletions(), route.key(), json,
                     Boolean.TRUE.equals(proxyToServerRequest.stream()));
@@ -231,14 +229,10 @@ final class Exchange implements Runnable {
     }
 
     /** Non-streaming: one JSON answer converted to one Anthropic message. */
-    private void answerBack(UpstreamResponse serverToProxyResponse, String clientModel, long promptChars) {
-        Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientModel, promptChars);
-        byte[] bytes = Json.write(message).getBytes(StandardCharsets.UTF_8);
-        proxyToClientResponse.setStatus(200);
-        proxyToClientResponse.setContentType("application/json");
-        proxyToClientResponse.setContentLength(bytes.length);
+    private void answerBack(UpstreamResponse serverToProxyResponse, String clientModel, UsageEstimate estimate) {
+        Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientModel, estimate);
         try {
-            proxyToClientResponse.getOutputStream().write(bytes);
+            JsonResponse.write(proxyToClientResponse, 200, Json.write(message));
         } catch (IOException e) {
             throw new ClientGoneException(e);
         }
@@ -271,14 +265,14 @@ final class Exchange implements Runnable {
      * they arrive. An upstream that answers a stream request with one JSON document is converted
      * whole and replayed as events.
      */
-    private void streamBack(UpstreamResponse serverToProxyResponse, String clientModel, long promptChars) {
+    private void streamBack(UpstreamResponse serverToProxyResponse, String clientModel, UsageEstimate estimate) {
         if (!serverToProxyResponse.isEventStream()) {
             ChatCompletion completion = readCompletion(serverToProxyResponse);
             openStream();
-            send(MessageEvents.of(ResponseConverter.toMessage(completion, clientModel, promptChars)));
+            send(MessageEvents.of(ResponseConverter.toMessage(completion, clientModel, estimate)));
             return;
         }
-        StreamConverter converter = new StreamConverter(clientModel, promptChars);
+        StreamConverter converter = new StreamConverter(clientModel, estimate);
         InputStream serverToProxyBody = serverToProxyResponse.body();
         openStream();
         send(converter.start());

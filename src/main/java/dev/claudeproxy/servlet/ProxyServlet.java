@@ -49,6 +49,7 @@ public final class ProxyServlet extends HttpServlet {
     private transient Settings settings;
     private transient UpstreamClient upstream;
     private transient ExecutorService workers;
+    private transient LocalEndpoints localEndpoints;
 
     @Override
     public void init() throws ServletException {
@@ -61,6 +62,7 @@ public final class ProxyServlet extends HttpServlet {
         }
         upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
         workers = newWorkers();
+        localEndpoints = new LocalEndpoints(settings);
         LOG.info(() -> "claude-proxy ready at context path '" + context.getContextPath() + "'; Haiku route "
                 + settings.haiku().map(route -> "to " + route.baseUrl().getAuthority() + " model " + route.model())
                 .orElse("not configured"));
@@ -102,17 +104,21 @@ public final class ProxyServlet extends HttpServlet {
             proxyToClientResponse.setStatus(200);
             return;
         }
-        if (parsed.endpoint() != Endpoint.MESSAGES) {
-            ErrorResponder.send(proxyToClientResponse, null, new ProxyException(ErrorType.NOT_FOUND,
-                    "this gateway does not serve " + path.substring(path.lastIndexOf("/v1/")) + " yet"));
-            return;
-        }
-        if (!method.equals("POST")) {
+        String allowed = parsed.endpoint() == Endpoint.MODELS || parsed.endpoint() == Endpoint.MODEL_INFO ? "GET" : "POST";
+        if (!method.equals(allowed)) {
             ErrorResponder.send(proxyToClientResponse, null, new ProxyException(405, ErrorType.INVALID_REQUEST,
-                    "method " + method + " is not allowed here; use POST", Map.of("Allow", "POST")));
+                    "method " + method + " is not allowed here; use " + allowed, Map.of("Allow", allowed)));
             return;
         }
-        startExchange(clientToProxyRequest, proxyToClientResponse, parsed, requestId);
+        try {
+            switch (parsed.endpoint()) {
+                case MESSAGES -> startExchange(clientToProxyRequest, proxyToClientResponse, parsed, requestId);
+                case COUNT_TOKENS -> localEndpoints.countTokens(clientToProxyRequest, proxyToClientResponse, parsed);
+                default -> localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed);
+            }
+        } catch (ProxyException failure) {
+            ErrorResponder.send(proxyToClientResponse, null, failure);
+        }
     }
 
     private void startExchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,

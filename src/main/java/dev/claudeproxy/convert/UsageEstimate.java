@@ -1,0 +1,26 @@
+package dev.claudeproxy.convert;
+
+import dev.claudeproxy.anthropic.MessagesRequest;
+import dev.claudeproxy.anthropic.Usage;
+
+/**
+ * Usage counted locally, for upstreams that report none (some local servers, fake-streaming
+ * gateways): the request's input tokens and the answer's output tokens, by {@link TokenCounter}.
+ * Nothing is counted unless {@link #of} is called.
+ */
+public final class UsageEstimate {
+
+    private final MessagesRequest request;
+    private final String upstreamModel;
+
+    public UsageEstimate(MessagesRequest request, String upstreamModel) {
+        this.request = request;
+        this.upstreamModel = upstreamModel;
+    }
+
+    /** @param outputText everything the answer produced: text, tool names and arguments */
+    public Usage of(String outputText) {
+        return new Usage(TokenCounter.countInput(request, upstreamModel),
+                TokenCounter.countText(outputText, upstreamModel), 0, 0);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
+import dev.claudeproxy.anthropic.MessagesRequest;
+import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.ModelInfo;
+import dev.claudeproxy.anthropic.ModelList;
+import dev.claudeproxy.anthropic.TokenCount;
+import dev.claudeproxy.config.HaikuRoute;
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.convert.TokenCounter;
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.json.Json;
+import dev.claudeproxy.route.ParsedPath;
+import dev.claudeproxy.route.PathRoute;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The endpoints answered without calling an upstream, on the container thread (they are cheap):
+ * {@code POST .../v1/messages/count_tokens}, a local tokenizer count that never answers 404
+ * (Claude Code calls it often), and {@code GET .../v1/models[/{id}]}, which lists the path's
+ * model and the Haiku route's under ids starting with {@code claude-}, the only ids Claude Code's
+ * gateway model discovery keeps.
+ */
+final class LocalEndpoints {
+
+    private final Settings settings;
+    private final String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+
+    LocalEndpoints(Settings settings) {
+        this.settings = settings;
+    }
+
+    void countTokens(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
+                     ParsedPath path) throws IOException {
+        byte[] body;
+        try (InputStream in = clientToProxyRequest.getInputStream()) {
+            body = in.readAllBytes();
+        }
+        MessagesRequest request;
+        try {
+            request = MessagesRequestReader.readForCounting(body);
+        } catch (InvalidMessagesRequestException e) {
+            throw ProxyException.invalidRequest(e.getMessage());
+        }
+        String model = settings.haiku().filter(haiku -> isHaiku(request.model())).map(HaikuRoute::model)
+                .or(() -> path.route().map(PathRoute::model))
+                .orElse(request.model());
+        JsonResponse.write(proxyToClientResponse, 200, Json.write(new TokenCount(TokenCounter.countInput(request, model))));
+    }
+
+    void models(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, ParsedPath path)
+            throws IOException {
+        List<ModelInfo> models = available(path);
+        if (path.modelId().isPresent()) {
+            ModelInfo model = models.stream().filter(info -> info.id().equals(path.modelId().get())).findFirst()
+                    .orElseThrow(() -> new ProxyException(ErrorType.NOT_FOUND, "model '" + path.modelId().get()
+                            + "' is not served here; GET /v1/models lists the models of this route"));
+            JsonResponse.write(proxyToClientResponse, 200, Json.write(model));
+            return;
+        }
+        int limit = limit(clientToProxyRequest.getParameter("limit"));
+        String afterId = clientToProxyRequest.getParameter("after_id");
+        String beforeId = clientToProxyRequest.getParameter("before_id");
+        int from = 0;
+        int to = models.size();
+        for (int i = 0; i < models.size(); i++) {
+            if (models.get(i).id().equals(afterId)) {
+                from = i + 1;
+            }
+            if (models.get(i).id().equals(beforeId)) {
+                to = i;
+            }
+        }
+        List<ModelInfo> page = from >= to ? List.of() : models.subList(from, Math.min(to, from + limit));
+        boolean hasMore = from + page.size() < to;
+        JsonResponse.write(proxyToClientResponse, 200, Json.write(new ModelList(page, hasMore,
+                page.isEmpty() ? null : page.get(0).id(), page.isEmpty() ? null : page.get(page.size() - 1).id())));
+    }
+
+    private List<ModelInfo> available(ParsedPath path) {
+        List<ModelInfo> models = new ArrayList<>();
+        path.route().ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
+                route.model() + " via claude-proxy", startedAt)));
+        settings.haiku().ifPresent(haiku -> models.add(new ModelInfo("claude-haiku-" + idPart(haiku.model()),
+                haiku.model() + " via claude-proxy (Haiku route)", startedAt)));
+        return models;
+    }
+
+    /** Model ids become one path segment: '/' in upstream ids (org/model) turns into "--". */
+    private static String idPart(String model) {
+        return model.replace("/", "--");
+    }
+
+    private static boolean isHaiku(String model) {
+        return model.toLowerCase(Locale.ROOT).contains("haiku");
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return 20;
+        }
+        try {
+            int limit = Integer.parseInt(text.strip());
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ProxyException.invalidRequest("limit: must be a whole number from 1 to 1000");
+    }
+}
