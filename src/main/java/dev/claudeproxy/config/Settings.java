@@ -17,13 +17,15 @@ import java.util.Optional;
  * @param readTimeout longest upstream silence tolerated, before and during a stream
  * @param maxOutputTokens cap on the {@code max_tokens} sent upstream
  * @param maxOutputTokensByHost per-upstream-host caps that replace {@code maxOutputTokens}
+ * @param keepAlive silence on a started stream after which a {@code ping} event is sent
  */
 public record Settings(
         Optional<HaikuRoute> haiku,
         Duration connectTimeout,
         Duration readTimeout,
         int maxOutputTokens,
-        Map<String, Integer> maxOutputTokensByHost) {
+        Map<String, Integer> maxOutputTokensByHost,
+        Duration keepAlive) {
 
     public static final String HAIKU_BASE_URL = "HAIKU_BASE_URL";
     public static final String HAIKU_MODEL_NAME = "HAIKU_MODEL_NAME";
@@ -32,6 +34,7 @@ public record Settings(
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
     public static final String MAX_OUTPUT_TOKENS = "MAX_OUTPUT_TOKENS";
     public static final String MAX_OUTPUT_TOKENS_BY_HOST = "MAX_OUTPUT_TOKENS_BY_HOST";
+    public static final String KEEPALIVE_SECONDS = "KEEPALIVE_SECONDS";
 
     public Settings {
         maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
@@ -43,7 +46,8 @@ public record Settings(
                 Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 600)),
                 positive(lookup, MAX_OUTPUT_TOKENS, 32768),
-                byHost(lookup));
+                byHost(lookup),
+                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 15)));
     }
 
     /** The {@code max_tokens} cap for an upstream host. */

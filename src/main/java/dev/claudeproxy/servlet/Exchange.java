@@ -42,7 +42,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -71,18 +75,25 @@ final class Exchange implements Runnable {
     private final UpstreamClient upstream;
     private final String requestId;
     private final AtomicReference<UpstreamResponse> openUpstreamResponse = new AtomicReference<>();
-    private SseWriter stream;
+    private final ScheduledExecutorService keepAliveTimer;
+    /** Guards {@link #stream}: events come from the exchange's thread, pings from the keep-alive timer. */
+    private final ReentrantLock streamLock = new ReentrantLock();
+    private volatile long lastWriteNanos;
+    private ScheduledFuture<?> keepAlive;
+    private volatile SseWriter stream;
     private String routeForLog = "-";
     private String modelForLog = "-";
     private boolean streamedForLog;
 
-    Exchange(AsyncContext asyncContext, ParsedPath path, Settings settings, UpstreamClient upstream, String requestId) {
+    Exchange(AsyncContext asyncContext, ParsedPath path, Settings settings, UpstreamClient upstream,
+             ScheduledExecutorService keepAliveTimer, String requestId) {
         this.asyncContext = asyncContext;
         this.clientToProxyRequest = (HttpServletRequest) asyncContext.getRequest();
         this.proxyToClientResponse = (HttpServletResponse) asyncContext.getResponse();
         this.path = path;
         this.settings = settings;
         this.upstream = upstream;
+        this.keepAliveTimer = keepAliveTimer;
         this.requestId = requestId;
     }
 
@@ -110,6 +121,9 @@ final class Exchange implements Runnable {
             ErrorResponder.send(proxyToClientResponse, stream,
                     new ProxyException(ErrorType.API, "internal gateway error (request " + requestId + ")"));
         } finally {
+            if (keepAlive != null) {
+                keepAlive.cancel(false);
+            }
             closeUpstream();
             int status = proxyToClientResponse.getStatus();
             asyncContext.complete();
@@ -276,6 +290,7 @@ final class Exchange implements Runnable {
         InputStream serverToProxyBody = serverToProxyResponse.body();
         openStream();
         send(converter.start());
+        startKeepAlive();
         SseReader upstreamEvents = new SseReader(serverToProxyBody);
         boolean sawDone = false;
         try {
@@ -331,13 +346,41 @@ final class Exchange implements Runnable {
     }
 
     private void send(List<StreamEvent> events) {
-        for (StreamEvent event : events) {
-            try {
+        streamLock.lock();
+        try {
+            for (StreamEvent event : events) {
                 stream.write(event.type(), Json.write(event));
-            } catch (IOException e) {
-                throw new ClientGoneException(e);
             }
+            lastWriteNanos = System.nanoTime();
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        } finally {
+            streamLock.unlock();
         }
+    }
+
+    /**
+     * Sends {@code ping} after each {@code keepAlive} of silence: reasoning and local models can
+     * think for minutes before their first token, and clients and proxies drop idle streams. A
+     * failed ping means the client has gone, and closes the upstream connection at once.
+     */
+    private void startKeepAlive() {
+        long intervalNanos = settings.keepAlive().toNanos();
+        String ping = Json.write(new StreamEvent.Ping());
+        keepAlive = keepAliveTimer.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - lastWriteNanos < intervalNanos || !streamLock.tryLock()) {
+                return; // recently written, or a write is under way (perhaps blocked on a slow client)
+            }
+            try {
+                stream.write("ping", ping);
+                lastWriteNanos = System.nanoTime();
+            } catch (IOException e) {
+                LOG.log(Level.FINE, requestId + ": keep-alive ping failed; client gone", e);
+                abort();
+            } finally {
+                streamLock.unlock();
+            }
+        }, intervalNanos, intervalNanos / 2, TimeUnit.NANOSECONDS);
     }
 
     private void closeUpstream() {

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,7 @@ public final class ProxyServlet extends HttpServlet {
     private transient UpstreamClient upstream;
     private transient ExecutorService workers;
     private transient LocalEndpoints localEndpoints;
+    private transient ScheduledExecutorService keepAliveTimer;
 
     @Override
     public void init() throws ServletException {
@@ -63,6 +66,14 @@ public final class ProxyServlet extends HttpServlet {
         upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
         workers = newWorkers();
         localEndpoints = new LocalEndpoints(settings);
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "claude-proxy-keepalive");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // An ended stream's ping task must not linger in the queue until its next run.
+        timer.setRemoveOnCancelPolicy(true);
+        keepAliveTimer = timer;
         LOG.info(() -> "claude-proxy ready at context path '" + context.getContextPath() + "'; Haiku route "
                 + settings.haiku().map(route -> "to " + route.baseUrl().getAuthority() + " model " + route.model())
                 .orElse("not configured"));
@@ -71,6 +82,7 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     public void destroy() {
         workers.shutdownNow();
+        keepAliveTimer.shutdownNow();
         upstream.close();
     }
 
@@ -126,7 +138,7 @@ public final class ProxyServlet extends HttpServlet {
         AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
         // The upstream read timeout bounds every exchange; the container's own (30 s on Tomcat) would cut long streams.
         asyncContext.setTimeout(0);
-        Exchange exchange = new Exchange(asyncContext, parsed, settings, upstream, requestId);
+        Exchange exchange = new Exchange(asyncContext, parsed, settings, upstream, keepAliveTimer, requestId);
         asyncContext.addListener(new AsyncListener() {
             @Override
             public void onError(AsyncEvent event) {
