@@ -27,8 +27,10 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -45,6 +47,8 @@ public final class RequestConverter {
 
     private static final Logger LOG = Logger.getLogger(RequestConverter.class.getName());
     private static final int MAX_STOP_SEQUENCES = 4;
+    /** The result a tool call is given when the conversation holds none (the user interrupted it). */
+    static final String NO_RESULT = "[no result: the tool call was interrupted]";
 
     private RequestConverter() {
     }
@@ -74,7 +78,7 @@ public final class RequestConverter {
                 && request.toolChoice().map(ToolChoice::disableParallelToolUse).orElse(false) ? Boolean.FALSE : null;
         return new ChatRequest(
                 upstreamModel,
-                mergeConsecutive(messages),
+                mergeConsecutive(pairToolCalls(messages)),
                 Math.min(request.maxTokens(), maxTokensCap),
                 request.temperature().orElse(null),
                 request.topP().orElse(null),
@@ -180,6 +184,45 @@ public final class RequestConverter {
         }
         JsonValue content = texts.isEmpty() ? JsonValue.NULL : Json.createValue(String.join("\n\n", texts));
         return Optional.of(new ChatMessage("assistant", content, toolCalls.isEmpty() ? null : toolCalls, null));
+    }
+
+    /**
+     * Makes every tool call answered and every tool answer called, as OpenAI-style upstreams demand
+     * (400 otherwise): a call left without a result (the user interrupted it) gets a stand-in result
+     * right after the results it does have; a result whose call is not in the assistant turn just
+     * before it becomes user text.
+     */
+    private static List<ChatMessage> pairToolCalls(List<ChatMessage> messages) {
+        List<ChatMessage> paired = new ArrayList<>(messages.size());
+        Set<String> open = new LinkedHashSet<>();
+        for (ChatMessage message : messages) {
+            if (message.role().equals("tool")) {
+                if (open.remove(message.toolCallId())) {
+                    paired.add(message);
+                } else {
+                    LOG.fine("a tool_result without its tool_use was sent as user text");
+                    String text = message.content() instanceof JsonString result ? result.getString() : "";
+                    paired.add(new ChatMessage("user", Json.createValue("Result of tool call " + message.toolCallId()
+                            + ":\n" + text), null, null));
+                }
+                continue;
+            }
+            answerOpenCalls(open, paired);
+            if (message.toolCalls() != null) {
+                message.toolCalls().forEach(call -> open.add(call.id()));
+            }
+            paired.add(message);
+        }
+        answerOpenCalls(open, paired);
+        return paired;
+    }
+
+    private static void answerOpenCalls(Set<String> open, List<ChatMessage> paired) {
+        for (String id : open) {
+            LOG.fine("a tool_use without its tool_result got a stand-in result");
+            paired.add(new ChatMessage("tool", Json.createValue(NO_RESULT), null, id));
+        }
+        open.clear();
     }
 
     /**

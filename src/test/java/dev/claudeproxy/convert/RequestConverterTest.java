@@ -68,10 +68,13 @@ class RequestConverterTest {
                                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,iVBOR\"}},"
                                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}]}],\"max_tokens\":1024}"),
                 Arguments.of("images in a tool result follow in a user message",
-                        "{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
+                        "{" + BASE + "\"messages\":[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\","
+                                + "\"name\":\"Read\",\"input\":{}}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
                                 + "\"content\":[{\"type\":\"text\",\"text\":\"shot\"},{\"type\":\"image\",\"source\":{\"type\":\"base64\","
                                 + "\"media_type\":\"image/png\",\"data\":\"AAA\"}}]}]}]}",
-                        "{\"model\":\"up\",\"messages\":[{\"role\":\"tool\",\"content\":\"shot\",\"tool_call_id\":\"t1\"},"
+                        "{\"model\":\"up\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"t1\","
+                                + "\"type\":\"function\",\"function\":{\"name\":\"Read\",\"arguments\":\"{}\"}}]},"
+                                + "{\"role\":\"tool\",\"content\":\"shot\",\"tool_call_id\":\"t1\"},"
                                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Images returned by tool call t1:\"},"
                                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAA\"}}]}],\"max_tokens\":1024}"),
                 Arguments.of("tools, tool_choice any, parallel off; server tools and extra fields dropped",
@@ -96,6 +99,29 @@ class RequestConverterTest {
                         "{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\"},{\"type\":\"document\","
                                 + "\"title\":\"Notes\",\"source\":{\"type\":\"text\",\"media_type\":\"text/plain\",\"data\":\"line\"}}]}]}",
                         "{\"model\":\"up\",\"messages\":[{\"role\":\"user\",\"content\":\"Notes\\n\\nline\"}],\"max_tokens\":1024}"),
+                Arguments.of("a tool call the user interrupted gets a stand-in result before the next user text",
+                        "{" + BASE + "\"messages\":[{\"role\":\"assistant\",\"content\":["
+                                + "{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"T\",\"input\":{}},{\"type\":\"tool_use\",\"id\":\"b\",\"name\":\"T\",\"input\":{}}]},"
+                                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"a\",\"content\":\"ra\"},"
+                                + "{\"type\":\"text\",\"text\":\"stop that\"}]}]}",
+                        "{\"model\":\"up\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
+                                + "{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"T\",\"arguments\":\"{}\"}},"
+                                + "{\"id\":\"b\",\"type\":\"function\",\"function\":{\"name\":\"T\",\"arguments\":\"{}\"}}]},"
+                                + "{\"role\":\"tool\",\"content\":\"ra\",\"tool_call_id\":\"a\"},"
+                                + "{\"role\":\"tool\",\"content\":\"[no result: the tool call was interrupted]\",\"tool_call_id\":\"b\"},"
+                                + "{\"role\":\"user\",\"content\":\"stop that\"}],\"max_tokens\":1024}"),
+                Arguments.of("a tool result without its call becomes user text",
+                        "{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"ok\"},"
+                                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"gone\",\"content\":\"r\"},"
+                                + "{\"type\":\"text\",\"text\":\"go on\"}]}]}",
+                        "{\"model\":\"up\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"ok\"},"
+                                + "{\"role\":\"user\",\"content\":\"Result of tool call gone:\\nr\\n\\ngo on\"}],\"max_tokens\":1024}"),
+                Arguments.of("a trailing tool call without result is answered too",
+                        "{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":["
+                                + "{\"type\":\"tool_use\",\"id\":\"z\",\"name\":\"T\",\"input\":{\"k\":1}}]}]}",
+                        "{\"model\":\"up\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":null,"
+                                + "\"tool_calls\":[{\"id\":\"z\",\"type\":\"function\",\"function\":{\"name\":\"T\",\"arguments\":\"{\\\"k\\\":1}\"}}]},"
+                                + "{\"role\":\"tool\",\"content\":\"[no result: the tool call was interrupted]\",\"tool_call_id\":\"z\"}],\"max_tokens\":1024}"),
                 Arguments.of("stream asks for usage; max_tokens is capped",
                         "{\"model\":\"c\",\"max_tokens\":128000,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
                         "{\"model\":\"up\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":4096,"
