@@ -19,4 +19,9 @@ public record Message(
     public Message(String id, String model, List<ContentBlock> content, String stopReason, Usage usage) {
         this(id, "message", "assistant", model, content, stopReason, null, usage);
     }
+
+    public Message(String id, String model, List<ContentBlock> content, String stopReason, String stopSequence,
+                   Usage usage) {
+        this(id, "message", "assistant", model, content, stopReason, stopSequence, usage);
+    }
 }

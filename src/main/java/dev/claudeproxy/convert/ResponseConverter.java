@@ -4,6 +4,7 @@ import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.StopReason;
 import dev.claudeproxy.anthropic.Usage;
 import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
@@ -11,6 +12,7 @@ import dev.claudeproxy.openai.ChatCompletion.Delta;
 import dev.claudeproxy.openai.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /** A whole Chat Completions answer → an Anthropic {@code message}. Pure. */
@@ -23,9 +25,11 @@ public final class ResponseConverter {
 
     /**
      * @param clientModel the model the client asked for, echoed back as Anthropic does
+     * @param stopSequences the request's {@code stop_sequences}, to report which one matched
      * @param estimate how to count tokens when the upstream reports no usage
      */
-    public static Message toMessage(ChatCompletion completion, String clientModel, UsageEstimate estimate) {
+    public static Message toMessage(ChatCompletion completion, String clientModel, List<String> stopSequences,
+                                    UsageEstimate estimate) {
         Choice choice = completion.choices() == null || completion.choices().isEmpty()
                 ? null : completion.choices().get(0);
         Delta message = choice == null || choice.message() == null
@@ -49,7 +53,12 @@ public final class ResponseConverter {
         StringBuilder output = new StringBuilder(text);
         content.stream().filter(block -> block instanceof ToolUseBlock).map(block -> (ToolUseBlock) block)
                 .forEach(toolUse -> output.append(toolUse.name()).append(toolUse.input()));
-        String stopReason = StopReasons.of(choice == null ? null : choice.finishReason(), hasToolCalls).wireName();
+        StopReason stopReason = StopReasons.of(choice == null ? null : choice.finishReason(), hasToolCalls);
+        Optional<String> stopSequence = stopReason == StopReason.END_TURN
+                ? StopReasons.matchedStopSequence(choice, stopSequences) : Optional.empty();
+        if (stopSequence.isPresent()) {
+            stopReason = StopReason.STOP_SEQUENCE;
+        }
         Usage usage;
         if (completion.usage() != null) {
             usage = Usages.of(completion.usage());
@@ -57,6 +66,7 @@ public final class ResponseConverter {
             usage = estimate.of(output.toString());
             LOG.fine("upstream reported no usage; estimated it with the local tokenizer");
         }
-        return new Message(Ids.messageId(), clientModel, List.copyOf(content), stopReason, usage);
+        return new Message(Ids.messageId(), clientModel, List.copyOf(content), stopReason.wireName(),
+                stopSequence.orElse(null), usage);
     }
 }

@@ -1,7 +1,12 @@
 package dev.claudeproxy.convert;
 
 import dev.claudeproxy.anthropic.StopReason;
+import dev.claudeproxy.openai.ChatCompletion.Choice;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /** OpenAI {@code finish_reason} → Anthropic {@code stop_reason}. */
@@ -52,5 +57,22 @@ public final class StopReasons {
                 return StopReason.END_TURN;
             }
         }
+    }
+
+    /**
+     * The requested stop sequence the upstream stopped on, when it says so: vLLM puts the matched
+     * string in the choice's {@code stop_reason}, SGLang in {@code matched_stop}. Token ids and
+     * strings that were not requested are not stop sequences.
+     */
+    public static Optional<String> matchedStopSequence(Choice choice, List<String> requested) {
+        if (choice == null || requested.isEmpty()) {
+            return Optional.empty();
+        }
+        for (JsonValue hint : new JsonValue[] {choice.stopReason(), choice.matchedStop()}) {
+            if (hint instanceof JsonString matched && requested.contains(matched.getString())) {
+                return Optional.of(matched.getString());
+            }
+        }
+        return Optional.empty();
     }
 }

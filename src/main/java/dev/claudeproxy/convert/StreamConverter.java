@@ -3,6 +3,7 @@ package dev.claudeproxy.convert;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.StopReason;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStart;
@@ -58,6 +59,7 @@ public final class StreamConverter {
     private static final Logger LOG = Logger.getLogger(StreamConverter.class.getName());
 
     private final String clientModel;
+    private final List<String> stopSequences;
     private final UsageEstimate estimate;
     private final StringBuilder output = new StringBuilder();
     private final List<PendingTool> pendingTools = new ArrayList<>();
@@ -70,14 +72,17 @@ public final class StreamConverter {
     private int nextIndex;
     private int openTextIndex = -1;
     private String finishReason;
+    private String matchedStopSequence;
     private CompletionUsage usage;
 
     /**
      * @param clientModel the model the client asked for, echoed in {@code message_start}
+     * @param stopSequences the request's {@code stop_sequences}, to report which one matched
      * @param estimate how to count tokens when the upstream reports no usage
      */
-    public StreamConverter(String clientModel, UsageEstimate estimate) {
+    public StreamConverter(String clientModel, List<String> stopSequences, UsageEstimate estimate) {
         this.clientModel = clientModel;
+        this.stopSequences = stopSequences;
         this.estimate = estimate;
     }
 
@@ -132,6 +137,7 @@ public final class StreamConverter {
             }
             if (choice.finishReason() != null) {
                 finishReason = choice.finishReason();
+                matchedStopSequence = StopReasons.matchedStopSequence(choice, stopSequences).orElse(null);
             }
         }
         return out;
@@ -156,7 +162,12 @@ public final class StreamConverter {
         }
         flushTools(out);
         closeText(out);
-        String stopReason = StopReasons.of(finishReason, anyTool).wireName();
+        StopReason stopReason = StopReasons.of(finishReason, anyTool);
+        String stopSequence = null;
+        if (stopReason == StopReason.END_TURN && matchedStopSequence != null) {
+            stopReason = StopReason.STOP_SEQUENCE;
+            stopSequence = matchedStopSequence;
+        }
         Usage finalUsage;
         if (usage != null) {
             finalUsage = Usages.of(usage);
@@ -164,7 +175,7 @@ public final class StreamConverter {
             finalUsage = estimate.of(output.toString());
             LOG.fine("upstream stream reported no usage; estimated it with the local tokenizer");
         }
-        out.add(new MessageDelta(new StopInfo(stopReason, null), finalUsage));
+        out.add(new MessageDelta(new StopInfo(stopReason.wireName(), stopSequence), finalUsage));
         out.add(new MessageStop());
         return out;
     }

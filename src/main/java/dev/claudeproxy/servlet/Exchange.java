@@ -107,9 +107,9 @@ final class Exchange implements Runnable {
             UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
             UsageEstimate estimate = new UsageEstimate(clientRequest, route.model());
             if (clientRequest.stream()) {
-                streamBack(serverToProxyResponse, clientRequest.model(), estimate);
+                streamBack(serverToProxyResponse, clientRequest, estimate);
             } else {
-                answerBack(serverToProxyResponse, clientRequest.model(), estimate);
+                answerBack(serverToProxyResponse, clientRequest, estimate);
             }
         } catch (ProxyException failure) {
             LOG.fine(() -> requestId + " failed: " + failure.type().wireName() + " " + failure.getMessage());
@@ -243,8 +243,10 @@ final class Exchange implements Runnable {
     }
 
     /** Non-streaming: one JSON answer converted to one Anthropic message. */
-    private void answerBack(UpstreamResponse serverToProxyResponse, String clientModel, UsageEstimate estimate) {
-        Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientModel, estimate);
+    private void answerBack(UpstreamResponse serverToProxyResponse, MessagesRequest clientRequest,
+                            UsageEstimate estimate) {
+        Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientRequest.model(),
+                clientRequest.stopSequences(), estimate);
         try {
             JsonResponse.write(proxyToClientResponse, 200, Json.write(message));
         } catch (IOException e) {
@@ -279,14 +281,16 @@ final class Exchange implements Runnable {
      * they arrive. An upstream that answers a stream request with one JSON document is converted
      * whole and replayed as events.
      */
-    private void streamBack(UpstreamResponse serverToProxyResponse, String clientModel, UsageEstimate estimate) {
+    private void streamBack(UpstreamResponse serverToProxyResponse, MessagesRequest clientRequest,
+                            UsageEstimate estimate) {
         if (!serverToProxyResponse.isEventStream()) {
             ChatCompletion completion = readCompletion(serverToProxyResponse);
             openStream();
-            send(MessageEvents.of(ResponseConverter.toMessage(completion, clientModel, estimate)));
+            send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
+                    clientRequest.stopSequences(), estimate)));
             return;
         }
-        StreamConverter converter = new StreamConverter(clientModel, estimate);
+        StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(), estimate);
         InputStream serverToProxyBody = serverToProxyResponse.body();
         openStream();
         send(converter.start());
