@@ -57,6 +57,8 @@ public final class SseTranscript {
                     String line = switch (delta.getString("type")) {
                         case "text_delta" -> "text " + delta.getString("text");
                         case "input_json_delta" -> "json " + normalized(delta.getString("partial_json"));
+                        case "thinking_delta" -> "thinking " + delta.getString("thinking");
+                        case "signature_delta" -> "signature";
                         default -> delta.getString("type");
                     };
                     lines.add("delta " + event.getInt("index") + " " + line);

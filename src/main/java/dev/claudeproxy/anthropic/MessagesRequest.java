@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param system the top-level {@code system}, as text blocks (a string becomes one block)
  * @param messages the turns in order; {@code role} is user, assistant or system
+ * @param effort {@code output_config.effort}: low, medium, high, xhigh or max
  */
 public record MessagesRequest(
         String model,
@@ -22,7 +23,15 @@ public record MessagesRequest(
         Optional<Double> temperature,
         Optional<Double> topP,
         List<String> stopSequences,
-        boolean stream) {
+        boolean stream,
+        Optional<Thinking> thinking,
+        Optional<String> effort) {
+
+    /**
+     * The {@code thinking} setting: {@code type} enabled (with {@code budgetTokens}), adaptive or disabled.
+     */
+    public record Thinking(String type, int budgetTokens) {
+    }
 
     public record InputMessage(String role, List<ContentBlock> content) {
     }

@@ -10,6 +10,7 @@ import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
+import dev.claudeproxy.anthropic.MessagesRequest.Thinking;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
 import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
 import jakarta.json.Json;
@@ -69,7 +70,10 @@ public final class MessagesRequestReader {
                 optionalNumber(root, "temperature"),
                 optionalNumber(root, "top_p"),
                 strings(root.get("stop_sequences"), "stop_sequences"),
-                root.get("stream") == JsonValue.TRUE);
+                root.get("stream") == JsonValue.TRUE,
+                thinking(root.get("thinking")),
+                root.get("output_config") instanceof JsonObject outputConfig
+                        ? optionalString(outputConfig, "effort") : Optional.empty());
     }
 
     private static JsonObject parse(byte[] body) {
@@ -211,6 +215,15 @@ public final class MessagesRequestReader {
         }
         return Optional.of(new ToolChoice(type, optionalString(choice, "name").orElse(null),
                 choice.get("disable_parallel_tool_use") == JsonValue.TRUE));
+    }
+
+    private static Optional<Thinking> thinking(JsonValue value) {
+        if (!(value instanceof JsonObject thinking)) {
+            return Optional.empty();
+        }
+        String type = optionalString(thinking, "type").orElse("disabled");
+        int budget = thinking.get("budget_tokens") instanceof JsonNumber number ? number.intValue() : 0;
+        return Optional.of(new Thinking(type, budget));
     }
 
     private static List<String> strings(JsonValue value, String path) {

@@ -1,5 +1,6 @@
 package dev.claudeproxy.config;
 
+import dev.claudeproxy.convert.Profile;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Every setting of the gateway, read once at start through one {@link Lookup}. An invalid value
@@ -18,6 +20,8 @@ import java.util.Optional;
  * @param maxOutputTokens cap on the {@code max_tokens} sent upstream
  * @param maxOutputTokensByHost per-upstream-host caps that replace {@code maxOutputTokens}
  * @param keepAlive silence on a started stream after which a {@code ping} event is sent
+ * @param profileByHost upstream host → provider profile, replacing the built-in choice
+ * @param thinkingSecret key of the thinking-block signatures; gateways behind one load balancer share it
  */
 public record Settings(
         Optional<HaikuRoute> haiku,
@@ -25,7 +29,9 @@ public record Settings(
         Duration readTimeout,
         int maxOutputTokens,
         Map<String, Integer> maxOutputTokensByHost,
-        Duration keepAlive) {
+        Duration keepAlive,
+        Map<String, Profile> profileByHost,
+        Optional<Secret> thinkingSecret) {
 
     public static final String HAIKU_BASE_URL = "HAIKU_BASE_URL";
     public static final String HAIKU_MODEL_NAME = "HAIKU_MODEL_NAME";
@@ -35,9 +41,12 @@ public record Settings(
     public static final String MAX_OUTPUT_TOKENS = "MAX_OUTPUT_TOKENS";
     public static final String MAX_OUTPUT_TOKENS_BY_HOST = "MAX_OUTPUT_TOKENS_BY_HOST";
     public static final String KEEPALIVE_SECONDS = "KEEPALIVE_SECONDS";
+    public static final String PROFILE_BY_HOST = "PROFILE_BY_HOST";
+    public static final String THINKING_SIGNATURE_SECRET = "THINKING_SIGNATURE_SECRET";
 
     public Settings {
         maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
+        profileByHost = Map.copyOf(profileByHost);
     }
 
     public static Settings load(Lookup lookup) {
@@ -46,8 +55,15 @@ public record Settings(
                 Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 600)),
                 positive(lookup, MAX_OUTPUT_TOKENS, 32768),
-                byHost(lookup),
-                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 15)));
+                pairs(lookup, MAX_OUTPUT_TOKENS_BY_HOST, "host=tokens", Settings::positiveNumber),
+                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 15)),
+                pairs(lookup, PROFILE_BY_HOST, "host=profile", Settings::profile),
+                lookup.find(THINKING_SIGNATURE_SECRET).map(secret -> {
+                    if (secret.strip().length() < 16) {
+                        throw new IllegalArgumentException(THINKING_SIGNATURE_SECRET + " must have at least 16 characters");
+                    }
+                    return Secret.of(secret);
+                }));
     }
 
     /** The {@code max_tokens} cap for an upstream host. */
@@ -106,11 +122,12 @@ public record Settings(
         throw new IllegalArgumentException(name + " must be a positive whole number, not '" + text.get() + "'");
     }
 
-    private static Map<String, Integer> byHost(Lookup lookup) {
-        Map<String, Integer> caps = new LinkedHashMap<>();
-        Optional<String> text = lookup.find(MAX_OUTPUT_TOKENS_BY_HOST);
+    /** A setting of comma-separated {@code host=value} pairs; hosts are matched case-insensitively. */
+    private static <T> Map<String, T> pairs(Lookup lookup, String name, String form, Function<String, T> parse) {
+        Map<String, T> values = new LinkedHashMap<>();
+        Optional<String> text = lookup.find(name);
         if (text.isEmpty()) {
-            return caps;
+            return values;
         }
         for (String entry : text.get().split(",")) {
             if (entry.isBlank()) {
@@ -118,16 +135,32 @@ public record Settings(
             }
             String[] pair = entry.split("=", 2);
             try {
-                int cap = Integer.parseInt(pair[1].strip());
-                if (pair[0].isBlank() || cap <= 0) {
-                    throw new NumberFormatException();
+                if (pair.length < 2 || pair[0].isBlank()) {
+                    throw new IllegalArgumentException("no host");
                 }
-                caps.put(pair[0].strip().toLowerCase(Locale.ROOT), cap);
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                throw new IllegalArgumentException(MAX_OUTPUT_TOKENS_BY_HOST
-                        + " takes host=tokens pairs separated by commas, not '" + entry.strip() + "'", e);
+                values.put(pair[0].strip().toLowerCase(Locale.ROOT), parse.apply(pair[1].strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + " takes " + form + " pairs separated by commas, not '"
+                        + entry.strip() + "'", e);
             }
         }
-        return caps;
+        return values;
+    }
+
+    private static Integer positiveNumber(String text) {
+        int value = Integer.parseInt(text);
+        if (value <= 0) {
+            throw new IllegalArgumentException("not positive");
+        }
+        return value;
+    }
+
+    private static Profile profile(String text) {
+        try {
+            return Profile.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown profile '" + text + "'; known: "
+                    + java.util.Arrays.toString(Profile.values()).toLowerCase(Locale.ROOT), e);
+        }
     }
 }

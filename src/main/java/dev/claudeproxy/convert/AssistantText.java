@@ -30,4 +30,36 @@ final class AssistantText {
         }
         return text.toString();
     }
+
+    /**
+     * The reasoning in a message or delta: {@code reasoning_content} (DeepSeek, vLLM, xAI),
+     * {@code reasoning} (OpenRouter, Ollama, Groq, newer vLLM), or Magistral's thinking parts.
+     */
+    static String reasoning(Delta delta) {
+        if (delta.reasoningContent() != null && !delta.reasoningContent().isEmpty()) {
+            return delta.reasoningContent();
+        }
+        if (delta.reasoning() != null && !delta.reasoning().isEmpty()) {
+            return delta.reasoning();
+        }
+        StringBuilder thinking = new StringBuilder();
+        JsonValue content = delta.content();
+        if (content != null && content.getValueType() == JsonValue.ValueType.ARRAY) {
+            for (JsonValue part : content.asJsonArray()) {
+                if (part instanceof JsonObject object && "thinking".equals(object.getString("type", ""))) {
+                    JsonValue inner = object.get("thinking");
+                    if (inner instanceof JsonString text) {
+                        thinking.append(text.getString());
+                    } else if (inner != null && inner.getValueType() == JsonValue.ValueType.ARRAY) {
+                        for (JsonValue piece : inner.asJsonArray()) {
+                            if (piece instanceof JsonObject pieceObject && pieceObject.get("text") instanceof JsonString text) {
+                                thinking.append(text.getString());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return thinking.toString();
+    }
 }

@@ -2,6 +2,7 @@ package dev.claudeproxy.convert;
 
 import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
 import dev.claudeproxy.anthropic.StreamEvent;
@@ -12,8 +13,10 @@ import dev.claudeproxy.anthropic.StreamEvent.InputJsonDelta;
 import dev.claudeproxy.anthropic.StreamEvent.MessageDelta;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStart;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStop;
+import dev.claudeproxy.anthropic.StreamEvent.SignatureDelta;
 import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
+import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.Usage;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
@@ -35,7 +38,11 @@ public final class MessageEvents {
                 new Usage(usage.inputTokens(), 0, usage.cacheCreationInputTokens(), usage.cacheReadInputTokens()))));
         for (int index = 0; index < message.content().size(); index++) {
             ContentBlock block = message.content().get(index);
-            if (block instanceof TextBlock text) {
+            if (block instanceof ThinkingBlock thinking) {
+                events.add(new ContentBlockStart(index, new ThinkingBlock("", "")));
+                events.add(new ContentBlockDelta(index, new ThinkingDelta(thinking.thinking())));
+                events.add(new ContentBlockDelta(index, new SignatureDelta(thinking.signature())));
+            } else if (block instanceof TextBlock text) {
                 events.add(new ContentBlockStart(index, new TextBlock("")));
                 events.add(new ContentBlockDelta(index, new TextDelta(text.text())));
             } else if (block instanceof ToolUseBlock toolUse) {

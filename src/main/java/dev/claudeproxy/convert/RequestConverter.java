@@ -6,6 +6,7 @@ import dev.claudeproxy.anthropic.ContentBlock.ImageBlock;
 import dev.claudeproxy.anthropic.ContentBlock.OtherBlock;
 import dev.claudeproxy.anthropic.ContentBlock.Source;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
@@ -53,42 +54,80 @@ public final class RequestConverter {
     private RequestConverter() {
     }
 
-    /**
-     * @param upstreamModel the model id sent upstream
-     * @param maxTokensCap the largest {@code max_tokens} this upstream is sent
-     */
-    public static ChatRequest toChatRequest(MessagesRequest request, String upstreamModel, Dialect dialect,
-                                            int maxTokensCap) {
+    /** Converts a request for one upstream: its model, its profile's rules, its output-token cap. */
+    public static ChatRequest toChatRequest(MessagesRequest request, Target target) {
+        Profile profile = target.profile();
         List<ChatMessage> messages = new ArrayList<>();
         List<String> systemTexts = new ArrayList<>(texts(request.system()));
         for (int i = 0; i < request.messages().size(); i++) {
             InputMessage message = request.messages().get(i);
             switch (message.role()) {
                 case "system" -> systemTexts.addAll(texts(message.content()));
-                case "assistant" -> assistant(message.content()).ifPresent(messages::add);
+                case "assistant" -> assistant(message.content(), target).ifPresent(messages::add);
                 default -> user(message.content(), "messages." + i, messages);
             }
         }
         if (!systemTexts.isEmpty()) {
             messages.add(0, new ChatMessage("system", Json.createValue(String.join("\n\n", systemTexts)), null, null));
         }
-        List<ChatTool> tools = tools(request.tools(), dialect);
+        List<ChatTool> tools = tools(request.tools(), profile);
         JsonValue toolChoice = tools.isEmpty() ? null : toolChoice(request.toolChoice().orElse(null), tools);
         Boolean parallelToolCalls = !tools.isEmpty()
                 && request.toolChoice().map(ToolChoice::disableParallelToolUse).orElse(false) ? Boolean.FALSE : null;
+        int outputLimit = Math.min(request.maxTokens(), target.maxTokensCap());
+        // OpenAI's reasoning models take only max_completion_tokens, and refuse sampling parameters.
+        boolean reasoningModel = profile.isOpenAiReasoningModel(target.model());
         return new ChatRequest(
-                upstreamModel,
-                mergeConsecutive(pairToolCalls(messages)),
-                Math.min(request.maxTokens(), maxTokensCap),
-                request.temperature().orElse(null),
-                request.topP().orElse(null),
+                target.model(),
+                mapToolIds(mergeConsecutive(pairToolCalls(messages)), profile.toolIds()),
+                reasoningModel ? null : outputLimit,
+                reasoningModel ? outputLimit : null,
+                reasoningModel ? null : request.temperature().orElse(null),
+                reasoningModel ? null : request.topP().orElse(null),
                 request.stopSequences().isEmpty() ? null
                         : request.stopSequences().subList(0, Math.min(MAX_STOP_SEQUENCES, request.stopSequences().size())),
                 request.stream() ? Boolean.TRUE : null,
                 request.stream() ? new StreamOptions(true) : null,
                 tools.isEmpty() ? null : tools,
                 toolChoice,
-                parallelToolCalls);
+                parallelToolCalls,
+                profile.takesReasoningEffort(target.model()) ? reasoningEffort(request).orElse(null) : null);
+    }
+
+    /**
+     * Anthropic's thinking setting as an OpenAI {@code reasoning_effort}: a budget below 4096
+     * tokens is low, below 16000 medium, else high; adaptive thinking takes
+     * {@code output_config.effort} (xhigh and max become high), medium by default.
+     */
+    static Optional<String> reasoningEffort(MessagesRequest request) {
+        if (request.thinking().isEmpty()) {
+            return Optional.empty();
+        }
+        MessagesRequest.Thinking thinking = request.thinking().get();
+        return switch (thinking.type()) {
+            case "enabled" -> Optional.of(thinking.budgetTokens() < 4096 ? "low"
+                    : thinking.budgetTokens() < 16000 ? "medium" : "high");
+            case "adaptive" -> Optional.of(switch (request.effort().orElse("medium")) {
+                case "low" -> "low";
+                case "high", "xhigh", "max" -> "high";
+                default -> "medium";
+            });
+            default -> Optional.empty();
+        };
+    }
+
+    private static List<ChatMessage> mapToolIds(List<ChatMessage> messages, Profile.ToolIds rule) {
+        if (rule == Profile.ToolIds.KEEP) {
+            return messages;
+        }
+        List<ChatMessage> mapped = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            List<ToolCall> calls = message.toolCalls() == null ? null : message.toolCalls().stream()
+                    .map(call -> ToolCall.of(ToolIdMapper.map(call.id(), rule), call.function())).toList();
+            String toolCallId = message.toolCallId() == null ? null : ToolIdMapper.map(message.toolCallId(), rule);
+            mapped.add(new ChatMessage(message.role(), message.content(), calls, toolCallId, message.reasoningContent()));
+        }
+        return mapped;
     }
 
     private static List<String> texts(List<? extends ContentBlock> blocks) {
@@ -162,12 +201,24 @@ public final class RequestConverter {
         return result.isError() ? "Error: " + text : text;
     }
 
-    /** An assistant turn: its text as {@code content}, its {@code tool_use} blocks as {@code tool_calls}. */
-    private static Optional<ChatMessage> assistant(List<ContentBlock> blocks) {
+    /**
+     * An assistant turn: its text as {@code content}, its {@code tool_use} blocks as
+     * {@code tool_calls}. Its thinking is dropped, except for upstreams that want their reasoning
+     * back on tool-call turns (DeepSeek), which get the text of the thinking blocks this gateway
+     * signed for that same upstream.
+     */
+    private static Optional<ChatMessage> assistant(List<ContentBlock> blocks, Target target) {
         List<String> texts = new ArrayList<>();
         List<ToolCall> toolCalls = new ArrayList<>();
+        List<String> reasoning = new ArrayList<>();
         for (ContentBlock block : blocks) {
-            if (block instanceof TextBlock text) {
+            if (block instanceof ThinkingBlock thinking) {
+                if (target.signatures().verify(target.authority(), thinking.thinking(), thinking.signature())) {
+                    reasoning.add(thinking.thinking());
+                } else {
+                    LOG.fine("dropped a thinking block this gateway did not sign for this upstream");
+                }
+            } else if (block instanceof TextBlock text) {
                 if (!text.text().isEmpty()) {
                     texts.add(text.text());
                 }
@@ -183,7 +234,10 @@ public final class RequestConverter {
             return Optional.empty();
         }
         JsonValue content = texts.isEmpty() ? JsonValue.NULL : Json.createValue(String.join("\n\n", texts));
-        return Optional.of(new ChatMessage("assistant", content, toolCalls.isEmpty() ? null : toolCalls, null));
+        String reasoningContent = target.profile().replaysReasoning() && !toolCalls.isEmpty()
+                ? String.join("", reasoning) : null;
+        return Optional.of(new ChatMessage("assistant", content, toolCalls.isEmpty() ? null : toolCalls, null,
+                reasoningContent));
     }
 
     /**
@@ -259,7 +313,10 @@ public final class RequestConverter {
             parts.addAll(partsOf(second.content()));
             content = content(parts);
         }
-        return new ChatMessage(first.role(), content, toolCalls.isEmpty() ? null : toolCalls, null);
+        String reasoningContent = first.reasoningContent() == null ? second.reasoningContent()
+                : second.reasoningContent() == null ? first.reasoningContent()
+                : first.reasoningContent() + second.reasoningContent();
+        return new ChatMessage(first.role(), content, toolCalls.isEmpty() ? null : toolCalls, null, reasoningContent);
     }
 
     private static List<JsonValue> partsOf(JsonValue content) {
@@ -333,7 +390,7 @@ public final class RequestConverter {
         return Optional.empty();
     }
 
-    private static List<ChatTool> tools(List<Tool> tools, Dialect dialect) {
+    private static List<ChatTool> tools(List<Tool> tools, Profile profile) {
         List<ChatTool> functions = new ArrayList<>();
         for (Tool tool : tools) {
             if (!tool.isCustom()) {
@@ -344,7 +401,7 @@ public final class RequestConverter {
             JsonObject schema = tool.inputSchema() == null
                     ? Json.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build()
                     : tool.inputSchema();
-            if (dialect == Dialect.GEMINI) {
+            if (profile.geminiSchemas()) {
                 schema = SchemaCleaner.forGemini(schema);
                 // Gemini rejects an object schema without properties; a function without parameters is fine.
                 if (!(schema.get("properties") instanceof JsonObject properties) || properties.isEmpty()) {

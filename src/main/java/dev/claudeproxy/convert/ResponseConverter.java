@@ -2,6 +2,7 @@ package dev.claudeproxy.convert;
 
 import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
 import dev.claudeproxy.anthropic.StopReason;
@@ -26,16 +27,29 @@ public final class ResponseConverter {
     /**
      * @param clientModel the model the client asked for, echoed back as Anthropic does
      * @param stopSequences the request's {@code stop_sequences}, to report which one matched
+     * @param target the upstream, whose thinking signatures the answer's thinking block gets
      * @param estimate how to count tokens when the upstream reports no usage
      */
     public static Message toMessage(ChatCompletion completion, String clientModel, List<String> stopSequences,
-                                    UsageEstimate estimate) {
+                                    Target target, UsageEstimate estimate) {
         Choice choice = completion.choices() == null || completion.choices().isEmpty()
                 ? null : completion.choices().get(0);
         Delta message = choice == null || choice.message() == null
                 ? new Delta(null, null, null, null, null, null) : choice.message();
         List<ContentBlock> content = new ArrayList<>();
-        String text = AssistantText.of(message);
+        StringBuilder reasoning = new StringBuilder(AssistantText.reasoning(message));
+        StringBuilder visible = new StringBuilder();
+        ThinkTagSplitter thinkTags = new ThinkTagSplitter();
+        List<ThinkTagSplitter.Segment> segments = new ArrayList<>(thinkTags.feed(AssistantText.of(message)));
+        segments.addAll(thinkTags.finish());
+        for (ThinkTagSplitter.Segment segment : segments) {
+            (segment.thinking() ? reasoning : visible).append(segment.text());
+        }
+        if (reasoning.length() > 0) {
+            content.add(new ThinkingBlock(reasoning.toString(),
+                    target.signatures().sign(target.authority(), reasoning.toString())));
+        }
+        String text = visible.toString();
         if (!text.isEmpty()) {
             content.add(new TextBlock(text));
         }
@@ -50,7 +64,7 @@ public final class ResponseConverter {
             }
         }
         boolean hasToolCalls = content.stream().anyMatch(block -> block instanceof ToolUseBlock);
-        StringBuilder output = new StringBuilder(text);
+        StringBuilder output = new StringBuilder(reasoning).append(text);
         content.stream().filter(block -> block instanceof ToolUseBlock).map(block -> (ToolUseBlock) block)
                 .forEach(toolUse -> output.append(toolUse.name()).append(toolUse.input()));
         StopReason stopReason = StopReasons.of(choice == null ? null : choice.finishReason(), hasToolCalls);

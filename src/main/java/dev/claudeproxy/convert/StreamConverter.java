@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
 import dev.claudeproxy.anthropic.StopReason;
@@ -13,6 +14,8 @@ import dev.claudeproxy.anthropic.StreamEvent.InputJsonDelta;
 import dev.claudeproxy.anthropic.StreamEvent.MessageDelta;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStart;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStop;
+import dev.claudeproxy.anthropic.StreamEvent.SignatureDelta;
+import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
 import dev.claudeproxy.anthropic.Usage;
@@ -38,7 +41,8 @@ import java.util.logging.Logger;
  * {@link #start()}, {@link #onChunk} any number of times, {@link #onEnd}.
  *
  * <p>What it guarantees, because strict clients (the SDKs' accumulators) throw otherwise: exactly
- * one {@code message_start}; blocks strictly in sequence, {@code start(i) → delta(i)* → stop(i)}
+ * one {@code message_start}; reasoning as {@code thinking} blocks, each closed with a signed
+ * {@code signature_delta} before any other block opens; blocks strictly in sequence, {@code start(i) → delta(i)* → stop(i)}
  * with i = 0, 1, 2..., never two open at once; no empty text block; every {@code tool_use} block
  * carries exactly one {@code input_json_delta} holding a complete JSON object; then
  * {@code message_delta} (stop reason, real usage) and {@code message_stop}, or instead one
@@ -60,7 +64,10 @@ public final class StreamConverter {
 
     private final String clientModel;
     private final List<String> stopSequences;
+    private final Target target;
     private final UsageEstimate estimate;
+    private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
+    private final StringBuilder thinkingText = new StringBuilder();
     private final StringBuilder output = new StringBuilder();
     private final List<PendingTool> pendingTools = new ArrayList<>();
     private final Map<String, PendingTool> toolsById = new HashMap<>();
@@ -71,6 +78,7 @@ public final class StreamConverter {
     private boolean anyTool;
     private int nextIndex;
     private int openTextIndex = -1;
+    private int openThinkingIndex = -1;
     private String finishReason;
     private String matchedStopSequence;
     private CompletionUsage usage;
@@ -78,11 +86,13 @@ public final class StreamConverter {
     /**
      * @param clientModel the model the client asked for, echoed in {@code message_start}
      * @param stopSequences the request's {@code stop_sequences}, to report which one matched
+     * @param target the upstream, whose thinking signatures this stream's thinking blocks get
      * @param estimate how to count tokens when the upstream reports no usage
      */
-    public StreamConverter(String clientModel, List<String> stopSequences, UsageEstimate estimate) {
+    public StreamConverter(String clientModel, List<String> stopSequences, Target target, UsageEstimate estimate) {
         this.clientModel = clientModel;
         this.stopSequences = stopSequences;
+        this.target = target;
         this.estimate = estimate;
     }
 
@@ -120,12 +130,13 @@ public final class StreamConverter {
             }
             Delta delta = choice.delta() != null ? choice.delta() : choice.message();
             if (delta != null) {
-                String text = AssistantText.of(delta);
-                if (!text.isEmpty()) {
-                    flushTools(out);
-                    openText(out);
-                    out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
-                    output.append(text);
+                String reasoning = AssistantText.reasoning(delta);
+                if (!reasoning.isEmpty()) {
+                    thinking(reasoning, out);
+                }
+                String content = AssistantText.of(delta);
+                if (!content.isEmpty()) {
+                    segments(thinkTags.feed(content), out);
                 }
                 if (delta.toolCalls() != null) {
                     for (ToolCall call : delta.toolCalls()) {
@@ -160,8 +171,10 @@ public final class StreamConverter {
             out.add(new ErrorEvent("api_error", "upstream stream ended unexpectedly"));
             return out;
         }
+        segments(thinkTags.finish(), out);
         flushTools(out);
         closeText(out);
+        closeThinking(out);
         StopReason stopReason = StopReasons.of(finishReason, anyTool);
         String stopSequence = null;
         if (stopReason == StopReason.END_TURN && matchedStopSequence != null) {
@@ -245,11 +258,54 @@ public final class StreamConverter {
         return tool;
     }
 
+    private void segments(List<ThinkTagSplitter.Segment> segments, List<StreamEvent> out) {
+        for (ThinkTagSplitter.Segment segment : segments) {
+            if (segment.thinking()) {
+                thinking(segment.text(), out);
+            } else {
+                text(segment.text(), out);
+            }
+        }
+    }
+
+    /** Reasoning goes into a thinking block, which must close before any text or tool block opens. */
+    private void thinking(String reasoning, List<StreamEvent> out) {
+        flushTools(out);
+        closeText(out);
+        if (openThinkingIndex < 0) {
+            openThinkingIndex = nextIndex++;
+            out.add(new ContentBlockStart(openThinkingIndex, new ThinkingBlock("", "")));
+        }
+        out.add(new ContentBlockDelta(openThinkingIndex, new ThinkingDelta(reasoning)));
+        thinkingText.append(reasoning);
+        output.append(reasoning);
+    }
+
+    private void text(String text, List<StreamEvent> out) {
+        flushTools(out);
+        closeThinking(out);
+        openText(out);
+        out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
+        output.append(text);
+    }
+
+    /** A thinking block ends with its signature, which lets this gateway recognise it when it comes back. */
+    private void closeThinking(List<StreamEvent> out) {
+        if (openThinkingIndex >= 0) {
+            out.add(new ContentBlockDelta(openThinkingIndex,
+                    new SignatureDelta(target.signatures().sign(target.authority(), thinkingText.toString()))));
+            out.add(new ContentBlockStop(openThinkingIndex));
+            openThinkingIndex = -1;
+            thinkingText.setLength(0);
+        }
+    }
+
     private void flushTools(List<StreamEvent> out) {
         if (pendingTools.isEmpty()) {
             return;
         }
         closeText(out);
+        closeThinking(out);
         for (PendingTool tool : pendingTools) {
             tool.emitted = true;
             if (tool.name == null) {

@@ -8,7 +8,13 @@ import java.util.List;
  * A message of a Chat Completions request.
  *
  * @param content a string, an array of content parts, or JSON null (assistant turns with only tool calls)
+ * @param reasoningContent the assistant's earlier reasoning, for upstreams that want it back (DeepSeek)
  */
-@JsonbPropertyOrder({"role", "content", "toolCalls", "toolCallId"})
-public record ChatMessage(String role, JsonValue content, List<ToolCall> toolCalls, String toolCallId) {
+@JsonbPropertyOrder({"role", "content", "reasoningContent", "toolCalls", "toolCallId"})
+public record ChatMessage(String role, JsonValue content, List<ToolCall> toolCalls, String toolCallId,
+                          String reasoningContent) {
+
+    public ChatMessage(String role, JsonValue content, List<ToolCall> toolCalls, String toolCallId) {
+        this(role, content, toolCalls, toolCallId, null);
+    }
 }

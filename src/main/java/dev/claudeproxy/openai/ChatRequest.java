@@ -11,12 +11,13 @@ import java.util.List;
  *
  * @param toolChoice a string ("auto", "required", "none") or a {@code {type:function}} object
  */
-@JsonbPropertyOrder({"model", "messages", "maxTokens", "temperature", "topP", "stop", "stream", "streamOptions",
-    "tools", "toolChoice", "parallelToolCalls"})
+@JsonbPropertyOrder({"model", "messages", "maxTokens", "maxCompletionTokens", "temperature", "topP", "stop", "stream",
+    "streamOptions", "tools", "toolChoice", "parallelToolCalls", "reasoningEffort"})
 public record ChatRequest(
         String model,
         List<ChatMessage> messages,
         Integer maxTokens,
+        Integer maxCompletionTokens,
         Double temperature,
         Double topP,
         List<String> stop,
@@ -24,12 +25,19 @@ public record ChatRequest(
         StreamOptions streamOptions,
         List<ChatTool> tools,
         JsonValue toolChoice,
-        Boolean parallelToolCalls) {
+        Boolean parallelToolCalls,
+        String reasoningEffort) {
 
-    /** The same request with another {@code max_tokens}. */
-    public ChatRequest withMaxTokens(int value) {
-        return new ChatRequest(model, messages, value, temperature, topP, stop, stream, streamOptions, tools,
-                toolChoice, parallelToolCalls);
+    /** The output-token limit sent, in whichever of the two fields this upstream takes. */
+    public int outputLimit() {
+        return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
+    }
+
+    /** The same request with another output-token limit, in the same field. */
+    public ChatRequest withOutputLimit(int value) {
+        return new ChatRequest(model, messages, maxCompletionTokens != null ? null : value,
+                maxCompletionTokens != null ? value : null, temperature, topP, stop, stream, streamOptions, tools,
+                toolChoice, parallelToolCalls, reasoningEffort);
     }
 
     public record StreamOptions(boolean includeUsage) {

@@ -7,12 +7,13 @@ import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
-import dev.claudeproxy.convert.Dialect;
 import dev.claudeproxy.convert.MaxTokensLimit;
 import dev.claudeproxy.convert.MessageEvents;
+import dev.claudeproxy.convert.Profile;
 import dev.claudeproxy.convert.RequestConverter;
 import dev.claudeproxy.convert.ResponseConverter;
 import dev.claudeproxy.convert.StreamConverter;
+import dev.claudeproxy.convert.Target;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
@@ -27,7 +28,6 @@ import dev.claudeproxy.route.Routes.Route;
 import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseReader;
 import dev.claudeproxy.sse.SseWriter;
-import dev.claudeproxy.upstream.UpstreamClient;
 import dev.claudeproxy.upstream.UpstreamFailure;
 import dev.claudeproxy.upstream.UpstreamResponse;
 import jakarta.json.JsonValue;
@@ -42,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,11 +70,10 @@ final class Exchange implements Runnable {
     private final HttpServletRequest clientToProxyRequest;
     private final HttpServletResponse proxyToClientResponse;
     private final ParsedPath path;
+    private final Gateway gateway;
     private final Settings settings;
-    private final UpstreamClient upstream;
     private final String requestId;
     private final AtomicReference<UpstreamResponse> openUpstreamResponse = new AtomicReference<>();
-    private final ScheduledExecutorService keepAliveTimer;
     /** Guards {@link #stream}: events come from the exchange's thread, pings from the keep-alive timer. */
     private final ReentrantLock streamLock = new ReentrantLock();
     private volatile long lastWriteNanos;
@@ -85,15 +83,13 @@ final class Exchange implements Runnable {
     private String modelForLog = "-";
     private boolean streamedForLog;
 
-    Exchange(AsyncContext asyncContext, ParsedPath path, Settings settings, UpstreamClient upstream,
-             ScheduledExecutorService keepAliveTimer, String requestId) {
+    Exchange(AsyncContext asyncContext, ParsedPath path, Gateway gateway, String requestId) {
         this.asyncContext = asyncContext;
         this.clientToProxyRequest = (HttpServletRequest) asyncContext.getRequest();
         this.proxyToClientResponse = (HttpServletResponse) asyncContext.getResponse();
         this.path = path;
-        this.settings = settings;
-        this.upstream = upstream;
-        this.keepAliveTimer = keepAliveTimer;
+        this.gateway = gateway;
+        this.settings = gateway.settings();
         this.requestId = requestId;
     }
 
@@ -103,13 +99,14 @@ final class Exchange implements Runnable {
         try {
             MessagesRequest clientRequest = readClientRequest();
             Route route = route(clientRequest);
-            ChatRequest proxyToServerRequest = convert(clientRequest, route);
+            Target target = target(route);
+            ChatRequest proxyToServerRequest = convert(clientRequest, target);
             UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
             UsageEstimate estimate = new UsageEstimate(clientRequest, route.model());
             if (clientRequest.stream()) {
-                streamBack(serverToProxyResponse, clientRequest, estimate);
+                streamBack(serverToProxyResponse, clientRequest, target, estimate);
             } else {
-                answerBack(serverToProxyResponse, clientRequest, estimate);
+                answerBack(serverToProxyResponse, clientRequest, target, estimate);
             }
         } catch (ProxyException failure) {
             LOG.fine(() -> requestId + " failed: " + failure.type().wireName() + " " + failure.getMessage());
@@ -152,10 +149,15 @@ final class Exchange implements Runnable {
         }
     }
 
-    private ChatRequest convert(MessagesRequest clientRequest, Route route) {
+    private Target target(Route route) {
+        Profile profile = Profile.of(route.host(), route.chatCompletions().getPort(), route.model(), settings.profileByHost());
+        return new Target(route.model(), route.authority(), profile, settings.maxOutputTokensFor(route.host()),
+                gateway.signatures());
+    }
+
+    private ChatRequest convert(MessagesRequest clientRequest, Target target) {
         try {
-            return RequestConverter.toChatRequest(clientRequest, route.model(), Dialect.of(route.host(), route.model()),
-                    settings.maxOutputTokensFor(route.host()));
+            return RequestConverter.toChatRequest(clientRequest, target);
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
         }
@@ -199,11 +201,11 @@ final class Exchange implements Runnable {
         String errorBody = errorBody(answer);
         if (answer.status() == 400 || answer.status() == 422) {
             OptionalInt limit = MaxTokensLimit.fromError(UpstreamErrors.messageOf(errorBody),
-                    proxyToServerRequest.maxTokens());
+                    proxyToServerRequest.outputLimit());
             if (limit.isPresent()) {
-                LOG.info(() -> requestId + ": upstream refused max_tokens=" + proxyToServerRequest.maxTokens()
-                        + "; retrying with its limit " + limit.getAsInt());
-                answer = post(route, proxyToServerRequest.withMaxTokens(limit.getAsInt()));
+                LOG.info(() -> requestId + ": upstream refused an output limit of " + proxyToServerRequest.outputLimit()
+                        + " tokens; retrying with its limit " + limit.getAsInt());
+                answer = post(route, proxyToServerRequest.withOutputLimit(limit.getAsInt()));
                 if (isSuccess(answer)) {
                     return answer;
                 }
@@ -216,7 +218,7 @@ final class Exchange implements Runnable {
     private UpstreamResponse post(Route route, ChatRequest proxyToServerRequest) {
         String json = Json.write(proxyToServerRequest);
         try {
-            UpstreamResponse answer = upstream.post(route.chatCompletions(), route.key(), json,
+            UpstreamResponse answer = gateway.upstream().post(route.chatCompletions(), route.key(), json,
                     Boolean.TRUE.equals(proxyToServerRequest.stream()));
             openUpstreamResponse.set(answer);
             return answer;
@@ -243,10 +245,10 @@ final class Exchange implements Runnable {
     }
 
     /** Non-streaming: one JSON answer converted to one Anthropic message. */
-    private void answerBack(UpstreamResponse serverToProxyResponse, MessagesRequest clientRequest,
+    private void answerBack(UpstreamResponse serverToProxyResponse, MessagesRequest clientRequest, Target target,
                             UsageEstimate estimate) {
         Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientRequest.model(),
-                clientRequest.stopSequences(), estimate);
+                clientRequest.stopSequences(), target, estimate);
         try {
             JsonResponse.write(proxyToClientResponse, 200, Json.write(message));
         } catch (IOException e) {
@@ -281,16 +283,17 @@ final class Exchange implements Runnable {
      * they arrive. An upstream that answers a stream request with one JSON document is converted
      * whole and replayed as events.
      */
-    private void streamBack(UpstreamResponse serverToProxyResponse, MessagesRequest clientRequest,
+    private void streamBack(UpstreamResponse serverToProxyResponse, MessagesRequest clientRequest, Target target,
                             UsageEstimate estimate) {
         if (!serverToProxyResponse.isEventStream()) {
             ChatCompletion completion = readCompletion(serverToProxyResponse);
             openStream();
             send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
-                    clientRequest.stopSequences(), estimate)));
+                    clientRequest.stopSequences(), target, estimate)));
             return;
         }
-        StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(), estimate);
+        StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(), target,
+                estimate);
         InputStream serverToProxyBody = serverToProxyResponse.body();
         openStream();
         send(converter.start());
@@ -371,7 +374,7 @@ final class Exchange implements Runnable {
     private void startKeepAlive() {
         long intervalNanos = settings.keepAlive().toNanos();
         String ping = Json.write(new StreamEvent.Ping());
-        keepAlive = keepAliveTimer.scheduleWithFixedDelay(() -> {
+        keepAlive = gateway.keepAliveTimer().scheduleWithFixedDelay(() -> {
             if (System.nanoTime() - lastWriteNanos < intervalNanos || !streamLock.tryLock()) {
                 return; // recently written, or a write is under way (perhaps blocked on a slow client)
             }

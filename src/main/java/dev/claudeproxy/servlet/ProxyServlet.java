@@ -3,6 +3,7 @@ package dev.claudeproxy.servlet;
 import dev.claudeproxy.config.Lookup;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.Ids;
+import dev.claudeproxy.convert.ThinkingSignatures;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.route.Endpoint;
@@ -20,12 +21,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -48,22 +49,21 @@ public final class ProxyServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(ProxyServlet.class.getName());
     private static final int PLATFORM_WORKERS = 512;
 
-    private transient Settings settings;
-    private transient UpstreamClient upstream;
+    private transient Gateway gateway;
     private transient ExecutorService workers;
     private transient LocalEndpoints localEndpoints;
-    private transient ScheduledExecutorService keepAliveTimer;
 
     @Override
     public void init() throws ServletException {
         ServletContext context = getServletContext();
+        Settings settings;
         try {
             settings = Settings.load(Lookup.chain(Lookup.jndi(), Lookup.of(context::getInitParameter),
                     Lookup.environment()));
         } catch (IllegalArgumentException invalid) {
             throw new ServletException("claude-proxy configuration is invalid: " + invalid.getMessage(), invalid);
         }
-        upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
+        UpstreamClient upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
         workers = newWorkers();
         localEndpoints = new LocalEndpoints(settings);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -73,17 +73,17 @@ public final class ProxyServlet extends HttpServlet {
         });
         // An ended stream's ping task must not linger in the queue until its next run.
         timer.setRemoveOnCancelPolicy(true);
-        keepAliveTimer = timer;
+        gateway = new Gateway(settings, upstream, timer, signatures(settings));
         LOG.info(() -> "claude-proxy ready at context path '" + context.getContextPath() + "'; Haiku route "
-                + settings.haiku().map(route -> "to " + route.baseUrl().getAuthority() + " model " + route.model())
+                + gateway.settings().haiku().map(route -> "to " + route.baseUrl().getAuthority() + " model " + route.model())
                 .orElse("not configured"));
     }
 
     @Override
     public void destroy() {
         workers.shutdownNow();
-        keepAliveTimer.shutdownNow();
-        upstream.close();
+        gateway.keepAliveTimer().shutdownNow();
+        gateway.upstream().close();
     }
 
     @Override
@@ -138,7 +138,7 @@ public final class ProxyServlet extends HttpServlet {
         AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
         // The upstream read timeout bounds every exchange; the container's own (30 s on Tomcat) would cut long streams.
         asyncContext.setTimeout(0);
-        Exchange exchange = new Exchange(asyncContext, parsed, settings, upstream, keepAliveTimer, requestId);
+        Exchange exchange = new Exchange(asyncContext, parsed, gateway, requestId);
         asyncContext.addListener(new AsyncListener() {
             @Override
             public void onError(AsyncEvent event) {
@@ -168,6 +168,18 @@ public final class ProxyServlet extends HttpServlet {
                     "the gateway is at its concurrency limit; retry shortly"));
             asyncContext.complete();
         }
+    }
+
+    /** Without a configured secret, a random one: signatures then hold for this instance until it restarts. */
+    private static ThinkingSignatures signatures(Settings settings) {
+        if (settings.thinkingSecret().isPresent()) {
+            return new ThinkingSignatures(settings.thinkingSecret().get().reveal().getBytes(StandardCharsets.UTF_8));
+        }
+        LOG.info(Settings.THINKING_SIGNATURE_SECRET + " is not set: thinking blocks verify on this instance until it"
+                + " restarts; set one shared secret for a cluster");
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return new ThinkingSignatures(random);
     }
 
     private static ExecutorService newWorkers() {

@@ -132,7 +132,7 @@ class RequestConverterTest {
     @MethodSource("conversions")
     void convertsAsTheTableSays(String rule, String anthropic, String openai) {
         var request = MessagesRequestReader.read(anthropic.getBytes(StandardCharsets.UTF_8));
-        String converted = Json.write(RequestConverter.toChatRequest(request, "up", Dialect.GENERIC, 4096));
+        String converted = Json.write(RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up")));
         assertEquals(json(openai), json(converted));
     }
 
@@ -142,8 +142,14 @@ class RequestConverterTest {
                 + "\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBER\"}}]}]}")
                 .getBytes(StandardCharsets.UTF_8));
         var failure = assertThrows(InvalidMessagesRequestException.class,
-                () -> RequestConverter.toChatRequest(request, "up", Dialect.GENERIC, 4096));
+                () -> RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up")));
         assertEquals(true, failure.getMessage().startsWith("messages.0.content.0"));
+    }
+
+    static final ThinkingSignatures SIGNATURES = new ThinkingSignatures("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8));
+
+    static Target target(Profile profile, String model) {
+        return new Target(model, "upstream.example:443", profile, 4096, SIGNATURES);
     }
 
     private static JsonObject json(String text) {

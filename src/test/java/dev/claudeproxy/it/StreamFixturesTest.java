@@ -83,7 +83,8 @@ class StreamFixturesTest {
                         "message_start", "start 0 tool_use read_file", "delta 0 json {\"path\":\"README.md\"}", "stop 0",
                         "message_delta tool_use in=150 out=20 cache_read=0", "message_stop")),
                 Arguments.of("deepseek-reasoning-tool", List.of(
-                        "message_start", "start 0 tool_use get_weather", "delta 0 json {\"city\":\"Paris\"}", "stop 0",
+                        "message_start", "start 0 thinking", "delta 0 thinking Need the weather tool.", "delta 0 signature",
+                        "stop 0", "start 1 tool_use get_weather", "delta 1 json {\"city\":\"Paris\"}", "stop 1",
                         "message_delta tool_use in=19 out=83 cache_read=320", "message_stop")),
                 Arguments.of("mistral-tool", List.of(
                         "message_start", "start 0 tool_use weather", "delta 0 json {\"location\":\"San Francisco\"}",
@@ -126,7 +127,8 @@ class StreamFixturesTest {
         List<String> expectedKinds = expected.stream().filter(line -> line.startsWith("start "))
                 .map(line -> line.split(" ")[2]).toList();
         List<String> kinds = message.content().stream()
-                .map(block -> block.isText() ? "text" : block.isToolUse() ? "tool_use" : "other").toList();
+                .map(block -> block.isText() ? "text" : block.isToolUse() ? "tool_use" : block.isThinking() ? "thinking" : "other")
+                .toList();
         assertEquals(expectedKinds, kinds);
         String last = expected.get(expected.size() - 2);
         assertEquals(last.split(" ")[1], message.stopReason().orElseThrow().asString());

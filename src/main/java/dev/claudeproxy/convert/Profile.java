@@ -1,0 +1,125 @@
+package dev.claudeproxy.convert;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What differs between upstream families, declared in one place. A profile is chosen by the
+ * upstream's host, and, for hosts that serve many families (OpenRouter, LiteLLM or one-api
+ * gateways, a local vLLM), by the model id; deployments can name one per host
+ * ({@code PROFILE_BY_HOST}). Unknown upstreams get {@link #GENERIC}.
+ *
+ * @param geminiSchemas tool schemas are rewritten into the subset Gemini accepts
+ * @param toolIds how tool-call ids from the conversation must look to this upstream
+ * @param takesReasoningEffort {@code thinking} may be sent as {@code reasoning_effort}
+ * @param replaysReasoning assistant tool-call turns carry their {@code reasoning_content} back (DeepSeek thinking mode)
+ */
+public enum Profile {
+    GENERIC(false, ToolIds.KEEP, false, false),
+    OPENAI(false, ToolIds.MAX_40, false, false),
+    GEMINI(true, ToolIds.KEEP, true, false),
+    GROQ(false, ToolIds.KEEP, false, false),
+    OLLAMA(false, ToolIds.KEEP, true, false),
+    DEEPSEEK(false, ToolIds.KEEP, false, true),
+    OPENROUTER(false, ToolIds.KEEP, false, false),
+    MISTRAL(false, ToolIds.NINE_ALPHANUMERIC, false, false);
+
+    /** Tool-call id rules: kept; at most 40 characters from [A-Za-z0-9_-] (OpenAI); exactly 9 of [A-Za-z0-9] (Mistral). */
+    public enum ToolIds { KEEP, MAX_40, NINE_ALPHANUMERIC }
+
+    private static final Pattern OPENAI_REASONING_MODEL = Pattern.compile("^(o\\d|gpt-5)");
+
+    private final boolean geminiSchemas;
+    private final ToolIds toolIds;
+    private final boolean takesReasoningEffort;
+    private final boolean replaysReasoning;
+
+    Profile(boolean geminiSchemas, ToolIds toolIds, boolean takesReasoningEffort, boolean replaysReasoning) {
+        this.geminiSchemas = geminiSchemas;
+        this.toolIds = toolIds;
+        this.takesReasoningEffort = takesReasoningEffort;
+        this.replaysReasoning = replaysReasoning;
+    }
+
+    /**
+     * @param overrides host → profile, from configuration; they win over the built-in choice
+     */
+    public static Profile of(String host, int port, String model, Map<String, Profile> overrides) {
+        String lowerHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
+        Profile chosen = overrides.get(lowerHost);
+        if (chosen != null) {
+            return chosen;
+        }
+        return byHost(lowerHost, port).orElseGet(() -> byModel(model.toLowerCase(Locale.ROOT)));
+    }
+
+    private static Optional<Profile> byHost(String host, int port) {
+        if (host.equals("api.openai.com") || host.endsWith(".openai.azure.com")) {
+            return Optional.of(OPENAI);
+        }
+        if (host.endsWith("generativelanguage.googleapis.com")) {
+            return Optional.of(GEMINI);
+        }
+        if (host.equals("api.groq.com")) {
+            return Optional.of(GROQ);
+        }
+        if (host.equals("api.deepseek.com")) {
+            return Optional.of(DEEPSEEK);
+        }
+        if (host.equals("api.mistral.ai")) {
+            return Optional.of(MISTRAL);
+        }
+        if (port == 11434) {
+            return Optional.of(OLLAMA);
+        }
+        return Optional.empty();
+    }
+
+    /** For gateways that serve many families: the family in the model id decides. */
+    private static Profile byModel(String model) {
+        String family = model.contains("/") ? model.substring(model.lastIndexOf('/') + 1) : model;
+        if (model.contains("gemini")) {
+            return GEMINI;
+        }
+        if (model.contains("deepseek")) {
+            return DEEPSEEK;
+        }
+        if (family.startsWith("mistral") || family.startsWith("magistral") || family.startsWith("codestral")
+                || family.startsWith("devstral") || family.startsWith("ministral")) {
+            return MISTRAL;
+        }
+        if (OPENAI_REASONING_MODEL.matcher(family).find()) {
+            return OPENAI;
+        }
+        return GENERIC;
+    }
+
+    public boolean geminiSchemas() {
+        return geminiSchemas;
+    }
+
+    public ToolIds toolIds() {
+        return toolIds;
+    }
+
+    /**
+     * Whether {@code reasoning_effort} may be sent for this model: Gemini and Ollama take it for
+     * every model, OpenAI only for its reasoning models (o-series, gpt-5), which also want
+     * {@code max_completion_tokens} and no sampling parameters.
+     */
+    public boolean takesReasoningEffort(String model) {
+        return takesReasoningEffort || isOpenAiReasoningModel(model);
+    }
+
+    public boolean isOpenAiReasoningModel(String model) {
+        String lower = model.toLowerCase(Locale.ROOT);
+        String family = lower.contains("/") ? lower.substring(lower.lastIndexOf('/') + 1) : lower;
+        return this == OPENAI && OPENAI_REASONING_MODEL.matcher(family).find();
+    }
+
+    public boolean replaysReasoning() {
+        return replaysReasoning;
+    }
+}

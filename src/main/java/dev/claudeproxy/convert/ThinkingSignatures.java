@@ -1,0 +1,62 @@
+package dev.claudeproxy.convert;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signs the thinking blocks this gateway makes out of upstream reasoning, and recognises them when
+ * a client sends them back: {@code cpx1.} + base64url(HMAC-SHA256(secret, upstream + '\n' +
+ * thinking)). Only a gateway holding the same secret can make or check one, so the reasoning
+ * travels with the conversation and a cluster of gateways sharing the secret behaves as one, with
+ * nothing kept in memory. A block that does not verify (another gateway's, Anthropic's own,
+ * edited text, another upstream's) is simply not replayed. Thread-safe.
+ */
+public final class ThinkingSignatures {
+
+    private static final String PREFIX = "cpx1.";
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final SecretKeySpec key;
+
+    public ThinkingSignatures(byte[] secret) {
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("a thinking signature secret needs at least 16 bytes");
+        }
+        this.key = new SecretKeySpec(secret.clone(), ALGORITHM);
+    }
+
+    /** @param upstream the upstream's authority (host and port) the reasoning came from */
+    public String sign(String upstream, String thinking) {
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking));
+    }
+
+    /** Whether {@code signature} was made by this secret for exactly this upstream and text. */
+    public boolean verify(String upstream, String thinking, String signature) {
+        if (signature == null || !signature.startsWith(PREFIX)) {
+            return false;
+        }
+        byte[] claimed;
+        try {
+            claimed = Base64.getUrlDecoder().decode(signature.substring(PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return MessageDigest.isEqual(claimed, mac(upstream, thinking));
+    }
+
+    private byte[] mac(String upstream, String thinking) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            mac.update(upstream.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) '\n');
+            return mac.doFinal(thinking.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.upstream.UpstreamClient;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What every exchange shares, made once by the servlet at start and released at shutdown.
+ *
+ * @param keepAliveTimer the one thread that sends {@code ping} events on idle streams
+ */
+record Gateway(Settings settings, UpstreamClient upstream, ScheduledExecutorService keepAliveTimer,
+               ThinkingSignatures signatures) {
+}
