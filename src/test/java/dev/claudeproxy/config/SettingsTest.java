@@ -54,7 +54,8 @@ class SettingsTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {"MAX_OUTPUT_TOKENS|lots", "UPSTREAM_READ_TIMEOUT_SECONDS|-1",
-        "MAX_OUTPUT_TOKENS_BY_HOST|api.deepseek.com", "HAIKU_BASE_URL|http://", "HAIKU_MODEL_NAME|m"})
+        "MAX_OUTPUT_TOKENS_BY_HOST|api.deepseek.com", "HAIKU_BASE_URL|http://", "HAIKU_MODEL_NAME|m",
+        "PROFILE_BY_HOST|gateway.corp=nope", "THINKING_SIGNATURE_SECRET|short", "KEEPALIVE_SECONDS|0"})
     void invalidValueFailsNamingTheSetting(String name, String value) {
         Map<String, String> values = name.equals("HAIKU_BASE_URL") ? Map.of(name, value, "HAIKU_MODEL_NAME", "m") : Map.of(name, value);
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,

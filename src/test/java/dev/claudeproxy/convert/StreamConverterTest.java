@@ -1,0 +1,111 @@
+package dev.claudeproxy.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.claudeproxy.SseTranscript;
+import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.json.Json;
+import dev.claudeproxy.openai.ChatCompletion;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Upstream chunks (inline JSON) in, the Anthropic event sequence out; no server involved. */
+class StreamConverterTest {
+
+    private static final String END = "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":5}}";
+
+    static Stream<Arguments> reasoningShapes() {
+        return Stream.of(
+                Arguments.of("reasoning field (OpenRouter, Ollama, Groq, vLLM)", List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"2+2 \"}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"is 4\"}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"4\"}}]}", END)),
+                Arguments.of("reasoning_content (DeepSeek, xAI)", List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"2+2 is 4\",\"content\":null}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"4\",\"reasoning_content\":null}}]}", END)),
+                Arguments.of("Magistral thinking parts", List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"thinking\",\"thinking\":"
+                                + "[{\"type\":\"text\",\"text\":\"2+2 is 4\"}]}]}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"4\"}]}}]}", END)),
+                Arguments.of("<think> tags split across chunks", List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"<thi\"}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"nk>2+2 \"}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"is 4</th\"}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ink>\\n\\n4\"}}]}", END)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reasoningShapes")
+    void upstreamReasoningBecomesASignedThinkingBlockClosedBeforeText(String shape, List<String> chunks) {
+        String wire = convert(chunks);
+        assertEquals(List.of("message_start", "start 0 thinking", "delta 0 thinking 2+2 is 4", "delta 0 signature",
+                "stop 0", "start 1 text", "delta 1 text 4", "stop 1", "message_delta end_turn in=5 out=5 cache_read=0",
+                "message_stop"), joinDeltas(SseTranscript.lines(wire)));
+        String signature = SseTranscript.events(wire).stream().filter(event -> event.containsKey("delta")
+                        && "signature_delta".equals(event.getJsonObject("delta").getString("type", "")))
+                .findFirst().orElseThrow().getJsonObject("delta").getString("signature");
+        assertTrue(RequestConverterTest.SIGNATURES.verify("upstream.example:443", "2+2 is 4", signature));
+    }
+
+    @Test
+    void contentNotStartingWithThinkTagPassesThrough() {
+        assertEquals(List.of("message_start", "start 0 text", "delta 0 text I <think> so", "stop 0",
+                        "message_delta end_turn in=5 out=5 cache_read=0", "message_stop"),
+                joinDeltas(SseTranscript.lines(convert(List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"I <think> so\"}}]}", END)))));
+    }
+
+    @Test
+    void geminiCallsWithoutIndexOrIdAreKeptApartByTheirNames() {
+        assertEquals(List.of("message_start", "start 0 tool_use A", "delta 0 json {\"x\":1}", "stop 0",
+                        "start 1 tool_use B", "delta 1 json {}", "stop 1", "message_delta tool_use in=5 out=5 cache_read=0",
+                        "message_stop"),
+                SseTranscript.lines(convert(List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"function\":{\"name\":\"A\",\"arguments\":\"{\\\"x\\\":1}\"}}]}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"function\":{\"name\":\"B\",\"arguments\":\"\"}}]}}]}",
+                        END))));
+    }
+
+    private static String convert(List<String> chunks) {
+        var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                .getBytes(StandardCharsets.UTF_8));
+        StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
+                new UsageEstimate(request, "m"));
+        List<StreamEvent> events = new ArrayList<>(converter.start());
+        for (String chunk : chunks) {
+            events.addAll(converter.onChunk(Json.read(chunk, ChatCompletion.class)));
+        }
+        events.addAll(converter.onEnd(true));
+        StringBuilder wire = new StringBuilder();
+        for (StreamEvent event : events) {
+            wire.append("event: ").append(event.type()).append("\ndata: ").append(Json.write(event)).append("\n\n");
+        }
+        return wire.toString();
+    }
+
+    /** Consecutive deltas of one block as one line, so chunk boundaries do not matter to the expectation. */
+    private static List<String> joinDeltas(List<String> lines) {
+        List<String> joined = new ArrayList<>();
+        for (String line : lines) {
+            String last = joined.isEmpty() ? "" : joined.get(joined.size() - 1);
+            String[] parts = line.split(" ", 4);
+            String[] lastParts = last.split(" ", 4);
+            if (parts[0].equals("delta") && lastParts[0].equals("delta") && parts.length == 4 && lastParts.length == 4
+                    && parts[1].equals(lastParts[1]) && parts[2].equals(lastParts[2])) {
+                joined.set(joined.size() - 1, last + parts[3]);
+            } else {
+                joined.add(line);
+            }
+        }
+        return joined;
+    }
+}
