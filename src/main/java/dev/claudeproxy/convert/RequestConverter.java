@@ -123,7 +123,8 @@ public final class RequestConverter {
         List<ChatMessage> mapped = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {
             List<ToolCall> calls = message.toolCalls() == null ? null : message.toolCalls().stream()
-                    .map(call -> ToolCall.of(ToolIdMapper.map(call.id(), rule), call.function())).toList();
+                    .map(call -> new ToolCall(null, ToolIdMapper.map(call.id(), rule), call.type(), call.function(),
+                            call.extraContent())).toList();
             String toolCallId = message.toolCallId() == null ? null : ToolIdMapper.map(message.toolCallId(), rule);
             mapped.add(new ChatMessage(message.role(), message.content(), calls, toolCallId, message.reasoningContent()));
         }
@@ -162,9 +163,9 @@ public final class RequestConverter {
             } else if (block instanceof ToolResultBlock result) {
                 List<JsonValue> images = new ArrayList<>();
                 String text = toolResultText(result, images, blockPath);
-                out.add(new ChatMessage("tool", Json.createValue(text), null, result.toolUseId()));
+                out.add(new ChatMessage("tool", Json.createValue(text), null, ThoughtSignatures.bareId(result.toolUseId())));
                 if (!images.isEmpty()) {
-                    parts.add(textPart("Images returned by tool call " + result.toolUseId() + ":"));
+                    parts.add(textPart("Images returned by tool call " + ThoughtSignatures.bareId(result.toolUseId()) + ":"));
                     parts.addAll(images);
                 }
             } else if (block instanceof OtherBlock other) {
@@ -223,7 +224,17 @@ public final class RequestConverter {
                     texts.add(text.text());
                 }
             } else if (block instanceof ToolUseBlock toolUse) {
-                toolCalls.add(ToolCall.of(toolUse.id(), new FunctionCall(toolUse.name(), toolUse.input().toString())));
+                ToolCall call = ToolCall.of(ThoughtSignatures.bareId(toolUse.id()),
+                        new FunctionCall(toolUse.name(), toolUse.input().toString()));
+                if (target.profile().geminiSchemas()) {
+                    // Gemini 3 wants each call's signature back; the first call of a turn at least needs the bypass.
+                    Optional<String> signature = ThoughtSignatures.carried(toolUse.id());
+                    if (signature.isPresent() || toolCalls.isEmpty()) {
+                        call = call.withExtraContent(ThoughtSignatures.extraContent(
+                                signature.orElse(ThoughtSignatures.SKIP_VALIDATOR)));
+                    }
+                }
+                toolCalls.add(call);
             } else if (block instanceof OtherBlock other) {
                 otherText(other).ifPresent(texts::add);
             } else {

@@ -60,7 +60,8 @@ public final class ResponseConverter {
                     LOG.warning("upstream tool call without a function name dropped");
                     continue;
                 }
-                content.add(new ToolUseBlock(Ids.toolUseId(), name, ToolArguments.parse(call.function().arguments())));
+                content.add(new ToolUseBlock(ThoughtSignatures.toolUseId(ThoughtSignatures.of(call)), name,
+                        ToolArguments.parse(call.function().arguments())));
             }
         }
         boolean hasToolCalls = content.stream().anyMatch(block -> block instanceof ToolUseBlock);

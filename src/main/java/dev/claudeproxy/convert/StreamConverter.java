@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -233,6 +234,9 @@ public final class StreamConverter {
             LOG.warning("upstream sent more of a tool call after text followed it; fragment dropped");
             return;
         }
+        if (tool.thoughtSignature.isEmpty()) {
+            tool.thoughtSignature = ThoughtSignatures.of(call);
+        }
         if (call.function() != null) {
             String name = call.function().name();
             if (name != null && !name.isEmpty() && tool.name == null) {
@@ -315,7 +319,8 @@ public final class StreamConverter {
             int index = nextIndex++;
             String input = ToolArguments.parse(tool.arguments.toString()).toString();
             output.append(tool.name).append(input);
-            out.add(new ContentBlockStart(index, new ToolUseBlock(Ids.toolUseId(), tool.name, JsonValue.EMPTY_JSON_OBJECT)));
+            out.add(new ContentBlockStart(index, new ToolUseBlock(ThoughtSignatures.toolUseId(tool.thoughtSignature),
+                    tool.name, JsonValue.EMPTY_JSON_OBJECT)));
             out.add(new ContentBlockDelta(index, new InputJsonDelta(input)));
             out.add(new ContentBlockStop(index));
             anyTool = true;
@@ -359,6 +364,7 @@ public final class StreamConverter {
     /** A tool call being received; its block is emitted whole once it cannot grow any more. */
     private static final class PendingTool {
         private String name;
+        private Optional<String> thoughtSignature = Optional.empty();
         private final StringBuilder arguments = new StringBuilder();
         private boolean emitted;
     }

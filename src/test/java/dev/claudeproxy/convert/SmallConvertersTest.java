@@ -48,4 +48,13 @@ class SmallConvertersTest {
     void maxTokensLimitIsReadFromUpstreamErrors(String message, int sent, OptionalInt limit) {
         assertEquals(limit, MaxTokensLimit.fromError(message, sent));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"EjQKMgEMOdbH", "Fk9LpQ2", "ab+/cd==", "ab+/cde=", "A"})
+    void thoughtSignatureSurvivesTheTripThroughAToolUseId(String signature) {
+        String id = ThoughtSignatures.toolUseId(java.util.Optional.of(signature));
+        assertEquals(true, id.matches("[A-Za-z0-9_-]+"), id);
+        assertEquals(java.util.Optional.of(signature), ThoughtSignatures.carried(id));
+        assertEquals(ThoughtSignatures.bareId(id), id.substring(0, "toolu_".length() + 24));
+    }
 }
