@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -22,6 +23,7 @@ import java.util.function.Function;
  * @param keepAlive silence on a started stream after which a {@code ping} event is sent
  * @param profileByHost upstream host → provider profile, replacing the built-in choice
  * @param thinkingSecret key of the thinking-block signatures; gateways behind one load balancer share it
+ * @param azureApiVersion the {@code api-version} query parameter for Azure OpenAI deployment URLs
  */
 public record Settings(
         Optional<HaikuRoute> haiku,
@@ -31,7 +33,8 @@ public record Settings(
         Map<String, Integer> maxOutputTokensByHost,
         Duration keepAlive,
         Map<String, Profile> profileByHost,
-        Optional<Secret> thinkingSecret) {
+        Optional<Secret> thinkingSecret,
+        String azureApiVersion) {
 
     public static final String HAIKU_BASE_URL = "HAIKU_BASE_URL";
     public static final String HAIKU_MODEL_NAME = "HAIKU_MODEL_NAME";
@@ -43,6 +46,7 @@ public record Settings(
     public static final String KEEPALIVE_SECONDS = "KEEPALIVE_SECONDS";
     public static final String PROFILE_BY_HOST = "PROFILE_BY_HOST";
     public static final String THINKING_SIGNATURE_SECRET = "THINKING_SIGNATURE_SECRET";
+    public static final String AZURE_API_VERSION = "AZURE_API_VERSION";
 
     public Settings {
         maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
@@ -63,12 +67,20 @@ public record Settings(
                         throw new IllegalArgumentException(THINKING_SIGNATURE_SECRET + " must have at least 16 characters");
                     }
                     return Secret.of(secret);
-                }));
+                }),
+                lookup.find(AZURE_API_VERSION).map(String::strip).orElse("2024-10-21"));
     }
 
-    /** The {@code max_tokens} cap for an upstream host. */
-    public int maxOutputTokensFor(String host) {
-        return maxOutputTokensByHost.getOrDefault(host.toLowerCase(Locale.ROOT), maxOutputTokens);
+    /**
+     * The output-token cap for a model at an upstream host: the host's configured cap when there
+     * is one; else the global cap, lowered to the model's known limit.
+     */
+    public int maxOutputTokensFor(String host, OptionalInt knownModelLimit) {
+        Integer hostCap = maxOutputTokensByHost.get(host.toLowerCase(Locale.ROOT));
+        if (hostCap != null) {
+            return hostCap;
+        }
+        return Math.min(maxOutputTokens, knownModelLimit.orElse(Integer.MAX_VALUE));
     }
 
     private static Optional<HaikuRoute> haiku(Lookup lookup) {

@@ -3,6 +3,7 @@ package dev.claudeproxy.convert;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -15,16 +16,19 @@ import java.util.regex.Pattern;
  * @param toolIds how tool-call ids from the conversation must look to this upstream
  * @param takesReasoningEffort {@code thinking} may be sent as {@code reasoning_effort}
  * @param replaysReasoning assistant tool-call turns carry their {@code reasoning_content} back (DeepSeek thinking mode)
+ * @param takesPdfFiles PDF documents may be sent as {@code file} content parts
+ * @param apiKeyHeader the key goes in an {@code api-key} header instead of {@code Authorization: Bearer} (Azure)
  */
 public enum Profile {
-    GENERIC(false, ToolIds.KEEP, false, false),
-    OPENAI(false, ToolIds.MAX_40, false, false),
-    GEMINI(true, ToolIds.KEEP, true, false),
-    GROQ(false, ToolIds.KEEP, false, false),
-    OLLAMA(false, ToolIds.KEEP, true, false),
-    DEEPSEEK(false, ToolIds.KEEP, false, true),
-    OPENROUTER(false, ToolIds.KEEP, false, false),
-    MISTRAL(false, ToolIds.NINE_ALPHANUMERIC, false, false);
+    GENERIC(false, ToolIds.KEEP, false, false, false, false),
+    OPENAI(false, ToolIds.MAX_40, false, false, true, false),
+    AZURE(false, ToolIds.MAX_40, false, false, true, true),
+    GEMINI(true, ToolIds.KEEP, true, false, false, false),
+    GROQ(false, ToolIds.KEEP, false, false, false, false),
+    OLLAMA(false, ToolIds.KEEP, true, false, false, false),
+    DEEPSEEK(false, ToolIds.KEEP, false, true, false, false),
+    OPENROUTER(false, ToolIds.KEEP, false, false, true, false),
+    MISTRAL(false, ToolIds.NINE_ALPHANUMERIC, false, false, false, false);
 
     /** Tool-call id rules: kept; at most 40 characters from [A-Za-z0-9_-] (OpenAI); exactly 9 of [A-Za-z0-9] (Mistral). */
     public enum ToolIds { KEEP, MAX_40, NINE_ALPHANUMERIC }
@@ -35,12 +39,17 @@ public enum Profile {
     private final ToolIds toolIds;
     private final boolean takesReasoningEffort;
     private final boolean replaysReasoning;
+    private final boolean takesPdfFiles;
+    private final boolean apiKeyHeader;
 
-    Profile(boolean geminiSchemas, ToolIds toolIds, boolean takesReasoningEffort, boolean replaysReasoning) {
+    Profile(boolean geminiSchemas, ToolIds toolIds, boolean takesReasoningEffort, boolean replaysReasoning,
+            boolean takesPdfFiles, boolean apiKeyHeader) {
         this.geminiSchemas = geminiSchemas;
         this.toolIds = toolIds;
         this.takesReasoningEffort = takesReasoningEffort;
         this.replaysReasoning = replaysReasoning;
+        this.takesPdfFiles = takesPdfFiles;
+        this.apiKeyHeader = apiKeyHeader;
     }
 
     /**
@@ -52,12 +61,21 @@ public enum Profile {
         if (chosen != null) {
             return chosen;
         }
-        return byHost(lowerHost, port).orElseGet(() -> byModel(model.toLowerCase(Locale.ROOT)));
+        Optional<Profile> byHost = byHost(lowerHost, port);
+        if (byHost.isPresent()) {
+            return byHost.get();
+        }
+        Profile family = byModel(model.toLowerCase(Locale.ROOT));
+        // OpenRouter serves every family: the model's family decides, OpenRouter's own rules otherwise.
+        return family == GENERIC && lowerHost.equals("openrouter.ai") ? OPENROUTER : family;
     }
 
     private static Optional<Profile> byHost(String host, int port) {
-        if (host.equals("api.openai.com") || host.endsWith(".openai.azure.com")) {
+        if (host.equals("api.openai.com")) {
             return Optional.of(OPENAI);
+        }
+        if (host.endsWith(".openai.azure.com") || host.endsWith(".cognitiveservices.azure.com")) {
+            return Optional.of(AZURE);
         }
         if (host.endsWith("generativelanguage.googleapis.com")) {
             return Optional.of(GEMINI);
@@ -116,7 +134,34 @@ public enum Profile {
     public boolean isOpenAiReasoningModel(String model) {
         String lower = model.toLowerCase(Locale.ROOT);
         String family = lower.contains("/") ? lower.substring(lower.lastIndexOf('/') + 1) : lower;
-        return this == OPENAI && OPENAI_REASONING_MODEL.matcher(family).find();
+        return (this == OPENAI || this == AZURE) && OPENAI_REASONING_MODEL.matcher(family).find();
+    }
+
+    public boolean takesPdfFiles() {
+        return takesPdfFiles;
+    }
+
+    public boolean apiKeyHeader() {
+        return apiKeyHeader;
+    }
+
+    /**
+     * The largest output a model is known to take, for models whose limit is below what Claude
+     * Code asks for; empty when unknown (the configured cap and the retry-once rule then apply).
+     */
+    public OptionalInt knownOutputLimit(String model) {
+        String lower = model.toLowerCase(Locale.ROOT);
+        String family = lower.contains("/") ? lower.substring(lower.lastIndexOf('/') + 1) : lower;
+        if (this == DEEPSEEK) {
+            return OptionalInt.of(family.contains("reasoner") ? 65536 : 8192);
+        }
+        if (family.startsWith("gpt-4o")) {
+            return OptionalInt.of(16384);
+        }
+        if (family.startsWith("gpt-4.1")) {
+            return OptionalInt.of(32768);
+        }
+        return OptionalInt.empty();
     }
 
     public boolean replaysReasoning() {

@@ -64,7 +64,7 @@ public final class RequestConverter {
             switch (message.role()) {
                 case "system" -> systemTexts.addAll(texts(message.content()));
                 case "assistant" -> assistant(message.content(), target).ifPresent(messages::add);
-                default -> user(message.content(), "messages." + i, messages);
+                default -> user(message.content(), "messages." + i, target, messages);
             }
         }
         if (!systemTexts.isEmpty()) {
@@ -147,7 +147,7 @@ public final class RequestConverter {
      * with the remaining text and images (OpenAI puts no user content before the tool answers, and
      * a tool message cannot hold images, so a result's images follow in that user message).
      */
-    private static void user(List<ContentBlock> blocks, String path, List<ChatMessage> out) {
+    private static void user(List<ContentBlock> blocks, String path, Target target, List<ChatMessage> out) {
         List<JsonValue> parts = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
             ContentBlock block = blocks.get(i);
@@ -159,13 +159,13 @@ public final class RequestConverter {
             } else if (block instanceof ImageBlock image) {
                 parts.add(imagePart(image.source(), blockPath));
             } else if (block instanceof DocumentBlock document) {
-                parts.add(textPart(documentText(document, blockPath)));
+                parts.add(documentPart(document, blockPath, target));
             } else if (block instanceof ToolResultBlock result) {
                 List<JsonValue> images = new ArrayList<>();
-                String text = toolResultText(result, images, blockPath);
+                String text = toolResultText(result, images, blockPath, target);
                 out.add(new ChatMessage("tool", Json.createValue(text), null, ThoughtSignatures.bareId(result.toolUseId())));
                 if (!images.isEmpty()) {
-                    parts.add(textPart("Images returned by tool call " + ThoughtSignatures.bareId(result.toolUseId()) + ":"));
+                    parts.add(textPart("Attachments returned by tool call " + ThoughtSignatures.bareId(result.toolUseId()) + ":"));
                     parts.addAll(images);
                 }
             } else if (block instanceof OtherBlock other) {
@@ -181,7 +181,8 @@ public final class RequestConverter {
         }
     }
 
-    private static String toolResultText(ToolResultBlock result, List<JsonValue> images, String path) {
+    /** A tool result's text; its images and PDFs (a tool message holds text only) go to {@code attachments}. */
+    private static String toolResultText(ToolResultBlock result, List<JsonValue> attachments, String path, Target target) {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < result.content().size(); i++) {
             ContentBlock block = result.content().get(i);
@@ -189,7 +190,9 @@ public final class RequestConverter {
             if (block instanceof TextBlock text) {
                 texts.add(text.text());
             } else if (block instanceof ImageBlock image) {
-                images.add(imagePart(image.source(), blockPath));
+                attachments.add(imagePart(image.source(), blockPath));
+            } else if (block instanceof DocumentBlock document && isPdf(document)) {
+                attachments.add(documentPart(document, blockPath, target));
             } else if (block instanceof DocumentBlock document) {
                 texts.add(documentText(document, blockPath));
             } else if (block instanceof OtherBlock other) {
@@ -375,14 +378,29 @@ public final class RequestConverter {
                 .add("image_url", Json.createObjectBuilder().add("url", url)).build();
     }
 
+    private static boolean isPdf(DocumentBlock document) {
+        return document.source().type().equals("base64") && "application/pdf".equals(document.source().mediaType());
+    }
+
+    /** A text document as a text part; a base64 PDF as a {@code file} part where the upstream takes files. */
+    private static JsonObject documentPart(DocumentBlock document, String path, Target target) {
+        if (isPdf(document) && target.profile().takesPdfFiles() && document.source().data() != null) {
+            String filename = document.title() == null ? "document.pdf" : document.title();
+            return Json.createObjectBuilder().add("type", "file").add("file", Json.createObjectBuilder()
+                    .add("filename", filename)
+                    .add("file_data", "data:application/pdf;base64," + document.source().data())).build();
+        }
+        return textPart(documentText(document, path));
+    }
+
     private static String documentText(DocumentBlock document, String path) {
         String title = document.title() == null ? "" : document.title() + "\n\n";
         return switch (document.source().type()) {
             case "text" -> title + (document.source().data() == null ? "" : document.source().data());
             case "content" -> title + String.join("\n", texts(document.content()));
-            default -> throw new InvalidMessagesRequestException(path + ": document blocks with a '"
-                    + document.source().type() + "' source (PDF) cannot be sent to this upstream; "
-                    + "send the document's text instead");
+            default -> throw new InvalidMessagesRequestException(path + ": a document block with a '"
+                    + document.source().type() + "' source (PDF) cannot be sent to this upstream (only OpenAI, Azure and "
+                    + "OpenRouter take PDF files, as base64); send the document's text instead");
         };
     }
 

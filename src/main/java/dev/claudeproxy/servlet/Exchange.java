@@ -38,6 +38,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,7 +104,7 @@ final class Exchange implements Runnable {
             Route route = route(clientRequest);
             Target target = target(route);
             ChatRequest proxyToServerRequest = convert(clientRequest, target);
-            UpstreamResponse serverToProxyResponse = call(route, proxyToServerRequest);
+            UpstreamResponse serverToProxyResponse = call(route, target.profile(), proxyToServerRequest);
             UsageEstimate estimate = new UsageEstimate(clientRequest, route.model());
             if (clientRequest.stream()) {
                 streamBack(serverToProxyResponse, clientRequest, target, estimate);
@@ -151,8 +154,8 @@ final class Exchange implements Runnable {
 
     private Target target(Route route) {
         Profile profile = Profile.of(route.host(), route.chatCompletions().getPort(), route.model(), settings.profileByHost());
-        return new Target(route.model(), route.authority(), profile, settings.maxOutputTokensFor(route.host()),
-                gateway.signatures());
+        return new Target(route.model(), route.authority(), profile,
+                settings.maxOutputTokensFor(route.host(), profile.knownOutputLimit(route.model())), gateway.signatures());
     }
 
     private ChatRequest convert(MessagesRequest clientRequest, Target target) {
@@ -193,8 +196,8 @@ final class Exchange implements Runnable {
      * Sends the request; an upstream that refuses the {@code max_tokens} value and names its limit
      * gets it once more within that limit. Any other non-2xx answer becomes the client's error.
      */
-    private UpstreamResponse call(Route route, ChatRequest proxyToServerRequest) {
-        UpstreamResponse answer = post(route, proxyToServerRequest);
+    private UpstreamResponse call(Route route, Profile profile, ChatRequest proxyToServerRequest) {
+        UpstreamResponse answer = post(route, profile, proxyToServerRequest);
         if (isSuccess(answer)) {
             return answer;
         }
@@ -205,7 +208,7 @@ final class Exchange implements Runnable {
             if (limit.isPresent()) {
                 LOG.info(() -> requestId + ": upstream refused an output limit of " + proxyToServerRequest.outputLimit()
                         + " tokens; retrying with its limit " + limit.getAsInt());
-                answer = post(route, proxyToServerRequest.withOutputLimit(limit.getAsInt()));
+                answer = post(route, profile, proxyToServerRequest.withOutputLimit(limit.getAsInt()));
                 if (isSuccess(answer)) {
                     return answer;
                 }
@@ -215,10 +218,16 @@ final class Exchange implements Runnable {
         throw UpstreamErrors.fromStatus(answer.status(), errorBody, answer.header("retry-after"));
     }
 
-    private UpstreamResponse post(Route route, ChatRequest proxyToServerRequest) {
+    private UpstreamResponse post(Route route, Profile profile, ChatRequest proxyToServerRequest) {
         String json = Json.write(proxyToServerRequest);
+        URI uri = route.chatCompletions();
+        if (profile == Profile.AZURE && uri.getPath().contains("/deployments/") && uri.getQuery() == null) {
+            // Azure's classic deployment URLs need an api-version; its /openai/v1 API does not.
+            uri = URI.create(uri + "?api-version=" + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
+        }
         try {
-            UpstreamResponse answer = gateway.upstream().post(route.chatCompletions(), route.key(), json,
+            UpstreamResponse answer = gateway.upstream().post(uri, route.key(),
+                    profile.apiKeyHeader() ? "api-key" : "Authorization", json,
                     Boolean.TRUE.equals(proxyToServerRequest.stream()));
             openUpstreamResponse.set(answer);
             return answer;

@@ -44,15 +44,18 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * POSTs a JSON body and returns the answer with its body unread, whatever its status.
      *
-     * @param key sent as {@code Authorization: Bearer}, when present
+     * @param key sent, when present, as {@code Authorization: Bearer <key>}, or as the bare value of
+     *     another {@code keyHeader} (Azure's {@code api-key})
      * @param stream whether a server-sent event stream is asked for
      * @throws UpstreamFailure when no HTTP answer came
      */
-    public UpstreamResponse post(URI uri, Optional<Secret> key, String json, boolean stream) throws UpstreamFailure {
+    public UpstreamResponse post(URI uri, Optional<Secret> key, String keyHeader, String json, boolean stream)
+            throws UpstreamFailure {
         Invocation.Builder proxyToServerRequest = client.target(uri).request()
                 .accept(stream ? MediaType.SERVER_SENT_EVENTS_TYPE : MediaType.APPLICATION_JSON_TYPE)
                 .header("User-Agent", USER_AGENT);
-        key.ifPresent(secret -> proxyToServerRequest.header("Authorization", "Bearer " + secret.reveal()));
+        key.ifPresent(secret -> proxyToServerRequest.header(keyHeader,
+                keyHeader.equals("Authorization") ? "Bearer " + secret.reveal() : secret.reveal()));
         try {
             return new UpstreamResponse(proxyToServerRequest.post(Entity.entity(json, MediaType.APPLICATION_JSON_TYPE)));
         } catch (ProcessingException e) {

@@ -21,7 +21,9 @@ class SettingsTest {
         assertTrue(settings.haiku().isEmpty());
         assertEquals(Duration.ofSeconds(10), settings.connectTimeout());
         assertEquals(Duration.ofSeconds(600), settings.readTimeout());
-        assertEquals(32768, settings.maxOutputTokensFor("api.openai.com"));
+        assertEquals(32768, settings.maxOutputTokensFor("api.openai.com", java.util.OptionalInt.empty()));
+        assertEquals(8192, settings.maxOutputTokensFor("api.deepseek.com", java.util.OptionalInt.of(8192)));
+        assertEquals("2024-10-21", settings.azureApiVersion());
     }
 
     @Test
@@ -47,9 +49,9 @@ class SettingsTest {
     void perHostCapsApplyToTheirHostOnly() {
         Settings settings = Settings.load(Lookup.of(Map.of("MAX_OUTPUT_TOKENS_BY_HOST",
                 "api.deepseek.com=8192, API.GROQ.COM=32768")::get));
-        assertEquals(8192, settings.maxOutputTokensFor("api.deepseek.com"));
-        assertEquals(32768, settings.maxOutputTokensFor("api.groq.com"));
-        assertEquals(32768, settings.maxOutputTokensFor("other.example"));
+        assertEquals(8192, settings.maxOutputTokensFor("api.deepseek.com", java.util.OptionalInt.empty()));
+        assertEquals(32768, settings.maxOutputTokensFor("api.groq.com", java.util.OptionalInt.of(1000)), "configured wins");
+        assertEquals(32768, settings.maxOutputTokensFor("other.example", java.util.OptionalInt.empty()));
     }
 
     @ParameterizedTest(name = "{0}={1}")

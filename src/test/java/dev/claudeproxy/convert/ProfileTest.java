@@ -20,11 +20,11 @@ class ProfileTest {
 
     @ParameterizedTest(name = "{0}:{1} {2} -> {3}")
     @CsvSource({
-        "api.openai.com, 443, gpt-4.1, OPENAI", "myres.openai.azure.com, 443, gpt-4o, OPENAI",
+        "api.openai.com, 443, gpt-4.1, OPENAI", "myres.openai.azure.com, 443, gpt-4o, AZURE",
         "generativelanguage.googleapis.com, 443, gemini-2.5-flash, GEMINI", "api.groq.com, 443, qwen3-32b, GROQ",
         "api.deepseek.com, 443, deepseek-chat, DEEPSEEK", "api.mistral.ai, 443, mistral-large-latest, MISTRAL",
         "localhost, 11434, qwen3:8b, OLLAMA", "openrouter.ai, 443, google/gemini-2.5-pro, GEMINI",
-        "openrouter.ai, 443, deepseek/deepseek-r1, DEEPSEEK", "litellm.corp, 4000, mistralai/magistral-medium, MISTRAL",
+        "openrouter.ai, 443, deepseek/deepseek-r1, DEEPSEEK", "openrouter.ai, 443, meta-llama/llama-3.3-70b-instruct, OPENROUTER", "litellm.corp, 4000, mistralai/magistral-medium, MISTRAL",
         "litellm.corp, 4000, openai/o3-mini, OPENAI", "vllm.local, 8000, Qwen/Qwen3-8B, GENERIC"})
     void profileIsChosenByHostThenModelFamily(String host, int port, String model, Profile expected) {
         assertEquals(expected, Profile.of(host, port, model, Map.of()));
@@ -133,5 +133,13 @@ class ProfileTest {
         try (JsonReader reader = jakarta.json.Json.createReader(new StringReader(json))) {
             return reader.readObject();
         }
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(nullValues = "none", value = {"DEEPSEEK, deepseek-chat, 8192", "DEEPSEEK, deepseek-reasoner, 65536",
+        "OPENAI, gpt-4o-mini, 16384", "OPENAI, gpt-4.1, 32768", "GENERIC, llama-3.3-70b, none"})
+    void knownModelOutputLimits(Profile profile, String model, Integer limit) {
+        assertEquals(limit == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(limit),
+                profile.knownOutputLimit(model));
     }
 }

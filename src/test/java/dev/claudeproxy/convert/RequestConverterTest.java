@@ -75,7 +75,7 @@ class RequestConverterTest {
                         "{\"model\":\"up\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"t1\","
                                 + "\"type\":\"function\",\"function\":{\"name\":\"Read\",\"arguments\":\"{}\"}}]},"
                                 + "{\"role\":\"tool\",\"content\":\"shot\",\"tool_call_id\":\"t1\"},"
-                                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Images returned by tool call t1:\"},"
+                                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Attachments returned by tool call t1:\"},"
                                 + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAA\"}}]}],\"max_tokens\":1024}"),
                 Arguments.of("tools, tool_choice any, parallel off; server tools and extra fields dropped",
                         "{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"name\":\"get_weather\","
@@ -134,6 +134,16 @@ class RequestConverterTest {
         var request = MessagesRequestReader.read(anthropic.getBytes(StandardCharsets.UTF_8));
         String converted = Json.write(RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up")));
         assertEquals(json(openai), json(converted));
+    }
+
+    @Test
+    void pdfDocumentIsAFilePartWhereTheUpstreamTakesFiles() {
+        var request = MessagesRequestReader.read(("{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\","
+                + "\"title\":\"spec.pdf\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBER\"}},"
+                + "{\"type\":\"text\",\"text\":\"Summarise\"}]}]}").getBytes(StandardCharsets.UTF_8));
+        JsonObject sent = json(Json.write(RequestConverter.toChatRequest(request, target(Profile.OPENAI, "gpt-4.1"))));
+        assertEquals(json("{\"type\":\"file\",\"file\":{\"filename\":\"spec.pdf\",\"file_data\":\"data:application/pdf;base64,JVBER\"}}"),
+                sent.getJsonArray("messages").getJsonObject(0).getJsonArray("content").getJsonObject(0));
     }
 
     @Test

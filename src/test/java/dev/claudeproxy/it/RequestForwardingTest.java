@@ -130,7 +130,7 @@ class RequestForwardingTest {
                                 + "\"param\":\"max_tokens\",\"code\":\"invalid_value\"}}")));
         harness.upstream.stubFor(post(urlEqualTo("/small/v1/chat/completions")).inScenario("limit")
                 .whenScenarioStateIs("retried").willReturn(okJson(COMPLETION)));
-        HttpResponse<String> response = harness.post(harness.route("/small/v1", "gpt-4o") + "/v1/messages", SIMPLE);
+        HttpResponse<String> response = harness.post(harness.route("/small/v1", "some-model") + "/v1/messages", SIMPLE);
         assertEquals(200, response.statusCode(), response.body());
         List<LoggedRequest> sent = harness.upstream.findAll(postRequestedFor(urlEqualTo("/small/v1/chat/completions")));
         assertEquals(2, sent.size());
