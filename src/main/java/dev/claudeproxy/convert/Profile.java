@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * gateways, a local vLLM), by the model id; deployments can name one per host
  * ({@code PROFILE_BY_HOST}). Unknown upstreams get {@link #GENERIC}.
  *
- * @param geminiSchemas tool schemas are rewritten into the subset Gemini accepts
+ * @param geminiSchemas tool schemas are rewritten into the subset Gemini accepts (else, for
+ *     {@link #strictSchemas()} upstreams, only annotation keywords are removed)
  * @param toolIds how tool-call ids from the conversation must look to this upstream
  * @param takesReasoningEffort {@code thinking} may be sent as {@code reasoning_effort}
  * @param replaysReasoning assistant tool-call turns carry their {@code reasoning_content} back (DeepSeek thinking mode)
@@ -116,6 +117,11 @@ public enum Profile {
 
     public boolean geminiSchemas() {
         return geminiSchemas;
+    }
+
+    /** Upstreams that validate requests strictly get schemas without annotation keywords. */
+    public boolean strictSchemas() {
+        return this == GROQ || this == MISTRAL;
     }
 
     public ToolIds toolIds() {

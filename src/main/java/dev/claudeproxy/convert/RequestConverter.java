@@ -430,6 +430,9 @@ public final class RequestConverter {
             JsonObject schema = tool.inputSchema() == null
                     ? Json.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build()
                     : tool.inputSchema();
+            if (profile.strictSchemas()) {
+                schema = SchemaCleaner.strict(schema).asJsonObject();
+            }
             if (profile.geminiSchemas()) {
                 schema = SchemaCleaner.forGemini(schema);
                 // Gemini rejects an object schema without properties; a function without parameters is fine.

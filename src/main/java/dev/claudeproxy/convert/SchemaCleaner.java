@@ -28,7 +28,31 @@ public final class SchemaCleaner {
     private static final Set<String> NUMBER_FORMATS = Set.of("int32", "int64", "float", "double");
     private static final int MAX_REF_DEPTH = 8;
 
+    private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment");
+
     private SchemaCleaner() {
+    }
+
+    /**
+     * The strict dialect (Groq, Mistral: upstreams that validate requests strictly): only JSON
+     * Schema's annotation keywords, which carry no constraint, are removed, at every depth.
+     */
+    public static JsonValue strict(JsonValue schema) {
+        if (schema instanceof JsonObject object) {
+            JsonObjectBuilder out = Json.createObjectBuilder();
+            object.forEach((key, value) -> {
+                if (!ANNOTATIONS.contains(key)) {
+                    out.add(key, strict(value));
+                }
+            });
+            return out.build();
+        }
+        if (schema instanceof JsonArray array) {
+            JsonArrayBuilder out = Json.createArrayBuilder();
+            array.forEach(item -> out.add(strict(item)));
+            return out.build();
+        }
+        return schema;
     }
 
     /** The cleaned schema of a tool's parameters. */

@@ -50,4 +50,13 @@ class SchemaCleanerTest {
             return reader.readObject();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void strictDialectRemovesOnlyAnnotations() {
+        assertEquals(json("{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"n\":{\"type\":\"integer\","
+                        + "\"exclusiveMinimum\":0}}}"),
+                SchemaCleaner.strict(json("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
+                        + "\"additionalProperties\":false,\"properties\":{\"n\":{\"$comment\":\"c\",\"type\":\"integer\","
+                        + "\"exclusiveMinimum\":0}}}")));
+    }
 }

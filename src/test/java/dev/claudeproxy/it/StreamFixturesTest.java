@@ -101,6 +101,14 @@ class StreamFixturesTest {
                 Arguments.of("ends-without-done", List.of(
                         "message_start", "start 0 text", "delta 0 text Hi", "stop 0",
                         "message_delta end_turn in=3 out=1 cache_read=0", "message_stop")),
+                Arguments.of("openrouter-reasoning", List.of(
+                        "message_start", "start 0 thinking", "delta 0 thinking The user wants ", "delta 0 thinking a greeting.",
+                        "delta 0 signature", "stop 0", "start 1 text", "delta 1 text Hello!", "stop 1",
+                        "message_delta end_turn in=12 out=9 cache_read=0", "message_stop")),
+                Arguments.of("vllm-think-tags", List.of(
+                        "message_start", "start 0 thinking", "delta 0 thinking \nShort answer", "delta 0 thinking .",
+                        "delta 0 signature", "stop 0", "start 1 text", "delta 1 text Hi", "delta 1 text  there", "stop 1",
+                        "message_delta end_turn in=20 out=10 cache_read=0", "message_stop")),
                 // Failures after the first byte: an error event, and no message_stop after it.
                 Arguments.of("openrouter-error-midstream", List.of(
                         "message_start", "start 0 text", "delta 0 text Partial", "error api_error")),
