@@ -75,6 +75,19 @@ class StreamConverterTest {
                         END))));
     }
 
+    @Test
+    void callsThatAllReuseIndexZeroAreKeptApartByTheirIds() {
+        assertEquals(List.of("message_start", "start 0 tool_use A", "delta 0 json {\"x\":1}", "stop 0",
+                        "start 1 tool_use A", "delta 1 json {\"x\":2}", "stop 1", "message_delta tool_use in=5 out=5 cache_read=0",
+                        "message_stop"),
+                SseTranscript.lines(convert(List.of(
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_0\",\"function\":"
+                                + "{\"name\":\"A\",\"arguments\":\"{\\\"x\\\":1}\"}}]}}]}",
+                        "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"function\":"
+                                + "{\"name\":\"A\",\"arguments\":\"{\\\"x\\\":2}\"}}]}}]}",
+                        END))));
+    }
+
     private static String convert(List<String> chunks) {
         var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
