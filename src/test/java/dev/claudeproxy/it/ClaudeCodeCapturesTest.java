@@ -48,12 +48,8 @@ class ClaudeCodeCapturesTest {
     @BeforeAll
     static void start() throws Exception {
         harness = new GatewayHarness("", Map.of());
-        byte[] stream;
-        try (InputStream in = ClaudeCodeCapturesTest.class.getResourceAsStream("/streams/openai-text.sse")) {
-            stream = in.readAllBytes();
-        }
         harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse()
-                .withHeader("Content-Type", "text/event-stream").withBody(stream)));
+                .withHeader("Content-Type", "text/event-stream").withBody(GatewayHarness.fixture("openai-text"))));
     }
 
     @AfterAll

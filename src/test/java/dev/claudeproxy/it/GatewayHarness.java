@@ -43,6 +43,20 @@ final class GatewayHarness implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A recorded-shape upstream stream from src/test/resources/streams. */
+    static byte[] fixture(String name) {
+        try (java.io.InputStream in = GatewayHarness.class.getResourceAsStream("/streams/" + name + ".sse")) {
+            return in.readAllBytes();
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("no stream fixture " + name, e);
+        }
+    }
+
+    /** The official Anthropic SDK pointed at a gateway route, without retries (a test sees the first answer). */
+    static com.anthropic.client.AnthropicClient sdk(String baseUrl, String key) {
+        return com.anthropic.client.okhttp.AnthropicOkHttpClient.builder().baseUrl(baseUrl).apiKey(key).maxRetries(0).build();
+    }
+
     static JsonObject json(String text) {
         try (JsonReader reader = Json.createReader(new StringReader(text))) {
             return reader.readObject();

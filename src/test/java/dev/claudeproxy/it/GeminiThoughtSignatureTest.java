@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.claudeproxy.SseTranscript;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -26,12 +25,8 @@ class GeminiThoughtSignatureTest {
     @BeforeAll
     static void start() throws Exception {
         harness = new GatewayHarness("", Map.of());
-        byte[] stream;
-        try (InputStream in = GeminiThoughtSignatureTest.class.getResourceAsStream("/streams/gemini-parallel-tools.sse")) {
-            stream = in.readAllBytes();
-        }
         harness.upstream.stubFor(post(urlEqualTo("/v1beta/openai/chat/completions")).willReturn(aResponse()
-                .withHeader("Content-Type", "text/event-stream").withBody(stream)));
+                .withHeader("Content-Type", "text/event-stream").withBody(GatewayHarness.fixture("gemini-parallel-tools"))));
     }
 
     @AfterAll

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import dev.claudeproxy.SseTranscript;
 import jakarta.json.JsonObject;
@@ -75,8 +74,7 @@ class LocalEndpointsTest {
 
     @Test
     void officialSdkCountsTokensThroughTheGateway() {
-        AnthropicClient client = AnthropicOkHttpClient.builder()
-                .baseUrl(harness.gateway.baseUrl() + harness.route("/v1", "gpt-4.1")).apiKey("sk").maxRetries(0).build();
+        AnthropicClient client = GatewayHarness.sdk(harness.gateway.baseUrl() + harness.route("/v1", "gpt-4.1"), "sk");
         try {
             long tokens = client.messages().countTokens(MessageCountTokensParams.builder().model("claude-sonnet-4-5")
                     .addUserMessage("hello world").build()).inputTokens();

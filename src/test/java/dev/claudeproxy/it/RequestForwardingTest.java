@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -179,8 +178,7 @@ class RequestForwardingTest {
 
     @Test
     void officialSdkReadsTheNonStreamingAnswer() {
-        AnthropicClient client = AnthropicOkHttpClient.builder()
-                .baseUrl(harness.gateway.baseUrl() + harness.route("/openai/v1", "m")).apiKey("sk-sdk").maxRetries(0).build();
+        AnthropicClient client = GatewayHarness.sdk(harness.gateway.baseUrl() + harness.route("/openai/v1", "m"), "sk-sdk");
         try {
             Message message = client.messages().create(MessageCreateParams.builder().model("claude-sonnet-4-5")
                     .maxTokens(1000).addUserMessage("Weather?").build());

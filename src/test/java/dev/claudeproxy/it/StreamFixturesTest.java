@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
@@ -19,8 +18,6 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.claudeproxy.EmbeddedGateway;
 import dev.claudeproxy.SseTranscript;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -173,14 +170,10 @@ class StreamFixturesTest {
     }
 
     /** Stubs the fixture under its own upstream path and returns the gateway route prefix that reaches it. */
-    private static String stub(String fixture) throws IOException {
-        byte[] body;
-        try (InputStream in = StreamFixturesTest.class.getResourceAsStream("/streams/" + fixture + ".sse")) {
-            body = in.readAllBytes();
-        }
+    private static String stub(String fixture) {
         upstream.stubFor(post(urlEqualTo("/" + fixture + "/v1/chat/completions")).willReturn(aResponse()
                 .withHeader("Content-Type", "text/event-stream")
-                .withBody(body)
+                .withBody(GatewayHarness.fixture(fixture))
                 .withChunkedDribbleDelay(13, 100)));
         return "/http/127.0.0.1:" + upstream.port() + "/" + fixture + "/v1/test-model";
     }
@@ -197,11 +190,7 @@ class StreamFixturesTest {
     }
 
     private static Message sdkStream(String route) {
-        AnthropicClient client = AnthropicOkHttpClient.builder()
-                .baseUrl(gateway.baseUrl() + route)
-                .apiKey("sk-test")
-                .maxRetries(0)
-                .build();
+        AnthropicClient client = GatewayHarness.sdk(gateway.baseUrl() + route, "sk-test");
         try {
             MessageAccumulator accumulator = MessageAccumulator.create();
             try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(

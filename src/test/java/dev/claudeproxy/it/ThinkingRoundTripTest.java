@@ -10,7 +10,6 @@ import dev.claudeproxy.EmbeddedGateway;
 import dev.claudeproxy.SseTranscript;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,12 +26,8 @@ class ThinkingRoundTripTest {
     void reasoningComesBackToDeepSeekThroughAnotherGatewayInstance() throws Exception {
         try (GatewayHarness first = new GatewayHarness("", SHARED);
              EmbeddedGateway second = EmbeddedGateway.start("", SHARED)) {
-            byte[] stream;
-            try (InputStream in = getClass().getResourceAsStream("/streams/deepseek-reasoning-tool.sse")) {
-                stream = in.readAllBytes();
-            }
             first.upstream.stubFor(post(urlEqualTo("/chat/completions")).willReturn(aResponse()
-                    .withHeader("Content-Type", "text/event-stream").withBody(stream)));
+                    .withHeader("Content-Type", "text/event-stream").withBody(GatewayHarness.fixture("deepseek-reasoning-tool"))));
             String route = first.route("", "deepseek-chat") + "/v1/messages";
             String ask = "{\"role\":\"user\",\"content\":\"Weather in Paris?\"}";
             List<JsonObject> events = SseTranscript.events(first.post(route,
