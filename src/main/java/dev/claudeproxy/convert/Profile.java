@@ -1,5 +1,8 @@
 package dev.claudeproxy.convert;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -147,8 +150,17 @@ public enum Profile {
         return takesPdfFiles;
     }
 
-    public boolean apiKeyHeader() {
-        return apiKeyHeader;
+    /** The header the key goes in: {@code api-key} (Azure, the bare key) or {@code Authorization} (as a Bearer token). */
+    public String keyHeader() {
+        return apiKeyHeader ? "api-key" : "Authorization";
+    }
+
+    /** Where the request goes: Azure's classic deployment URLs need an api-version, its /openai/v1 API does not. */
+    public URI requestUri(URI chatCompletions, String azureApiVersion) {
+        if (this == AZURE && chatCompletions.getPath().contains("/deployments/") && chatCompletions.getQuery() == null) {
+            return URI.create(chatCompletions + "?api-version=" + URLEncoder.encode(azureApiVersion, StandardCharsets.UTF_8));
+        }
+        return chatCompletions;
     }
 
     /**

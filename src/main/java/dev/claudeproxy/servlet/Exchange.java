@@ -38,9 +38,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -220,15 +217,10 @@ final class Exchange implements Runnable {
 
     private UpstreamResponse post(Route route, Profile profile, ChatRequest proxyToServerRequest) {
         String json = Json.write(proxyToServerRequest);
-        URI uri = route.chatCompletions();
-        if (profile == Profile.AZURE && uri.getPath().contains("/deployments/") && uri.getQuery() == null) {
-            // Azure's classic deployment URLs need an api-version; its /openai/v1 API does not.
-            uri = URI.create(uri + "?api-version=" + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
-        }
         try {
-            UpstreamResponse answer = gateway.upstream().post(uri, route.key(),
-                    profile.apiKeyHeader() ? "api-key" : "Authorization", json,
-                    Boolean.TRUE.equals(proxyToServerRequest.stream()));
+            UpstreamResponse answer = gateway.upstream().post(
+                    profile.requestUri(route.chatCompletions(), settings.azureApiVersion()), route.key(),
+                    profile.keyHeader(), json, Boolean.TRUE.equals(proxyToServerRequest.stream()));
             openUpstreamResponse.set(answer);
             return answer;
         } catch (UpstreamFailure failure) {
