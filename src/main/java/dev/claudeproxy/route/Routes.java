@@ -18,7 +18,7 @@ public final class Routes {
      */
     public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, Optional<HaikuRoute> haiku,
                                 Optional<Secret> clientKey) {
-        if (haiku.isPresent() && requestedModel.toLowerCase(Locale.ROOT).contains("haiku")) {
+        if (haiku.isPresent() && isHaiku(requestedModel)) {
             HaikuRoute route = haiku.get();
             return new Route(URI.create(route.baseUrl() + "/chat/completions"), route.model(),
                     route.key().or(() -> clientKey), true);
@@ -26,6 +26,11 @@ public final class Routes {
         PathRoute route = pathRoute.orElseThrow(() -> new RouteNotFoundException(
                 "The path names no upstream (and no server route matches model '" + requestedModel + "')"));
         return new Route(route.chatCompletions(), route.model(), clientKey, false);
+    }
+
+    /** Whether a requested model is a Haiku one, which the Haiku route serves when configured. */
+    public static boolean isHaiku(String requestedModel) {
+        return requestedModel.toLowerCase(Locale.ROOT).contains("haiku");
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.PathRoute;
+import dev.claudeproxy.route.Routes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The endpoints answered without calling an upstream, on the container thread (they are cheap):
@@ -52,7 +52,7 @@ final class LocalEndpoints {
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
         }
-        String model = settings.haiku().filter(haiku -> isHaiku(request.model())).map(HaikuRoute::model)
+        String model = settings.haiku().filter(haiku -> Routes.isHaiku(request.model())).map(HaikuRoute::model)
                 .or(() -> path.route().map(PathRoute::model))
                 .orElse(request.model());
         JsonResponse.write(proxyToClientResponse, 200, Json.write(new TokenCount(TokenCounter.countInput(request, model))));
@@ -99,10 +99,6 @@ final class LocalEndpoints {
     /** Model ids become one path segment: '/' in upstream ids (org/model) turns into "--". */
     private static String idPart(String model) {
         return model.replace("/", "--");
-    }
-
-    private static boolean isHaiku(String model) {
-        return model.toLowerCase(Locale.ROOT).contains("haiku");
     }
 
     private static int limit(String text) {
