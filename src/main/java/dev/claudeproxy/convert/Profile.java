@@ -101,7 +101,7 @@ public enum Profile {
 
     /** For gateways that serve many families: the family in the model id decides. */
     private static Profile byModel(String model) {
-        String family = model.contains("/") ? model.substring(model.lastIndexOf('/') + 1) : model;
+        String family = family(model);
         if (model.contains("gemini")) {
             return GEMINI;
         }
@@ -141,9 +141,18 @@ public enum Profile {
     }
 
     public boolean isOpenAiReasoningModel(String model) {
+        return (this == OPENAI || this == AZURE) && OPENAI_REASONING_MODEL.matcher(family(model)).find();
+    }
+
+    /** Gemini 3 wants each function call's {@code thought_signature} back on the next turn. */
+    public boolean carriesThoughtSignatures() {
+        return this == GEMINI;
+    }
+
+    /** A model id without its organisation prefix, lower-cased: {@code meta-llama/Llama-3} → {@code llama-3}. */
+    private static String family(String model) {
         String lower = model.toLowerCase(Locale.ROOT);
-        String family = lower.contains("/") ? lower.substring(lower.lastIndexOf('/') + 1) : lower;
-        return (this == OPENAI || this == AZURE) && OPENAI_REASONING_MODEL.matcher(family).find();
+        return lower.substring(lower.lastIndexOf('/') + 1);
     }
 
     public boolean takesPdfFiles() {
@@ -168,8 +177,7 @@ public enum Profile {
      * Code asks for; empty when unknown (the configured cap and the retry-once rule then apply).
      */
     public OptionalInt knownOutputLimit(String model) {
-        String lower = model.toLowerCase(Locale.ROOT);
-        String family = lower.contains("/") ? lower.substring(lower.lastIndexOf('/') + 1) : lower;
+        String family = family(model);
         if (this == DEEPSEEK) {
             return OptionalInt.of(family.contains("reasoner") ? 65536 : 8192);
         }

@@ -229,8 +229,8 @@ public final class RequestConverter {
             } else if (block instanceof ToolUseBlock toolUse) {
                 ToolCall call = ToolCall.of(ThoughtSignatures.bareId(toolUse.id()),
                         new FunctionCall(toolUse.name(), toolUse.input().toString()));
-                if (target.profile().geminiSchemas()) {
-                    // Gemini 3 wants each call's signature back; the first call of a turn at least needs the bypass.
+                if (target.profile().carriesThoughtSignatures()) {
+                    // Each call gets its signature back; the first call of a turn at least needs the bypass.
                     Optional<String> signature = ThoughtSignatures.carried(toolUse.id());
                     if (signature.isPresent() || toolCalls.isEmpty()) {
                         call = call.withExtraContent(ThoughtSignatures.extraContent(
