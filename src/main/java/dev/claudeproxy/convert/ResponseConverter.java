@@ -5,7 +5,7 @@ import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
-import dev.claudeproxy.anthropic.StopReason;
+import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.Usage;
 import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
@@ -13,7 +13,6 @@ import dev.claudeproxy.openai.ChatCompletion.Delta;
 import dev.claudeproxy.openai.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.logging.Logger;
 
 /** A whole Chat Completions answer → an Anthropic {@code message}. Pure. */
@@ -68,12 +67,8 @@ public final class ResponseConverter {
         StringBuilder output = new StringBuilder(reasoning).append(text);
         content.stream().filter(block -> block instanceof ToolUseBlock).map(block -> (ToolUseBlock) block)
                 .forEach(toolUse -> output.append(toolUse.name()).append(toolUse.input()));
-        StopReason stopReason = StopReasons.of(choice == null ? null : choice.finishReason(), hasToolCalls);
-        Optional<String> stopSequence = stopReason == StopReason.END_TURN
-                ? StopReasons.matchedStopSequence(choice, stopSequences) : Optional.empty();
-        if (stopSequence.isPresent()) {
-            stopReason = StopReason.STOP_SEQUENCE;
-        }
+        StopInfo stop = StopReasons.decide(choice == null ? null : choice.finishReason(), hasToolCalls,
+                StopReasons.matchedStopSequence(choice, stopSequences));
         Usage usage;
         if (completion.usage() != null) {
             usage = Usages.of(completion.usage());
@@ -81,7 +76,7 @@ public final class ResponseConverter {
             usage = estimate.of(output.toString());
             LOG.fine("upstream reported no usage; estimated it with the local tokenizer");
         }
-        return new Message(Ids.messageId(), clientModel, List.copyOf(content), stopReason.wireName(),
-                stopSequence.orElse(null), usage);
+        return new Message(Ids.messageId(), clientModel, List.copyOf(content), stop.stopReason(), stop.stopSequence(),
+                usage);
     }
 }

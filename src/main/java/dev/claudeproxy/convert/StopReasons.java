@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
 import dev.claudeproxy.anthropic.StopReason;
+import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -57,6 +58,20 @@ public final class StopReasons {
                 return StopReason.END_TURN;
             }
         }
+    }
+
+    /**
+     * The whole stop decision: {@link #of}, and {@code stop_sequence} with the sequence when a
+     * natural end was in fact the upstream stopping on a requested stop sequence.
+     *
+     * @param matchedSequence what {@link #matchedStopSequence} found in the finishing choice
+     */
+    public static StopInfo decide(String finishReason, boolean hasToolCalls, Optional<String> matchedSequence) {
+        StopReason reason = of(finishReason, hasToolCalls);
+        if (reason == StopReason.END_TURN && matchedSequence.isPresent()) {
+            return new StopInfo(StopReason.STOP_SEQUENCE.wireName(), matchedSequence.get());
+        }
+        return new StopInfo(reason.wireName(), null);
     }
 
     /**

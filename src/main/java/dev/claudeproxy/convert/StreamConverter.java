@@ -4,7 +4,6 @@ import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
-import dev.claudeproxy.anthropic.StopReason;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStart;
@@ -16,7 +15,6 @@ import dev.claudeproxy.anthropic.StreamEvent.MessageStart;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStop;
 import dev.claudeproxy.anthropic.StreamEvent.SignatureDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
-import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
 import dev.claudeproxy.anthropic.Usage;
 import dev.claudeproxy.openai.ChatCompletion;
@@ -81,7 +79,7 @@ public final class StreamConverter {
     private int openTextIndex = -1;
     private int openThinkingIndex = -1;
     private String finishReason;
-    private String matchedStopSequence;
+    private Optional<String> matchedStopSequence = Optional.empty();
     private CompletionUsage usage;
 
     /**
@@ -149,7 +147,7 @@ public final class StreamConverter {
             }
             if (choice.finishReason() != null) {
                 finishReason = choice.finishReason();
-                matchedStopSequence = StopReasons.matchedStopSequence(choice, stopSequences).orElse(null);
+                matchedStopSequence = StopReasons.matchedStopSequence(choice, stopSequences);
             }
         }
         return out;
@@ -176,12 +174,6 @@ public final class StreamConverter {
         flushTools(out);
         closeText(out);
         closeThinking(out);
-        StopReason stopReason = StopReasons.of(finishReason, anyTool);
-        String stopSequence = null;
-        if (stopReason == StopReason.END_TURN && matchedStopSequence != null) {
-            stopReason = StopReason.STOP_SEQUENCE;
-            stopSequence = matchedStopSequence;
-        }
         Usage finalUsage;
         if (usage != null) {
             finalUsage = Usages.of(usage);
@@ -189,7 +181,7 @@ public final class StreamConverter {
             finalUsage = estimate.of(output.toString());
             LOG.fine("upstream stream reported no usage; estimated it with the local tokenizer");
         }
-        out.add(new MessageDelta(new StopInfo(stopReason.wireName(), stopSequence), finalUsage));
+        out.add(new MessageDelta(StopReasons.decide(finishReason, anyTool, matchedStopSequence), finalUsage));
         out.add(new MessageStop());
         return out;
     }
