@@ -10,8 +10,7 @@ import javax.naming.NamingException;
 
 /**
  * The one seam every setting is read through: a name in, a non-blank value or nothing out.
- * {@link #chain} consults its sources in order; the servlet builds the chain JNDI
- * ({@code java:comp/env}) → servlet context parameters → environment variables.
+ * {@link #chain} consults its sources in order; {@link #standard} is the chain the gateway uses.
  */
 @FunctionalInterface
 public interface Lookup {
@@ -30,12 +29,25 @@ public interface Lookup {
         };
     }
 
+    /**
+     * JNDI {@code java:comp/env} → servlet context parameters → environment variables → Java
+     * system properties; the first non-blank value wins, and defaults apply after all four.
+     */
+    static Lookup standard(Function<String, String> contextParameters) {
+        return chain(jndi(), of(contextParameters), environment(), systemProperties());
+    }
+
     static Lookup of(Function<String, String> source) {
         return name -> Optional.ofNullable(source.apply(name));
     }
 
     static Lookup environment() {
         return of(System::getenv);
+    }
+
+    /** {@code -DNAME=value} on the container's command line (Tomcat's {@code setenv.sh}, Jetty's {@code start.ini}). */
+    static Lookup systemProperties() {
+        return of(System::getProperty);
     }
 
     /**

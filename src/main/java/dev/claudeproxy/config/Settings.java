@@ -4,7 +4,10 @@ import dev.claudeproxy.convert.Profile;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +18,7 @@ import java.util.function.Function;
  * Every setting of the gateway, read once at start through one {@link Lookup}. An invalid value
  * fails the deployment with an {@link IllegalArgumentException} naming the setting.
  *
- * @param haiku route for models whose name contains "haiku", when configured
+ * @param tiers the server-configured routes ({@link Tier})
  * @param connectTimeout upstream connect timeout
  * @param readTimeout longest upstream silence tolerated, before and during a stream
  * @param maxOutputTokens cap on the {@code max_tokens} sent upstream
@@ -24,9 +27,17 @@ import java.util.function.Function;
  * @param profileByHost upstream host → provider profile, replacing the built-in choice
  * @param thinkingSecret key of the thinking-block signatures; gateways behind one load balancer share it
  * @param azureApiVersion the {@code api-version} query parameter for Azure OpenAI deployment URLs
+ * @param upstreamKeysByHost server-held keys per upstream host, so clients need hold no provider key
+ * @param clientKeyOverrides whether a client's key replaces a server-held key (else the server's wins)
+ * @param clientAuth who may use the gateway
+ * @param allowlist the upstream hosts request paths may name
+ * @param maxRequestBytes the largest request body accepted
+ * @param corsOrigins origins browsers may call from ({@code *} for any); empty: no CORS headers
+ * @param shutdownGrace how long shutdown waits for open exchanges to finish
+ * @param metricsEnabled whether {@code /_proxy/metrics} answers
  */
 public record Settings(
-        Optional<HaikuRoute> haiku,
+        Map<Tier, TierRoute> tiers,
         Duration connectTimeout,
         Duration readTimeout,
         int maxOutputTokens,
@@ -34,11 +45,16 @@ public record Settings(
         Duration keepAlive,
         Map<String, Profile> profileByHost,
         Optional<Secret> thinkingSecret,
-        String azureApiVersion) {
+        String azureApiVersion,
+        Map<String, Secret> upstreamKeysByHost,
+        boolean clientKeyOverrides,
+        ClientAuth clientAuth,
+        UpstreamAllowlist allowlist,
+        long maxRequestBytes,
+        List<String> corsOrigins,
+        Duration shutdownGrace,
+        boolean metricsEnabled) {
 
-    public static final String HAIKU_BASE_URL = "HAIKU_BASE_URL";
-    public static final String HAIKU_MODEL_NAME = "HAIKU_MODEL_NAME";
-    public static final String HAIKU_API_KEY = "HAIKU_API_KEY";
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
     public static final String MAX_OUTPUT_TOKENS = "MAX_OUTPUT_TOKENS";
@@ -47,15 +63,31 @@ public record Settings(
     public static final String PROFILE_BY_HOST = "PROFILE_BY_HOST";
     public static final String THINKING_SIGNATURE_SECRET = "THINKING_SIGNATURE_SECRET";
     public static final String AZURE_API_VERSION = "AZURE_API_VERSION";
+    public static final String UPSTREAM_KEYS_BY_HOST = "UPSTREAM_KEYS_BY_HOST";
+    public static final String CLIENT_KEY_OVERRIDES_SERVER_KEY = "CLIENT_KEY_OVERRIDES_SERVER_KEY";
+    public static final String CLIENT_AUTH = "CLIENT_AUTH";
+    public static final String CLIENT_KEYS = "CLIENT_KEYS";
+    public static final String CLIENT_USER_HEADER = "CLIENT_USER_HEADER";
+    public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
+    public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
+    public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
+    public static final String SHUTDOWN_GRACE_SECONDS = "SHUTDOWN_GRACE_SECONDS";
+    public static final String METRICS_ENABLED = "METRICS_ENABLED";
+
+    /** The Anthropic Messages API's own request size limit: no Anthropic client sends more. */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
 
     public Settings {
+        tiers = Map.copyOf(tiers);
         maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
         profileByHost = Map.copyOf(profileByHost);
+        upstreamKeysByHost = Map.copyOf(upstreamKeysByHost);
+        corsOrigins = List.copyOf(corsOrigins);
     }
 
     public static Settings load(Lookup lookup) {
         return new Settings(
-                haiku(lookup),
+                tiers(lookup),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 600)),
                 positive(lookup, MAX_OUTPUT_TOKENS, 32768),
@@ -68,7 +100,28 @@ public record Settings(
                     }
                     return Secret.of(secret);
                 }),
-                lookup.find(AZURE_API_VERSION).map(String::strip).orElse("2024-10-21"));
+                lookup.find(AZURE_API_VERSION).map(String::strip).orElse("2024-10-21"),
+                pairs(lookup, UPSTREAM_KEYS_BY_HOST, "host=key", Secret::of),
+                bool(lookup, CLIENT_KEY_OVERRIDES_SERVER_KEY, false),
+                clientAuth(lookup),
+                new UpstreamAllowlist(list(lookup, UPSTREAM_ALLOWLIST)),
+                positive(lookup, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, Long.MAX_VALUE),
+                list(lookup, CORS_ALLOWED_ORIGINS),
+                Duration.ofSeconds(positive(lookup, SHUTDOWN_GRACE_SECONDS, 30)),
+                bool(lookup, METRICS_ENABLED, true));
+    }
+
+    public Optional<TierRoute> tier(Tier tier) {
+        return Optional.ofNullable(tiers.get(tier));
+    }
+
+    public Optional<TierRoute> haiku() {
+        return tier(Tier.HAIKU);
+    }
+
+    /** The server-held key for an upstream host, if one is configured. */
+    public Optional<Secret> upstreamKey(String host) {
+        return Optional.ofNullable(upstreamKeysByHost.get(host.toLowerCase(Locale.ROOT)));
     }
 
     /**
@@ -83,23 +136,47 @@ public record Settings(
         return Math.min(maxOutputTokens, knownModelLimit.orElse(Integer.MAX_VALUE));
     }
 
-    private static Optional<HaikuRoute> haiku(Lookup lookup) {
-        Optional<String> baseUrl = lookup.find(HAIKU_BASE_URL);
-        Optional<String> model = lookup.find(HAIKU_MODEL_NAME);
-        if (baseUrl.isEmpty() && model.isEmpty()) {
-            return Optional.empty();
+    private static Map<Tier, TierRoute> tiers(Lookup lookup) {
+        Map<Tier, TierRoute> tiers = new EnumMap<>(Tier.class);
+        for (Tier tier : Tier.values()) {
+            Optional<String> baseUrl = lookup.find(tier.baseUrlSetting());
+            Optional<String> model = lookup.find(tier.modelSetting());
+            if (baseUrl.isEmpty() && model.isEmpty()) {
+                continue;
+            }
+            if (baseUrl.isEmpty() || model.isEmpty()) {
+                String missing = baseUrl.isEmpty() ? tier.baseUrlSetting() : tier.modelSetting();
+                throw new IllegalArgumentException(missing + " must be set too: the " + tier.name().toLowerCase(Locale.ROOT)
+                        + " route needs " + tier.baseUrlSetting() + " and " + tier.modelSetting());
+            }
+            tiers.put(tier, new TierRoute(tier, baseUrl(tier.baseUrlSetting(), baseUrl.get()), model.get().strip(),
+                    lookup.find(tier.keySetting()).map(Secret::of)));
         }
-        if (baseUrl.isEmpty() || model.isEmpty()) {
-            String missing = baseUrl.isEmpty() ? HAIKU_BASE_URL : HAIKU_MODEL_NAME;
-            throw new IllegalArgumentException(missing + " must be set too: the Haiku route needs "
-                    + HAIKU_BASE_URL + " and " + HAIKU_MODEL_NAME);
+        return tiers;
+    }
+
+    private static ClientAuth clientAuth(Lookup lookup) {
+        String modeText = lookup.find(CLIENT_AUTH).map(String::strip).orElse("none");
+        ClientAuth.Mode mode;
+        try {
+            mode = ClientAuth.Mode.valueOf(modeText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(CLIENT_AUTH + " must be one of none, keys, principal, header; not '"
+                    + modeText + "'", e);
         }
-        return Optional.of(new HaikuRoute(
-                baseUrl(baseUrl.get()), model.get().strip(), lookup.find(HAIKU_API_KEY).map(Secret::of)));
+        List<Secret> keys = list(lookup, CLIENT_KEYS).stream().map(Secret::of).toList();
+        if (mode == ClientAuth.Mode.KEYS && keys.isEmpty()) {
+            throw new IllegalArgumentException(CLIENT_KEYS + " must list at least one key when " + CLIENT_AUTH + "=keys");
+        }
+        String header = lookup.find(CLIENT_USER_HEADER).map(String::strip).orElse("X-Forwarded-User");
+        if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+            throw new IllegalArgumentException(CLIENT_USER_HEADER + " is not a header name: '" + header + "'");
+        }
+        return new ClientAuth(mode, keys, header);
     }
 
     /** A base URL with its scheme optional (https by default) and no trailing slash. */
-    static URI baseUrl(String text) {
+    static URI baseUrl(String setting, String text) {
         String value = text.strip();
         if (!value.contains("://")) {
             value = "https://" + value;
@@ -114,18 +191,22 @@ public record Settings(
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(HAIKU_BASE_URL + " is not a valid base URL: " + e.getMessage(), e);
+            throw new IllegalArgumentException(setting + " is not a valid base URL: " + e.getMessage(), e);
         }
     }
 
     private static int positive(Lookup lookup, String name, int fallback) {
+        return (int) positive(lookup, name, fallback, Integer.MAX_VALUE);
+    }
+
+    private static long positive(Lookup lookup, String name, long fallback, long max) {
         Optional<String> text = lookup.find(name);
         if (text.isEmpty()) {
             return fallback;
         }
         try {
-            int value = Integer.parseInt(text.get().strip());
-            if (value > 0) {
+            long value = Long.parseLong(text.get().strip());
+            if (value > 0 && value <= max) {
                 return value;
             }
         } catch (NumberFormatException e) {
@@ -134,17 +215,31 @@ public record Settings(
         throw new IllegalArgumentException(name + " must be a positive whole number, not '" + text.get() + "'");
     }
 
+    private static boolean bool(Lookup lookup, String name, boolean fallback) {
+        Optional<String> text = lookup.find(name).map(v -> v.strip().toLowerCase(Locale.ROOT));
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        switch (text.get()) {
+            case "true", "yes", "on", "1":
+                return true;
+            case "false", "no", "off", "0":
+                return false;
+            default:
+                throw new IllegalArgumentException(name + " must be true or false, not '" + text.get() + "'");
+        }
+    }
+
+    /** A setting of comma-separated values. */
+    private static List<String> list(Lookup lookup, String name) {
+        return lookup.find(name).map(text -> Arrays.stream(text.split(",")).map(String::strip)
+                .filter(v -> !v.isEmpty()).toList()).orElse(List.of());
+    }
+
     /** A setting of comma-separated {@code host=value} pairs; hosts are matched case-insensitively. */
     private static <T> Map<String, T> pairs(Lookup lookup, String name, String form, Function<String, T> parse) {
         Map<String, T> values = new LinkedHashMap<>();
-        Optional<String> text = lookup.find(name);
-        if (text.isEmpty()) {
-            return values;
-        }
-        for (String entry : text.get().split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
+        for (String entry : list(lookup, name)) {
             String[] pair = entry.split("=", 2);
             try {
                 if (pair.length < 2 || pair[0].isBlank()) {
@@ -152,8 +247,9 @@ public record Settings(
                 }
                 values.put(pair[0].strip().toLowerCase(Locale.ROOT), parse.apply(pair[1].strip()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + " takes " + form + " pairs separated by commas, not '"
-                        + entry.strip() + "'", e);
+                // The value may be a key: name only the host part.
+                throw new IllegalArgumentException(name + " takes " + form + " pairs separated by commas; the entry for '"
+                        + pair[0].strip() + "' is not one (" + e.getMessage() + ")", e);
             }
         }
         return values;
@@ -172,7 +268,7 @@ public record Settings(
             return Profile.valueOf(text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown profile '" + text + "'; known: "
-                    + java.util.Arrays.toString(Profile.values()).toLowerCase(Locale.ROOT), e);
+                    + Arrays.toString(Profile.values()).toLowerCase(Locale.ROOT), e);
         }
     }
 }

@@ -1,12 +1,25 @@
 package dev.claudeproxy.route;
 
-import dev.claudeproxy.config.HaikuRoute;
 import dev.claudeproxy.config.Secret;
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.config.Tier;
+import dev.claudeproxy.config.TierRoute;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Optional;
 
-/** Chooses where a request goes: the Haiku route for Haiku models when configured, else the path's route. */
+/**
+ * Chooses where a request goes, and with which key.
+ *
+ * <ol>
+ *   <li>A Haiku model goes to the Haiku route when one is configured (Claude Code's background requests);
+ *   <li>else the upstream named in the path, when there is one;
+ *   <li>else the configured route of the model's family (Sonnet, Opus, Haiku), else the default route;
+ *   <li>else nothing: {@link RouteNotFoundException}.
+ * </ol>
+ *
+ * The key is the server-held one (the route's own, else the upstream host's), unless there is none
+ * or the settings let the client's key override it.
+ */
 public final class Routes {
 
     private Routes() {
@@ -14,31 +27,45 @@ public final class Routes {
 
     /**
      * @param requestedModel the {@code model} of the request body
-     * @param clientKey the key the client sent, if any
+     * @param clientKey the client's key when it may go upstream (not when it is the gateway's own credential)
      */
-    public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, Optional<HaikuRoute> haiku,
+    public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, Settings settings,
                                 Optional<Secret> clientKey) {
-        if (haiku.isPresent() && isHaiku(requestedModel)) {
-            HaikuRoute route = haiku.get();
-            return new Route(URI.create(route.baseUrl() + "/chat/completions"), route.model(),
-                    route.key().or(() -> clientKey), true);
+        Optional<Tier> family = Tier.familyOf(requestedModel);
+        if (family.equals(Optional.of(Tier.HAIKU)) && settings.haiku().isPresent()) {
+            return tierRoute(settings.haiku().get(), settings, clientKey);
         }
-        PathRoute route = pathRoute.orElseThrow(() -> new RouteNotFoundException(
-                "The path names no upstream (and no server route matches model '" + requestedModel + "')"));
-        return new Route(route.chatCompletions(), route.model(), clientKey, false);
+        if (pathRoute.isPresent()) {
+            PathRoute route = pathRoute.get();
+            return new Route(route.chatCompletions(), route.model(),
+                    key(settings.upstreamKey(route.chatCompletions().getHost()), clientKey, settings), Optional.empty());
+        }
+        return family.flatMap(settings::tier).or(() -> settings.tier(Tier.DEFAULT))
+                .map(tier -> tierRoute(tier, settings, clientKey))
+                .orElseThrow(() -> new RouteNotFoundException("The path names no upstream, and no server route serves"
+                        + " model '" + requestedModel + "' (" + (settings.tiers().isEmpty() ? "none is configured"
+                        : "configured: " + settings.tiers().keySet()) + "). Use the path form " + PathParser.FORM));
     }
 
-    /** Whether a requested model is a Haiku one, which the Haiku route serves when configured. */
-    public static boolean isHaiku(String requestedModel) {
-        return requestedModel.toLowerCase(Locale.ROOT).contains("haiku");
+    private static Route tierRoute(TierRoute tier, Settings settings, Optional<Secret> clientKey) {
+        Optional<Secret> serverKey = tier.key().or(() -> settings.upstreamKey(tier.baseUrl().getHost()));
+        return new Route(URI.create(tier.baseUrl() + "/chat/completions"), tier.model(),
+                key(serverKey, clientKey, settings), Optional.of(tier.tier()));
+    }
+
+    private static Optional<Secret> key(Optional<Secret> serverKey, Optional<Secret> clientKey, Settings settings) {
+        if (settings.clientKeyOverrides() && clientKey.isPresent()) {
+            return clientKey;
+        }
+        return serverKey.or(() -> clientKey);
     }
 
     /**
      * Where one request goes.
      *
-     * @param haiku whether the configured Haiku route was chosen
+     * @param tier the configured route chosen, or empty for the path's upstream
      */
-    public record Route(URI chatCompletions, String model, Optional<Secret> key, boolean haiku) {
+    public record Route(URI chatCompletions, String model, Optional<Secret> key, Optional<Tier> tier) {
 
         public String host() {
             return chatCompletions.getHost();
@@ -47,6 +74,11 @@ public final class Routes {
         /** Host and port, safe for logs and errors. */
         public String authority() {
             return chatCompletions.getAuthority();
+        }
+
+        /** Whether the upstream came from the request path (and so is subject to the allowlist). */
+        public boolean fromPath() {
+            return tier.isEmpty();
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.claudeproxy.json.Json;
 import dev.claudeproxy.sse.SseWriter;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,11 +33,16 @@ final class ErrorResponder {
             if (stream != null) {
                 stream.write(body.type(), json);
             } else if (!proxyToClientResponse.isCommitted()) {
-                String requestId = proxyToClientResponse.getHeader(Exchange.REQUEST_ID_HEADER);
-                proxyToClientResponse.reset();
-                if (requestId != null) {
-                    proxyToClientResponse.setHeader(Exchange.REQUEST_ID_HEADER, requestId);
+                // reset() clears headers too: keep the request id and the CORS headers.
+                Map<String, String> kept = new LinkedHashMap<>();
+                for (String name : proxyToClientResponse.getHeaderNames()) {
+                    if (name.equalsIgnoreCase(Exchange.REQUEST_ID_HEADER) || name.regionMatches(true, 0, "Access-Control-", 0, 15)
+                            || name.equalsIgnoreCase("Vary")) {
+                        kept.put(name, proxyToClientResponse.getHeader(name));
+                    }
                 }
+                proxyToClientResponse.reset();
+                kept.forEach(proxyToClientResponse::setHeader);
                 failure.headers().forEach(proxyToClientResponse::setHeader);
                 JsonResponse.write(proxyToClientResponse, failure.status(), json);
             } else {

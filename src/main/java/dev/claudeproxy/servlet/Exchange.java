@@ -79,23 +79,22 @@ final class Exchange implements Runnable {
     private volatile long lastWriteNanos;
     private ScheduledFuture<?> keepAlive;
     private volatile SseWriter stream;
-    private String routeForLog = "-";
-    private String modelForLog = "-";
-    private boolean streamedForLog;
+    private final Trace trace;
 
-    Exchange(AsyncContext asyncContext, ParsedPath path, Gateway gateway, String requestId) {
+    /** Call {@code gateway.telemetry().started()} first: the exchange ends it when it has run. */
+    Exchange(AsyncContext asyncContext, ParsedPath path, Gateway gateway, Trace trace) {
         this.asyncContext = asyncContext;
         this.clientToProxyRequest = (HttpServletRequest) asyncContext.getRequest();
         this.proxyToClientResponse = (HttpServletResponse) asyncContext.getResponse();
         this.path = path;
         this.gateway = gateway;
         this.settings = gateway.settings();
-        this.requestId = requestId;
+        this.requestId = trace.requestId;
+        this.trace = trace;
     }
 
     @Override
     public void run() {
-        long startNanos = System.nanoTime();
         try {
             MessagesRequest clientRequest = readClientRequest();
             Route route = route(clientRequest);
@@ -110,13 +109,13 @@ final class Exchange implements Runnable {
             }
         } catch (ProxyException failure) {
             LOG.fine(() -> requestId + " failed: " + failure.type().wireName() + " " + failure.getMessage());
-            ErrorResponder.send(proxyToClientResponse, stream, failure);
+            fail(failure);
         } catch (ClientGoneException gone) {
             LOG.log(Level.FINE, requestId + ": client went away; upstream call closed", gone.getCause());
+            trace.errorType = "client_gone";
         } catch (RuntimeException bug) {
             LOG.log(Level.SEVERE, requestId + " failed inside the gateway", bug);
-            ErrorResponder.send(proxyToClientResponse, stream,
-                    new ProxyException(ErrorType.API, "internal gateway error (request " + requestId + ")"));
+            fail(new ProxyException(ErrorType.API, "internal gateway error (request " + requestId + ")"));
         } finally {
             if (keepAlive != null) {
                 keepAlive.cancel(false);
@@ -124,10 +123,15 @@ final class Exchange implements Runnable {
             closeUpstream();
             int status = proxyToClientResponse.getStatus();
             asyncContext.complete();
-            long millis = (System.nanoTime() - startNanos) / 1_000_000;
-            LOG.info(() -> requestId + " route=" + routeForLog + " model=" + modelForLog + " stream=" + streamedForLog
-                    + " status=" + status + " ms=" + millis);
+            gateway.telemetry().finished(trace, status);
+            gateway.telemetry().ended();
         }
+    }
+
+    private void fail(ProxyException failure) {
+        trace.errorType = failure.type().wireName();
+        trace.firstByte();
+        ErrorResponder.send(proxyToClientResponse, stream, failure);
     }
 
     /** Closes the upstream connection now; called when the client has gone. Safe from any thread. */
@@ -136,12 +140,7 @@ final class Exchange implements Runnable {
     }
 
     private MessagesRequest readClientRequest() {
-        byte[] clientBody;
-        try (InputStream in = clientToProxyRequest.getInputStream()) {
-            clientBody = in.readAllBytes();
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
-        }
+        byte[] clientBody = ClientRequests.body(clientToProxyRequest, settings.maxRequestBytes());
         try {
             return MessagesRequestReader.read(clientBody);
         } catch (InvalidMessagesRequestException e) {
@@ -164,29 +163,25 @@ final class Exchange implements Runnable {
     }
 
     private Route route(MessagesRequest clientRequest) {
+        trace.stream = clientRequest.stream();
+        Optional<Secret> forwardableKey = settings.clientAuth().forwardsClientKey()
+                ? ClientRequests.key(clientToProxyRequest) : Optional.empty();
+        Route route;
         try {
-            Route route = Routes.resolve(path.route(), clientRequest.model(), settings.haiku(), clientKey());
-            routeForLog = route.authority();
-            modelForLog = route.model();
-            streamedForLog = clientRequest.stream();
-            return route;
+            route = Routes.resolve(path.route(), clientRequest.model(), settings, forwardableKey);
         } catch (RouteNotFoundException e) {
             throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
         }
-    }
-
-    /** {@code x-api-key} wins over {@code Authorization: Bearer} when a client sends both (Claude Code may). */
-    private Optional<Secret> clientKey() {
-        String apiKey = clientToProxyRequest.getHeader("x-api-key");
-        if (apiKey != null && !apiKey.isBlank()) {
-            return Optional.of(Secret.of(apiKey));
+        trace.routeKind = route.tier().map(tier -> tier.name().toLowerCase(java.util.Locale.ROOT)).orElse("path");
+        trace.upstream = route.authority();
+        trace.model = route.model();
+        if (route.fromPath()) {
+            Optional<String> refusal = gateway.guard().refusal(route.host());
+            if (refusal.isPresent()) {
+                throw new ProxyException(ErrorType.PERMISSION, refusal.get());
+            }
         }
-        String authorization = clientToProxyRequest.getHeader("Authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                && !authorization.substring(7).isBlank()) {
-            return Optional.of(Secret.of(authorization.substring(7)));
-        }
-        return Optional.empty();
+        return route;
     }
 
     /**
@@ -250,6 +245,9 @@ final class Exchange implements Runnable {
                             UsageEstimate estimate) {
         Message message = ResponseConverter.toMessage(readCompletion(serverToProxyResponse), clientRequest.model(),
                 clientRequest.stopSequences(), target, estimate);
+        trace.inputTokens = message.usage().inputTokens();
+        trace.outputTokens = message.usage().outputTokens();
+        trace.firstByte();
         try {
             JsonResponse.write(proxyToClientResponse, 200, Json.write(message));
         } catch (IOException e) {
@@ -357,8 +355,13 @@ final class Exchange implements Runnable {
         streamLock.lock();
         try {
             for (StreamEvent event : events) {
+                if (event instanceof StreamEvent.MessageDelta delta) {
+                    trace.inputTokens = delta.usage().inputTokens();
+                    trace.outputTokens = delta.usage().outputTokens();
+                }
                 stream.write(event.type(), Json.write(event));
             }
+            trace.firstByte();
             lastWriteNanos = System.nanoTime();
         } catch (IOException e) {
             throw new ClientGoneException(e);

@@ -2,6 +2,7 @@ package dev.claudeproxy.servlet;
 
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.route.UpstreamGuard;
 import dev.claudeproxy.upstream.UpstreamClient;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -9,7 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * What every exchange shares, made once by the servlet at start and released at shutdown.
  *
  * @param keepAliveTimer the one thread that sends {@code ping} events on idle streams
+ * @param guard refuses upstreams a request path may not name
  */
 record Gateway(Settings settings, UpstreamClient upstream, ScheduledExecutorService keepAliveTimer,
-               ThinkingSignatures signatures) {
+               ThinkingSignatures signatures, UpstreamGuard guard, Telemetry telemetry) {
 }

@@ -6,29 +6,31 @@ import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.ModelInfo;
 import dev.claudeproxy.anthropic.ModelList;
 import dev.claudeproxy.anthropic.TokenCount;
-import dev.claudeproxy.config.HaikuRoute;
 import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.config.Tier;
+import dev.claudeproxy.config.TierRoute;
 import dev.claudeproxy.convert.TokenCounter;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.route.ParsedPath;
-import dev.claudeproxy.route.PathRoute;
+import dev.claudeproxy.route.RouteNotFoundException;
 import dev.claudeproxy.route.Routes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The endpoints answered without calling an upstream, on the container thread (they are cheap):
  * {@code POST .../v1/messages/count_tokens}, a local tokenizer count that never answers 404
  * (Claude Code calls it often), and {@code GET .../v1/models[/{id}]}, which lists the path's
- * model and the Haiku route's under ids starting with {@code claude-}, the only ids Claude Code's
+ * model and the configured routes' under ids starting with {@code claude-}, the only ids Claude Code's
  * gateway model discovery keeps.
  */
 final class LocalEndpoints {
@@ -42,19 +44,19 @@ final class LocalEndpoints {
 
     void countTokens(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
                      ParsedPath path) throws IOException {
-        byte[] body;
-        try (InputStream in = clientToProxyRequest.getInputStream()) {
-            body = in.readAllBytes();
-        }
+        byte[] body = ClientRequests.body(clientToProxyRequest, settings.maxRequestBytes());
         MessagesRequest request;
         try {
             request = MessagesRequestReader.readForCounting(body);
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
         }
-        String model = settings.haiku().filter(haiku -> Routes.isHaiku(request.model())).map(HaikuRoute::model)
-                .or(() -> path.route().map(PathRoute::model))
-                .orElse(request.model());
+        String model;
+        try {
+            model = Routes.resolve(path.route(), request.model(), settings, Optional.empty()).model();
+        } catch (RouteNotFoundException unrouted) {
+            model = request.model(); // counted all the same: count_tokens never answers 404
+        }
         JsonResponse.write(proxyToClientResponse, 200, Json.write(new TokenCount(TokenCounter.countInput(request, model))));
     }
 
@@ -91,8 +93,11 @@ final class LocalEndpoints {
         List<ModelInfo> models = new ArrayList<>();
         path.route().ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
                 route.model() + " via claude-proxy", startedAt)));
-        settings.haiku().ifPresent(haiku -> models.add(new ModelInfo("claude-haiku-" + idPart(haiku.model()),
-                haiku.model() + " via claude-proxy (Haiku route)", startedAt)));
+        for (TierRoute tier : settings.tiers().values()) {
+            String family = tier.tier() == Tier.DEFAULT ? "" : tier.tier().name().toLowerCase(Locale.ROOT) + "-";
+            models.add(new ModelInfo("claude-" + family + idPart(tier.model()),
+                    tier.model() + " via claude-proxy (" + tier.tier().name().toLowerCase(Locale.ROOT) + " route)", startedAt));
+        }
         return models;
     }
 

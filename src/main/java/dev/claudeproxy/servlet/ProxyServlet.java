@@ -1,5 +1,6 @@
 package dev.claudeproxy.servlet;
 
+import dev.claudeproxy.config.ClientAuth;
 import dev.claudeproxy.config.Lookup;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.Ids;
@@ -10,6 +11,7 @@ import dev.claudeproxy.route.Endpoint;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.PathParser;
 import dev.claudeproxy.route.RouteNotFoundException;
+import dev.claudeproxy.route.UpstreamGuard;
 import dev.claudeproxy.upstream.UpstreamClient;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -20,9 +22,11 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The gateway's only servlet, mapped to {@code /*} with async support. It answers the cheap
@@ -52,20 +57,26 @@ public final class ProxyServlet extends HttpServlet {
     private transient Gateway gateway;
     private transient ExecutorService workers;
     private transient LocalEndpoints localEndpoints;
+    private transient Operations operations;
+    private transient Cors cors;
+    private transient byte[] page;
 
     @Override
     public void init() throws ServletException {
         ServletContext context = getServletContext();
         Settings settings;
         try {
-            settings = Settings.load(Lookup.chain(Lookup.jndi(), Lookup.of(context::getInitParameter),
-                    Lookup.environment()));
+            settings = Settings.load(Lookup.standard(context::getInitParameter));
         } catch (IllegalArgumentException invalid) {
             throw new ServletException("claude-proxy configuration is invalid: " + invalid.getMessage(), invalid);
         }
         UpstreamClient upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
         workers = newWorkers();
         localEndpoints = new LocalEndpoints(settings);
+        Telemetry telemetry = new Telemetry();
+        operations = new Operations(settings, telemetry);
+        cors = new Cors(settings.corsOrigins());
+        page = page(context);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "claude-proxy-keepalive");
             thread.setDaemon(true);
@@ -73,14 +84,35 @@ public final class ProxyServlet extends HttpServlet {
         });
         // An ended stream's ping task must not linger in the queue until its next run.
         timer.setRemoveOnCancelPolicy(true);
-        gateway = new Gateway(settings, upstream, timer, signatures(settings));
-        LOG.info(() -> "claude-proxy ready at context path '" + context.getContextPath() + "'; Haiku route "
-                + gateway.settings().haiku().map(route -> "to " + route.baseUrl().getAuthority() + " model " + route.model())
-                .orElse("not configured"));
+        gateway = new Gateway(settings, upstream, timer, signatures(settings), new UpstreamGuard(settings.allowlist()),
+                telemetry);
+        if (settings.allowlist().isOpen()) {
+            LOG.warning(Settings.UPSTREAM_ALLOWLIST + " is not set: request paths may name any upstream host (link-local"
+                    + " and cloud metadata addresses are still refused); set it to the hosts your users may reach");
+        }
+        LOG.info(() -> "claude-proxy ready at context path '" + context.getContextPath() + "'; routes "
+                + (settings.tiers().isEmpty() ? "from the path only" : settings.tiers().values().stream()
+                .map(route -> route.tier().name().toLowerCase(Locale.ROOT) + " to " + route.baseUrl().getAuthority()
+                        + " model " + route.model()).collect(Collectors.joining(", ")))
+                + "; client auth " + settings.clientAuth().mode().name().toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * Stops readiness at once, lets open exchanges finish for up to {@code SHUTDOWN_GRACE_SECONDS}
+     * (the container has stopped routing new requests here), then closes what is left and the
+     * upstream client.
+     */
     @Override
     public void destroy() {
+        operations.startDraining();
+        try {
+            if (!gateway.telemetry().awaitIdle(gateway.settings().shutdownGrace())) {
+                LOG.warning(gateway.telemetry().active() + " exchanges still open after the shutdown grace period;"
+                        + " closing them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         workers.shutdownNow();
         gateway.keepAliveTimer().shutdownNow();
         gateway.upstream().close();
@@ -89,8 +121,12 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse)
             throws IOException {
-        String requestId = Ids.requestId();
-        proxyToClientResponse.setHeader(Exchange.REQUEST_ID_HEADER, requestId);
+        Trace trace = new Trace(Ids.requestId());
+        proxyToClientResponse.setHeader(Exchange.REQUEST_ID_HEADER, trace.requestId);
+        if (cors.preflight(clientToProxyRequest, proxyToClientResponse)) {
+            return;
+        }
+        cors.apply(clientToProxyRequest, proxyToClientResponse);
         String method = clientToProxyRequest.getMethod();
         String path = clientToProxyRequest.getPathInfo() == null ? "/" : clientToProxyRequest.getPathInfo();
         if (method.equals("HEAD")) {
@@ -98,47 +134,87 @@ public final class ProxyServlet extends HttpServlet {
             proxyToClientResponse.setStatus(200);
             return;
         }
-        if (path.equals("/") && method.equals("GET")) {
-            byte[] hello = "claude-proxy: Anthropic Messages API gateway. POST " .concat(PathParser.FORM)
-                    .concat("\n").getBytes(StandardCharsets.UTF_8);
-            proxyToClientResponse.setContentType("text/plain;charset=UTF-8");
-            proxyToClientResponse.getOutputStream().write(hello);
+        if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
+            proxyToClientResponse.setContentType("text/html;charset=UTF-8");
+            proxyToClientResponse.setContentLength(page.length);
+            proxyToClientResponse.getOutputStream().write(page);
             return;
         }
-        ParsedPath parsed;
+        if (path.startsWith(Operations.PREFIX) && method.equals("GET")
+                && operations.answer(path, proxyToClientResponse)) {
+            return;
+        }
+        trace.user = ClientRequests.user(clientToProxyRequest, gateway.settings().clientAuth().userHeader()).orElse("-");
         try {
-            parsed = PathParser.parse(path);
-        } catch (RouteNotFoundException e) {
-            ErrorResponder.send(proxyToClientResponse, null, new ProxyException(ErrorType.NOT_FOUND, e.getMessage()));
-            return;
-        }
-        if (parsed.endpoint() == Endpoint.HELLO) {
-            proxyToClientResponse.setStatus(200);
-            return;
-        }
-        String allowed = parsed.endpoint() == Endpoint.MODELS || parsed.endpoint() == Endpoint.MODEL_INFO ? "GET" : "POST";
-        if (!method.equals(allowed)) {
-            ErrorResponder.send(proxyToClientResponse, null, new ProxyException(405, ErrorType.INVALID_REQUEST,
-                    "method " + method + " is not allowed here; use " + allowed, Map.of("Allow", allowed)));
-            return;
-        }
-        try {
+            ParsedPath parsed = parse(path);
+            trace.endpoint = parsed.endpoint().name().toLowerCase(Locale.ROOT);
+            if (parsed.endpoint() == Endpoint.HELLO) {
+                proxyToClientResponse.setStatus(200);
+                return;
+            }
+            String allowed = parsed.endpoint() == Endpoint.MODELS || parsed.endpoint() == Endpoint.MODEL_INFO
+                    ? "GET" : "POST";
+            if (!method.equals(allowed)) {
+                throw new ProxyException(405, ErrorType.INVALID_REQUEST, "method " + method
+                        + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
+            }
+            authenticate(clientToProxyRequest);
             switch (parsed.endpoint()) {
-                case MESSAGES -> startExchange(clientToProxyRequest, proxyToClientResponse, parsed, requestId);
+                case MESSAGES -> {
+                    startExchange(clientToProxyRequest, proxyToClientResponse, parsed, trace);
+                    return; // the exchange logs itself when it ends
+                }
                 case COUNT_TOKENS -> localEndpoints.countTokens(clientToProxyRequest, proxyToClientResponse, parsed);
                 default -> localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed);
             }
         } catch (ProxyException failure) {
+            trace.errorType = failure.type().wireName();
             ErrorResponder.send(proxyToClientResponse, null, failure);
+        } catch (ClientGoneException gone) {
+            trace.errorType = "client_gone";
+        }
+        trace.firstByte();
+        gateway.telemetry().finished(trace, proxyToClientResponse.getStatus());
+    }
+
+    private static ParsedPath parse(String path) {
+        try {
+            return PathParser.parse(path);
+        } catch (RouteNotFoundException e) {
+            throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    /** Enforces {@code CLIENT_AUTH}: 401 {@code authentication_error} for a request that does not pass. */
+    private void authenticate(HttpServletRequest clientToProxyRequest) {
+        ClientAuth auth = gateway.settings().clientAuth();
+        String refusal = switch (auth.mode()) {
+            case NONE -> null;
+            case KEYS -> auth.acceptsKey(ClientRequests.key(clientToProxyRequest)) ? null
+                    : "this gateway needs one of its client keys, as x-api-key or Authorization: Bearer";
+            case PRINCIPAL -> clientToProxyRequest.getUserPrincipal() != null ? null
+                    : "this gateway needs a user signed in through the server's single sign-on";
+            case HEADER -> ClientRequests.user(clientToProxyRequest, auth.userHeader()).isPresent() ? null
+                    : "this gateway needs a user signed in through the single sign-on front (no "
+                    + auth.userHeader() + " header)";
+        };
+        if (refusal != null) {
+            throw new ProxyException(ErrorType.AUTHENTICATION, refusal);
         }
     }
 
     private void startExchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
-                               ParsedPath parsed, String requestId) {
+                               ParsedPath parsed, Trace trace) {
+        long declared = clientToProxyRequest.getContentLengthLong();
+        if (declared > gateway.settings().maxRequestBytes()) {
+            // Refused before going async: no worker is taken for a body that will not be read.
+            ClientRequests.body(clientToProxyRequest, gateway.settings().maxRequestBytes());
+        }
         AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
         // The upstream read timeout bounds every exchange; the container's own (30 s on Tomcat) would cut long streams.
         asyncContext.setTimeout(0);
-        Exchange exchange = new Exchange(asyncContext, parsed, gateway, requestId);
+        gateway.telemetry().started();
+        Exchange exchange = new Exchange(asyncContext, parsed, gateway, trace);
         asyncContext.addListener(new AsyncListener() {
             @Override
             public void onError(AsyncEvent event) {
@@ -163,11 +239,28 @@ public final class ProxyServlet extends HttpServlet {
         try {
             workers.execute(exchange);
         } catch (RejectedExecutionException full) {
-            LOG.warning(requestId + ": all " + PLATFORM_WORKERS + " workers busy; answered 529");
-            ErrorResponder.send(proxyToClientResponse, null, new ProxyException(ErrorType.OVERLOADED,
-                    "the gateway is at its concurrency limit; retry shortly"));
+            LOG.warning(trace.requestId + ": all " + PLATFORM_WORKERS + " workers busy; answered 529");
+            ProxyException overloaded = new ProxyException(ErrorType.OVERLOADED,
+                    "the gateway is at its concurrency limit; retry shortly");
+            trace.errorType = overloaded.type().wireName();
+            ErrorResponder.send(proxyToClientResponse, null, overloaded);
             asyncContext.complete();
+            gateway.telemetry().finished(trace, overloaded.status());
+            gateway.telemetry().ended();
         }
+    }
+
+    /** The root page, {@code index.html} of the webapp, read once. */
+    private static byte[] page(ServletContext context) {
+        try (InputStream in = context.getResourceAsStream("/index.html")) {
+            if (in != null) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "index.html could not be read", e);
+        }
+        return ("<!doctype html><title>claude-proxy</title><p>claude-proxy: Anthropic Messages API gateway. POST "
+                + PathParser.FORM).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Without a configured secret, a random one: signatures then hold for this instance until it restarts. */

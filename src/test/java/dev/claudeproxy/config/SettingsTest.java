@@ -24,6 +24,76 @@ class SettingsTest {
         assertEquals(32768, settings.maxOutputTokensFor("api.openai.com", java.util.OptionalInt.empty()));
         assertEquals(8192, settings.maxOutputTokensFor("api.deepseek.com", java.util.OptionalInt.of(8192)));
         assertEquals("2024-10-21", settings.azureApiVersion());
+        assertEquals(ClientAuth.Mode.NONE, settings.clientAuth().mode());
+        assertTrue(settings.clientAuth().forwardsClientKey());
+        assertTrue(settings.allowlist().isOpen());
+        assertEquals(32L * 1024 * 1024, settings.maxRequestBytes());
+        assertTrue(settings.corsOrigins().isEmpty());
+        assertEquals(Duration.ofSeconds(30), settings.shutdownGrace());
+        assertTrue(settings.metricsEnabled());
+        assertFalse(settings.clientKeyOverrides());
+    }
+
+    /** The documented precedence: JNDI, context parameters, environment, system properties, defaults. */
+    @Test
+    void systemPropertiesComeAfterTheEnvironmentAndBeforeDefaults() {
+        String name = "MAX_OUTPUT_TOKENS";
+        System.setProperty(name, "1234");
+        try {
+            Lookup standard = Lookup.standard(Map.<String, String>of()::get);
+            assertEquals(System.getenv(name) == null ? Optional.of("1234") : Optional.of(System.getenv(name)),
+                    standard.find(name));
+            Lookup withContext = Lookup.standard(Map.of(name, "99")::get);
+            assertEquals(99, Settings.load(withContext).maxOutputTokens(), "a context parameter wins over the property");
+        } finally {
+            System.clearProperty(name);
+        }
+        assertEquals(32768, Settings.load(Lookup.standard(Map.<String, String>of()::get)).maxOutputTokens());
+    }
+
+    @Test
+    void everyTierIsABaseUrlModelAndOptionalKey() {
+        Settings settings = Settings.load(Lookup.of(Map.of(
+                "SONNET_BASE_URL", "api.groq.com/openai/v1", "SONNET_MODEL_NAME", "llama-3.3-70b-versatile",
+                "OPUS_BASE_URL", "http://vllm.corp:8000/v1", "OPUS_MODEL_NAME", "qwen3-coder", "OPUS_API_KEY", "k",
+                "DEFAULT_BASE_URL", "api.deepseek.com", "DEFAULT_MODEL_NAME", "deepseek-chat")::get));
+        assertEquals("https://api.groq.com/openai/v1", settings.tier(Tier.SONNET).orElseThrow().baseUrl().toString());
+        assertEquals("qwen3-coder", settings.tier(Tier.OPUS).orElseThrow().model());
+        assertTrue(settings.tier(Tier.OPUS).orElseThrow().key().isPresent());
+        assertEquals("deepseek-chat", settings.tier(Tier.DEFAULT).orElseThrow().model());
+        assertTrue(settings.haiku().isEmpty());
+    }
+
+    @Test
+    void accessSettings() {
+        Settings settings = Settings.load(Lookup.of(Map.of(
+                "CLIENT_AUTH", "Keys", "CLIENT_KEYS", "team-a-key, team-b-key",
+                "UPSTREAM_KEYS_BY_HOST", "api.groq.com=gsk_1,API.DeepSeek.com=sk-2",
+                "UPSTREAM_ALLOWLIST", "api.groq.com, *.openai.azure.com",
+                "CORS_ALLOWED_ORIGINS", "https://tools.corp", "MAX_REQUEST_BYTES", "1048576",
+                "CLIENT_KEY_OVERRIDES_SERVER_KEY", "yes", "METRICS_ENABLED", "false")::get));
+        assertEquals(ClientAuth.Mode.KEYS, settings.clientAuth().mode());
+        assertTrue(settings.clientAuth().acceptsKey(Optional.of(Secret.of("team-b-key"))));
+        assertFalse(settings.clientAuth().acceptsKey(Optional.of(Secret.of("team-c-key"))));
+        assertFalse(settings.clientAuth().acceptsKey(Optional.empty()));
+        assertFalse(settings.clientAuth().forwardsClientKey(), "a gateway key never goes upstream");
+        assertEquals(Optional.of(Secret.of("sk-2")), settings.upstreamKey("api.deepseek.com"));
+        assertTrue(settings.upstreamKey("api.openai.com").isEmpty());
+        assertTrue(settings.allowlist().permits("api.groq.com"));
+        assertTrue(settings.allowlist().permits("myres.openai.azure.com"));
+        assertFalse(settings.allowlist().permits("openai.azure.com.evil.example"));
+        assertFalse(settings.allowlist().permits("api.openai.com"));
+        assertEquals(1048576, settings.maxRequestBytes());
+        assertEquals(java.util.List.of("https://tools.corp"), settings.corsOrigins());
+        assertTrue(settings.clientKeyOverrides());
+        assertFalse(settings.metricsEnabled());
+    }
+
+    @Test
+    void aKeyInAnInvalidEntryIsNotEchoed() {
+        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () -> Settings.load(
+                Lookup.of(Map.of("UPSTREAM_KEYS_BY_HOST", "=sk-live-secret")::get)));
+        assertFalse(failure.getMessage().contains("sk-live-secret"), failure.getMessage());
     }
 
     @Test
@@ -39,7 +109,7 @@ class SettingsTest {
     void haikuRouteTakesSchemeOptionalBaseUrlAndKeepsItsKeySecret() {
         Settings settings = Settings.load(Lookup.of(Map.of("HAIKU_BASE_URL", "api.groq.com/openai/v1/",
                 "HAIKU_MODEL_NAME", "llama-3.1-8b-instant", "HAIKU_API_KEY", "gsk_secret")::get));
-        HaikuRoute route = settings.haiku().orElseThrow();
+        TierRoute route = settings.haiku().orElseThrow();
         assertEquals("https://api.groq.com/openai/v1", route.baseUrl().toString());
         assertEquals("llama-3.1-8b-instant", route.model());
         assertFalse(route.toString().contains("gsk_secret"), route.toString());
@@ -57,11 +127,19 @@ class SettingsTest {
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {"MAX_OUTPUT_TOKENS|lots", "UPSTREAM_READ_TIMEOUT_SECONDS|-1",
         "MAX_OUTPUT_TOKENS_BY_HOST|api.deepseek.com", "HAIKU_BASE_URL|http://", "HAIKU_MODEL_NAME|m",
-        "PROFILE_BY_HOST|gateway.corp=nope", "THINKING_SIGNATURE_SECRET|short", "KEEPALIVE_SECONDS|0"})
+        "PROFILE_BY_HOST|gateway.corp=nope", "THINKING_SIGNATURE_SECRET|short", "KEEPALIVE_SECONDS|0",
+        "CLIENT_AUTH|ldap", "CLIENT_AUTH|keys", "CLIENT_USER_HEADER|X User", "MAX_REQUEST_BYTES|0",
+        "METRICS_ENABLED|maybe", "SONNET_MODEL_NAME|m", "SHUTDOWN_GRACE_SECONDS|-5", "UPSTREAM_KEYS_BY_HOST|api.groq.com"})
     void invalidValueFailsNamingTheSetting(String name, String value) {
         Map<String, String> values = name.equals("HAIKU_BASE_URL") ? Map.of(name, value, "HAIKU_MODEL_NAME", "m") : Map.of(name, value);
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> Settings.load(Lookup.of(values::get)));
-        assertTrue(failure.getMessage().contains(name.equals("HAIKU_MODEL_NAME") ? "HAIKU_BASE_URL" : name), failure.getMessage());
+        String named = switch (name) {
+            case "HAIKU_MODEL_NAME" -> "HAIKU_BASE_URL";
+            case "SONNET_MODEL_NAME" -> "SONNET_BASE_URL";
+            case "CLIENT_AUTH" -> value.equals("keys") ? "CLIENT_KEYS" : name;
+            default -> name;
+        };
+        assertTrue(failure.getMessage().contains(named), failure.getMessage());
     }
 }

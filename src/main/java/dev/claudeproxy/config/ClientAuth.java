@@ -1,0 +1,46 @@
+package dev.claudeproxy.config;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Who may use the gateway ({@code CLIENT_AUTH}).
+ *
+ * <ul>
+ *   <li>{@code none}: anyone who reaches it (the default; the container or a front proxy may still guard it);
+ *   <li>{@code keys}: the client's {@code x-api-key} or Bearer token must be one of {@code CLIENT_KEYS}.
+ *       That key is the gateway's credential and is never sent upstream;
+ *   <li>{@code principal}: the container must have authenticated the request ({@code getUserPrincipal()});
+ *   <li>{@code header}: the SSO front must have set {@code CLIENT_USER_HEADER} (e.g. {@code X-Forwarded-User}).
+ * </ul>
+ *
+ * @param userHeader the header naming the user, read in every mode for the request log
+ */
+public record ClientAuth(Mode mode, List<Secret> keys, String userHeader) {
+
+    public enum Mode { NONE, KEYS, PRINCIPAL, HEADER }
+
+    public ClientAuth {
+        keys = List.copyOf(keys);
+    }
+
+    /** Whether a presented key is one of the configured client keys; compared in constant time. */
+    public boolean acceptsKey(Optional<Secret> presented) {
+        if (presented.isEmpty()) {
+            return false;
+        }
+        byte[] candidate = presented.get().reveal().getBytes(StandardCharsets.UTF_8);
+        boolean accepted = false;
+        for (Secret key : keys) {
+            accepted |= MessageDigest.isEqual(candidate, key.reveal().getBytes(StandardCharsets.UTF_8));
+        }
+        return accepted;
+    }
+
+    /** Whether the client's own key may be forwarded upstream: not when it is the gateway's credential. */
+    public boolean forwardsClientKey() {
+        return mode != Mode.KEYS;
+    }
+}

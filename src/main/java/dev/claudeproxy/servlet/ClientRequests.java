@@ -1,0 +1,73 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.config.Secret;
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.Principal;
+import java.util.Optional;
+
+/** What the gateway reads off a client's request besides its JSON: key, user, bounded body. */
+final class ClientRequests {
+
+    private ClientRequests() {
+    }
+
+    /** {@code x-api-key} wins over {@code Authorization: Bearer} when a client sends both (Claude Code may). */
+    static Optional<Secret> key(HttpServletRequest clientToProxyRequest) {
+        String apiKey = clientToProxyRequest.getHeader("x-api-key");
+        if (apiKey != null && !apiKey.isBlank()) {
+            return Optional.of(Secret.of(apiKey));
+        }
+        String authorization = clientToProxyRequest.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && !authorization.substring(7).isBlank()) {
+            return Optional.of(Secret.of(authorization.substring(7)));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The container's authenticated principal, else the user the SSO front named in
+     * {@code userHeader}; for logs, so control characters are dropped and the length capped.
+     */
+    static Optional<String> user(HttpServletRequest clientToProxyRequest, String userHeader) {
+        Principal principal = clientToProxyRequest.getUserPrincipal();
+        String name = principal != null ? principal.getName() : clientToProxyRequest.getHeader(userHeader);
+        if (name == null) {
+            return Optional.empty();
+        }
+        String clean = name.replaceAll("[\\p{Cntrl}\\s]+", "_");
+        clean = clean.length() > 128 ? clean.substring(0, 128) : clean;
+        return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
+    }
+
+    /**
+     * The whole body, refused with 413 {@code request_too_large} past {@code maxBytes}: by its
+     * declared length before reading, or while reading a body of undeclared length.
+     *
+     * @throws ClientGoneException when the client's connection fails while sending
+     */
+    static byte[] body(HttpServletRequest clientToProxyRequest, long maxBytes) {
+        long declared = clientToProxyRequest.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        try (InputStream in = clientToProxyRequest.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (body.length > maxBytes) {
+                throw tooLarge(maxBytes);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    private static ProxyException tooLarge(long maxBytes) {
+        return new ProxyException(ErrorType.REQUEST_TOO_LARGE, "request body is larger than this gateway's limit of "
+                + maxBytes + " bytes (MAX_REQUEST_BYTES)");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.config.TierRoute;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * The operator endpoints, under {@code /_proxy/}: no upstream host can be named {@code _proxy}
+ * (host names have no '_'), so they never shadow a route. Cheap, unauthenticated (load balancers
+ * call them), and they reveal no key.
+ *
+ * <ul>
+ *   <li>{@code GET /_proxy/health}: liveness, 200 while the webapp runs;
+ *   <li>{@code GET /_proxy/ready}: readiness, 200 with the configured routes, 503 while shutting down;
+ *   <li>{@code GET /_proxy/metrics}: Prometheus text format, 404 when {@code METRICS_ENABLED=false}.
+ * </ul>
+ */
+final class Operations {
+
+    static final String PREFIX = "/_proxy/";
+
+    private final Settings settings;
+    private final Telemetry telemetry;
+    private volatile boolean draining;
+
+    Operations(Settings settings, Telemetry telemetry) {
+        this.settings = settings;
+        this.telemetry = telemetry;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    /** @return false when the path is no operator endpoint */
+    boolean answer(String path, HttpServletResponse response) throws IOException {
+        switch (path.substring(PREFIX.length())) {
+            case "health":
+                JsonResponse.write(response, 200, "{\"status\":\"ok\"}");
+                return true;
+            case "ready":
+                response.setHeader("Cache-Control", "no-store");
+                JsonResponse.write(response, draining ? 503 : 200, readiness());
+                return true;
+            case "metrics":
+                if (!settings.metricsEnabled()) {
+                    return false;
+                }
+                response.setStatus(200);
+                response.setContentType(Telemetry.CONTENT_TYPE);
+                telemetry.writeMetrics(response.getOutputStream());
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private String readiness() {
+        JsonObjectBuilder routes = Json.createObjectBuilder();
+        for (TierRoute tier : settings.tiers().values()) {
+            routes.add(tier.tier().name().toLowerCase(Locale.ROOT), Json.createObjectBuilder()
+                    .add("upstream", tier.baseUrl().getAuthority()).add("model", tier.model()));
+        }
+        return Json.createObjectBuilder()
+                .add("status", draining ? "draining" : "ready")
+                .add("routes", routes)
+                .add("client_auth", settings.clientAuth().mode().name().toLowerCase(Locale.ROOT))
+                .add("upstream_allowlist", settings.allowlist().isOpen() ? "open" : "restricted")
+                .add("active_exchanges", telemetry.active())
+                .build().toString();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.claudeproxy.servlet;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * What the gateway tells operators: one log line per API request (never a key or a prompt) and
+ * Prometheus metrics in a registry of this webapp's own (so two deployments in one JVM do not
+ * mix). Labels are few and bounded: the route kind, not the upstream host, which request paths
+ * choose freely.
+ */
+final class Telemetry {
+
+    static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private static final Logger LOG = Logger.getLogger("dev.claudeproxy.requests");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final AtomicInteger active = new AtomicInteger();
+    private final Object idle = new Object();
+    private final Counter requests;
+    private final Counter errors;
+    private final Counter tokens;
+    private final Histogram duration;
+    private final Histogram firstByte;
+
+    Telemetry() {
+        requests = Counter.builder().name("claude_proxy_requests")
+                .help("API requests answered, by route kind (path, haiku, sonnet, opus, default, none), stream and status")
+                .labelNames("route", "stream", "status").register(registry);
+        errors = Counter.builder().name("claude_proxy_errors")
+                .help("Requests that ended in an Anthropic error, by error type").labelNames("type").register(registry);
+        tokens = Counter.builder().name("claude_proxy_tokens")
+                .help("Tokens reported (or estimated) for answered requests").labelNames("direction").register(registry);
+        duration = Histogram.builder().name("claude_proxy_request_duration_seconds").unit(Unit.SECONDS)
+                .help("Time from request to the end of the answer").labelNames("stream")
+                .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600).classicOnly()
+                .register(registry);
+        firstByte = Histogram.builder().name("claude_proxy_time_to_first_byte_seconds").unit(Unit.SECONDS)
+                .help("Time from request to the first byte of the answer").labelNames("stream")
+                .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).classicOnly()
+                .register(registry);
+        GaugeWithCallback.builder().name("claude_proxy_active_exchanges")
+                .help("Messages requests in progress (open streams among them)")
+                .callback(callback -> callback.call(active.get())).register(registry);
+    }
+
+    void started() {
+        active.incrementAndGet();
+    }
+
+    /** One API request answered: its log line and its metrics. */
+    void finished(Trace trace, int status) {
+        long durationNanos = trace.durationNanos();
+        LOG.info(() -> trace.logLine(status, durationNanos));
+        String stream = Boolean.toString(trace.stream);
+        requests.labelValues(trace.routeKind, stream, Integer.toString(status)).inc();
+        if (trace.errorType != null) {
+            errors.labelValues(trace.errorType).inc();
+        }
+        if (trace.inputTokens > 0 || trace.outputTokens > 0) {
+            tokens.labelValues("input").inc(trace.inputTokens);
+            tokens.labelValues("output").inc(trace.outputTokens);
+        }
+        duration.labelValues(stream).observe(durationNanos / 1e9);
+        if (trace.firstByteNanos >= 0) {
+            firstByte.labelValues(stream).observe(trace.firstByteNanos / 1e9);
+        }
+    }
+
+    /** An exchange has ended (after {@link #finished}). */
+    void ended() {
+        if (active.decrementAndGet() == 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    int active() {
+        return active.get();
+    }
+
+    /** Waits until no exchange is in progress, or the grace period has passed. @return whether all finished */
+    boolean awaitIdle(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (idle) {
+            while (active.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+        }
+        return true;
+    }
+
+    void writeMetrics(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape(), io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.claudeproxy.servlet;
+
+/**
+ * What is known of one API request as it goes, for its log line and its metrics. Never holds a
+ * key or prompt text. Written by the thread handling the request only.
+ */
+final class Trace {
+
+    final String requestId;
+    final long startNanos = System.nanoTime();
+    String endpoint = "-";
+    /** The authenticated principal or the SSO header's user. */
+    String user = "-";
+    /** path, haiku, sonnet, opus, default, or none (not routed). */
+    String routeKind = "none";
+    String upstream = "-";
+    String model = "-";
+    boolean stream;
+    long firstByteNanos = -1;
+    int inputTokens;
+    int outputTokens;
+    String errorType;
+
+    Trace(String requestId) {
+        this.requestId = requestId;
+    }
+
+    /** Marks the first byte of the answer, once. */
+    void firstByte() {
+        if (firstByteNanos < 0) {
+            firstByteNanos = System.nanoTime() - startNanos;
+        }
+    }
+
+    long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    String logLine(int status, long durationNanos) {
+        return "request_id=" + requestId + " endpoint=" + endpoint + " user=" + user + " route=" + routeKind
+                + " upstream=" + upstream + " model=" + model + " stream=" + stream + " status=" + status
+                + " ttfb_ms=" + (firstByteNanos < 0 ? "-" : Long.toString(firstByteNanos / 1_000_000))
+                + " ms=" + durationNanos / 1_000_000 + " input_tokens=" + inputTokens + " output_tokens=" + outputTokens
+                + (errorType == null ? "" : " error=" + errorType);
+    }
+}
