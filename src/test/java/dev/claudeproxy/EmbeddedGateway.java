@@ -4,7 +4,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
@@ -36,6 +40,12 @@ public final class EmbeddedGateway implements AutoCloseable {
      */
     public static EmbeddedGateway start(int port, String contextPath, Map<String, String> contextParams,
                                         Map<String, String> jndiEntries) {
+        return start(port, contextPath, contextParams, jndiEntries, context -> { });
+    }
+
+    /** @param customizer adds to the webapp's context before start (a valve standing in for container sign-on) */
+    public static EmbeddedGateway start(int port, String contextPath, Map<String, String> contextParams,
+                                        Map<String, String> jndiEntries, Consumer<Context> customizer) {
         Tomcat tomcat = new Tomcat();
         try {
             tomcat.setBaseDir(Files.createTempDirectory("claude-proxy-tomcat").toString());
@@ -60,6 +70,7 @@ public final class EmbeddedGateway implements AutoCloseable {
             environment.setValue(value);
             context.getNamingResources().addEnvironment(environment);
         });
+        customizer.accept(context);
         try {
             tomcat.start();
         } catch (LifecycleException e) {
@@ -89,6 +100,16 @@ public final class EmbeddedGateway implements AutoCloseable {
             tomcat.destroy();
         } catch (LifecycleException e) {
             throw new IllegalStateException(e);
+        } finally {
+            deleteTree(tomcat.getServer().getCatalinaBase().toPath());
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless
         }
     }
 }

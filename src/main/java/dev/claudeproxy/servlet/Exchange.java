@@ -66,7 +66,8 @@ final class Exchange implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
 
-    private final AsyncContext asyncContext;
+    /** Completes the {@link AsyncContext}, or nothing when the exchange runs on the container's thread. */
+    private final Runnable complete;
     private final HttpServletRequest clientToProxyRequest;
     private final HttpServletResponse proxyToClientResponse;
     private final ParsedPath path;
@@ -82,10 +83,11 @@ final class Exchange implements Runnable {
     private final Trace trace;
 
     /** Call {@code gateway.telemetry().started()} first: the exchange ends it when it has run. */
-    Exchange(AsyncContext asyncContext, ParsedPath path, Gateway gateway, Trace trace) {
-        this.asyncContext = asyncContext;
-        this.clientToProxyRequest = (HttpServletRequest) asyncContext.getRequest();
-        this.proxyToClientResponse = (HttpServletResponse) asyncContext.getResponse();
+    Exchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, Runnable complete,
+             ParsedPath path, Gateway gateway, Trace trace) {
+        this.complete = complete;
+        this.clientToProxyRequest = clientToProxyRequest;
+        this.proxyToClientResponse = proxyToClientResponse;
         this.path = path;
         this.gateway = gateway;
         this.settings = gateway.settings();
@@ -122,7 +124,7 @@ final class Exchange implements Runnable {
             }
             closeUpstream();
             int status = proxyToClientResponse.getStatus();
-            asyncContext.complete();
+            complete.run();
             gateway.telemetry().finished(trace, status);
             gateway.telemetry().ended();
         }

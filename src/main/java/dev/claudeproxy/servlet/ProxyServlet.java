@@ -60,6 +60,7 @@ public final class ProxyServlet extends HttpServlet {
     private transient Operations operations;
     private transient Cors cors;
     private transient byte[] page;
+    private volatile boolean warnedSynchronous;
 
     @Override
     public void init() throws ServletException {
@@ -210,11 +211,18 @@ public final class ProxyServlet extends HttpServlet {
             // Refused before going async: no worker is taken for a body that will not be read.
             ClientRequests.body(clientToProxyRequest, gateway.settings().maxRequestBytes());
         }
+        gateway.telemetry().started();
+        if (!clientToProxyRequest.isAsyncSupported()) {
+            // A filter in front (an SSO filter declared without async support) forbids async: serve on this thread.
+            warnSynchronousOnce();
+            new Exchange(clientToProxyRequest, proxyToClientResponse, () -> { }, parsed, gateway, trace).run();
+            return;
+        }
         AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
         // The upstream read timeout bounds every exchange; the container's own (30 s on Tomcat) would cut long streams.
         asyncContext.setTimeout(0);
-        gateway.telemetry().started();
-        Exchange exchange = new Exchange(asyncContext, parsed, gateway, trace);
+        Exchange exchange = new Exchange(clientToProxyRequest, proxyToClientResponse, asyncContext::complete, parsed,
+                gateway, trace);
         asyncContext.addListener(new AsyncListener() {
             @Override
             public void onError(AsyncEvent event) {
@@ -247,6 +255,15 @@ public final class ProxyServlet extends HttpServlet {
             asyncContext.complete();
             gateway.telemetry().finished(trace, overloaded.status());
             gateway.telemetry().ended();
+        }
+    }
+
+    private void warnSynchronousOnce() {
+        if (!warnedSynchronous) {
+            warnedSynchronous = true;
+            LOG.warning("a filter or valve in front of claude-proxy does not support async requests: exchanges run on"
+                    + " the container's request threads, one blocked thread per open stream; declare"
+                    + " <async-supported>true</async-supported> on it");
         }
     }
 
