@@ -1,0 +1,16 @@
+#!/bin/sh
+# Tomcat reads $CATALINA_BASE/bin/setenv.sh at start: copy this file there and adjust it.
+# Settings can be given here as environment variables or as -D system properties; JNDI entries in
+# conf/Catalina/localhost/<context>.xml and context parameters win over both (README, "Configuration").
+
+# Heap: the gateway keeps no conversation state; 512 MiB serves hundreds of open streams.
+CATALINA_OPTS="${CATALINA_OPTS:-} -Xms256m -Xmx512m -XX:+ExitOnOutOfMemoryError"
+
+# Settings as system properties (visible in `ps`: never put keys here, use the context descriptor):
+# CATALINA_OPTS="$CATALINA_OPTS -DUPSTREAM_ALLOWLIST=api.groq.com,*.openai.azure.com -DCLIENT_AUTH=header"
+
+# Settings as environment variables (keys are better held in the context descriptor, mode 600):
+# export THINKING_SIGNATURE_SECRET=change-me-to-a-long-random-string
+# export UPSTREAM_READ_TIMEOUT_SECONDS=900
+
+export CATALINA_OPTS
