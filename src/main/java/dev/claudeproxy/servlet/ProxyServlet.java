@@ -117,6 +117,13 @@ public final class ProxyServlet extends HttpServlet {
         workers.shutdownNow();
         gateway.keepAliveTimer().shutdownNow();
         gateway.upstream().close();
+        try {
+            // Leave no thread of this webapp behind: the container reports (and leaks) any still running.
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+            gateway.keepAliveTimer().awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

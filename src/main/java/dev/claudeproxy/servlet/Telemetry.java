@@ -18,6 +18,9 @@ import java.util.logging.Logger;
  * Prometheus metrics in a registry of this webapp's own (so two deployments in one JVM do not
  * mix). Labels are few and bounded: the route kind, not the upstream host, which request paths
  * choose freely.
+ *
+ * <p>Exemplars are off: their sampler starts the client library's static scheduler thread, which
+ * nothing can stop, and a WAR must leave no thread behind when it is undeployed.
  */
 final class Telemetry {
 
@@ -38,19 +41,19 @@ final class Telemetry {
     Telemetry() {
         requests = Counter.builder().name("claude_proxy_requests")
                 .help("API requests answered, by route kind (path, haiku, sonnet, opus, default, none), stream and status")
-                .labelNames("route", "stream", "status").register(registry);
+                .labelNames("route", "stream", "status").withoutExemplars().register(registry);
         errors = Counter.builder().name("claude_proxy_errors")
-                .help("Requests that ended in an Anthropic error, by error type").labelNames("type").register(registry);
+                .help("Requests that ended in an Anthropic error, by error type").labelNames("type").withoutExemplars().register(registry);
         tokens = Counter.builder().name("claude_proxy_tokens")
-                .help("Tokens reported (or estimated) for answered requests").labelNames("direction").register(registry);
+                .help("Tokens reported (or estimated) for answered requests").labelNames("direction").withoutExemplars().register(registry);
         duration = Histogram.builder().name("claude_proxy_request_duration_seconds").unit(Unit.SECONDS)
                 .help("Time from request to the end of the answer").labelNames("stream")
                 .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600).classicOnly()
-                .register(registry);
+                .withoutExemplars().register(registry);
         firstByte = Histogram.builder().name("claude_proxy_time_to_first_byte_seconds").unit(Unit.SECONDS)
                 .help("Time from request to the first byte of the answer").labelNames("stream")
                 .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).classicOnly()
-                .register(registry);
+                .withoutExemplars().register(registry);
         GaugeWithCallback.builder().name("claude_proxy_active_exchanges")
                 .help("Messages requests in progress (open streams among them)")
                 .callback(callback -> callback.call(active.get())).register(registry);

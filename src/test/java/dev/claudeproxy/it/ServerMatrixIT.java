@@ -95,6 +95,12 @@ class ServerMatrixIT {
                 process.destroyForcibly();
             }
         }
+        // A clean stop: Tomcat names every thread a webapp leaves running.
+        String stopped = Files.readString(log);
+        if (!server.contains("jetty")) {
+            assertTrue(stopped.contains("Stopping service"), "the stop was logged" + tail(log));
+        }
+        assertTrue(!stopped.contains("appears to have started a thread"), "threads left behind" + tail(log));
     }
 
     private static void assertStreamed(HttpResponse<String> response, String where, Path log) throws IOException {

@@ -1,0 +1,133 @@
+package dev.claudeproxy.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import jakarta.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The root page in headless Chromium: it shows the gateway's live status and builds the exact
+ * {@code ANTHROPIC_BASE_URL} and settings snippet, and the URL it builds works. Uses Debian's
+ * {@code chromium} and {@code chromedriver} ({@code .ci/run} installs them); a machine without them
+ * skips this test, except in CI, where it fails.
+ */
+class IndexPageTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String COMPLETION = "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":"
+            + "{\"role\":\"assistant\",\"content\":\"ok\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
+
+    private static GatewayHarness harness;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (System.getenv("CI") != null) {
+            assertTrue(present, "CI must have Debian's chromium and chromedriver (.ci/run installs them)");
+        }
+        assumeTrue(present, "Debian's chromium and chromium-driver are not installed; page test skipped");
+        harness = new GatewayHarness("/claude-proxy", Map.of("HAIKU_BASE_URL", "api.groq.com/openai/v1",
+                "HAIKU_MODEL_NAME", "llama-3.1-8b-instant"));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private static WebElement byId(String id) {
+        return browser.findElement(By.id(id));
+    }
+
+    private static void type(String id, String text) {
+        WebElement field = byId(id);
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    @Test
+    void theFormBuildsTheExactBaseUrlAndSnippetAndShowsLiveStatus() throws Exception {
+        String gateway = harness.gateway.baseUrl();
+        browser.get(gateway + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        wait.until(driver -> byId("status-state").getText().equals("ready"));
+        assertTrue(byId("status-routes").getText().contains("haiku route: llama-3.1-8b-instant at api.groq.com"),
+                byId("status-routes").getText());
+
+        // The default preset.
+        assertEquals(gateway + "/api.groq.com/openai/v1/llama-3.3-70b-versatile", byId("url").getText());
+
+        new Select(byId("preset")).selectByVisibleText("OpenRouter");
+        type("model", "meta-llama/llama-3.3-70b-instruct");
+        assertEquals(gateway + "/openrouter.ai/api/v1/~/meta-llama/llama-3.3-70b-instruct", byId("url").getText());
+
+        new Select(byId("preset")).selectByVisibleText("Custom base URL");
+        String upstream = "http://127.0.0.1:" + harness.upstream.port() + "/v1/chat/completions";
+        type("base", upstream);
+        type("model", "qwen3:8b");
+        new Select(byId("keyvar")).selectByValue("ANTHROPIC_API_KEY");
+        type("keyhint", "sk-placeholder");
+        String url = byId("url").getText();
+        assertEquals(gateway + "/http/127.0.0.1:" + harness.upstream.port() + "/v1/qwen3:8b", url);
+
+        JsonObject env = GatewayHarness.json(byId("snippet").getText()).getJsonObject("env");
+        assertEquals(url, env.getString("ANTHROPIC_BASE_URL"));
+        assertEquals("sk-placeholder", env.getString("ANTHROPIC_API_KEY"));
+        assertFalse(env.containsKey("ANTHROPIC_AUTH_TOKEN"));
+        assertEquals("1", env.getString("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"));
+
+        // What the page built is a working base URL.
+        harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+        String path = url.substring(gateway.length()) + "/v1/messages";
+        assertEquals(200, harness.post(path, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode());
+        harness.upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("qwen3:8b"))));
+
+        type("base", "ftp://files.example");
+        assertEquals("", byId("url").getText());
+        assertTrue(byId("url-error").getText().contains("http or https"), byId("url-error").getText());
+
+        new Select(byId("preset")).selectByValue("server");
+        assertEquals(gateway, byId("url").getText(), "the gateway's own routes need no upstream in the URL");
+    }
+}
