@@ -79,6 +79,11 @@ public final class EmbeddedGateway implements AutoCloseable {
         return new EmbeddedGateway(tomcat, contextPath);
     }
 
+    /** Whether the webapp started (an invalid setting fails its start). */
+    public boolean available() {
+        return tomcat.getHost().findChildren()[0].getState().isAvailable();
+    }
+
     public int port() {
         return tomcat.getConnector().getLocalPort();
     }

@@ -1,7 +1,6 @@
 package dev.claudeproxy.servlet;
 
 import dev.claudeproxy.config.ClientAuth;
-import dev.claudeproxy.config.Lookup;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.Ids;
 import dev.claudeproxy.convert.ThinkingSignatures;
@@ -67,9 +66,9 @@ public final class ProxyServlet extends HttpServlet {
         ServletContext context = getServletContext();
         Settings settings;
         try {
-            settings = Settings.load(Lookup.standard(context::getInitParameter));
-        } catch (IllegalArgumentException invalid) {
-            throw new ServletException("claude-proxy configuration is invalid: " + invalid.getMessage(), invalid);
+            settings = SettingsListener.of(context);
+        } catch (IllegalStateException unregistered) {
+            throw new ServletException(unregistered.getMessage(), unregistered);
         }
         UpstreamClient upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
         workers = newWorkers();

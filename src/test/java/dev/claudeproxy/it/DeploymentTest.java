@@ -7,13 +7,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.claudeproxy.EmbeddedGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,5 +127,39 @@ class DeploymentTest {
             request.header("x-api-key", key);
         }
         return GatewayHarness.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anInvalidSettingFailsTheDeploymentNamingIt() throws Exception {
+        List<String> failures = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+                    failures.add(String.valueOf(t.getMessage()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger catalina = Logger.getLogger("org.apache.catalina.core");
+        catalina.addHandler(capture);
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "ldap"))) {
+            assertFalse(gateway.available(), "the webapp must not start");
+            assertTrue(failures.stream().anyMatch(message -> message.contains(
+                    "claude-proxy configuration is invalid: CLIENT_AUTH")), failures.toString());
+            HttpResponse<String> response = send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages",
+                    "claude-sonnet-4-5", null);
+            assertNotEquals(200, response.statusCode());
+            upstream.verify(0, postRequestedFor(urlEqualTo("/path/v1/chat/completions")));
+        } finally {
+            catalina.removeHandler(capture);
+        }
     }
 }
