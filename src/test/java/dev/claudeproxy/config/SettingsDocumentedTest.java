@@ -1,0 +1,54 @@
+package dev.claudeproxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Every setting the code reads is in the README table, the Tomcat kit and .env.example, and nothing else is. */
+class SettingsDocumentedTest {
+
+    private static Set<String> settingNames() throws IllegalAccessException {
+        Set<String> names = new TreeSet<>();
+        for (Field field : Settings.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                names.add((String) field.get(null));
+            }
+        }
+        for (Tier tier : Tier.values()) {
+            names.add(tier.baseUrlSetting());
+            names.add(tier.modelSetting());
+            names.add(tier.keySetting());
+        }
+        return names;
+    }
+
+    @Test
+    void everySettingIsDocumentedInEveryPlaceADeployerLooks() throws Exception {
+        Set<String> names = settingNames();
+        String readme = Files.readString(Path.of("README.md"));
+        String configuration = readme.substring(readme.indexOf("## Configuration"));
+        configuration = configuration.substring(0, configuration.indexOf("\n## ", 1));
+        String kit = Files.readString(Path.of("tomcat/claude-proxy.xml"));
+        String env = Files.readString(Path.of(".env.example"));
+        for (String name : names) {
+            assertTrue(configuration.contains("`" + name + "`"), name + " in the README's Configuration table");
+            assertTrue(kit.contains("name=\"" + name + "\""), name + " in tomcat/claude-proxy.xml");
+            assertTrue(env.contains("\n" + name + "="), name + " in .env.example");
+        }
+        Set<String> inKit = new TreeSet<>();
+        Matcher entry = Pattern.compile("<Environment name=\"([A-Z_]+)\"").matcher(kit);
+        while (entry.find()) {
+            inKit.add(entry.group(1));
+        }
+        assertEquals(names, inKit, "the kit declares exactly the settings the code reads");
+    }
+}
