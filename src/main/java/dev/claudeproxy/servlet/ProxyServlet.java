@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +35,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -59,6 +59,9 @@ public final class ProxyServlet extends HttpServlet {
     private transient Operations operations;
     private transient Cors cors;
     private transient byte[] page;
+    /** The platform threads of this webapp: exchange workers (on Java 17) and the keep-alive timer. */
+    private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
+    private final transient OwnThreads timerThreads = new OwnThreads("claude-proxy-keepalive-");
     private volatile boolean warnedSynchronous;
 
     @Override
@@ -77,11 +80,7 @@ public final class ProxyServlet extends HttpServlet {
         operations = new Operations(settings, telemetry);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "claude-proxy-keepalive");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, timerThreads);
         // An ended stream's ping task must not linger in the queue until its next run.
         timer.setRemoveOnCancelPolicy(true);
         gateway = new Gateway(settings, upstream, timer, signatures(settings), new UpstreamGuard(settings.allowlist()),
@@ -120,6 +119,8 @@ public final class ProxyServlet extends HttpServlet {
             // Leave no thread of this webapp behind: the container reports (and leaks) any still running.
             workers.awaitTermination(5, TimeUnit.SECONDS);
             gateway.keepAliveTimer().awaitTermination(5, TimeUnit.SECONDS);
+            workerThreads.join(Duration.ofSeconds(5));
+            timerThreads.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -298,7 +299,7 @@ public final class ProxyServlet extends HttpServlet {
         return new ThinkingSignatures(random);
     }
 
-    private static ExecutorService newWorkers() {
+    private ExecutorService newWorkers() {
         try {
             Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
             LOG.info("exchanges run on virtual threads");
@@ -308,13 +309,8 @@ public final class ProxyServlet extends HttpServlet {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.WARNING, "virtual threads unavailable; using platform threads", e);
         }
-        AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(PLATFORM_WORKERS, PLATFORM_WORKERS, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "claude-proxy-exchange-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                new SynchronousQueue<>(), workerThreads);
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
