@@ -151,6 +151,40 @@ class OperationsTest {
         }
     }
 
+    @Test
+    void startWithoutAnAllowlistWarnsThatAnyUpstreamMayBeNamed() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger servlet = Logger.getLogger("dev.claudeproxy.servlet.ProxyServlet");
+        servlet.addHandler(capture);
+        try {
+            try (EmbeddedGateway open = EmbeddedGateway.start("", Map.of())) {
+                assertTrue(warnings.stream().anyMatch(w -> w.startsWith("UPSTREAM_ALLOWLIST is not set")), warnings.toString());
+            }
+            warnings.clear();
+            try (EmbeddedGateway limited = EmbeddedGateway.start("", Map.of("UPSTREAM_ALLOWLIST", "api.groq.com"))) {
+                assertTrue(warnings.stream().noneMatch(w -> w.contains("UPSTREAM_ALLOWLIST")), warnings.toString());
+            }
+        } finally {
+            servlet.removeHandler(capture);
+        }
+    }
+
     /** Shutdown lets an open stream finish within the grace period instead of cutting it. */
     @Test
     void shutdownLetsOpenStreamsFinish() throws Exception {
