@@ -13,15 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.claudeproxy.EmbeddedGateway;
+import dev.claudeproxy.LogCapture;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,26 +129,9 @@ class DeploymentTest {
 
     @Test
     void anInvalidSettingFailsTheDeploymentNamingIt() throws Exception {
-        List<String> failures = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
-                    failures.add(String.valueOf(t.getMessage()));
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger catalina = Logger.getLogger("org.apache.catalina.core");
-        catalina.addHandler(capture);
-        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "ldap"))) {
+        try (LogCapture catalina = LogCapture.of("org.apache.catalina.core", Level.ALL);
+             EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "ldap"))) {
+            List<String> failures = catalina.thrownMessages();
             assertFalse(gateway.available(), "the webapp must not start");
             assertTrue(failures.stream().anyMatch(message -> message.contains(
                     "claude-proxy configuration is invalid: CLIENT_AUTH")), failures.toString());
@@ -158,8 +139,6 @@ class DeploymentTest {
                     "claude-sonnet-4-5", null);
             assertNotEquals(200, response.statusCode());
             upstream.verify(0, postRequestedFor(urlEqualTo("/path/v1/chat/completions")));
-        } finally {
-            catalina.removeHandler(capture);
         }
     }
 }

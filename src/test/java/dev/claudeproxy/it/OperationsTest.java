@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.claudeproxy.EmbeddedGateway;
+import dev.claudeproxy.LogCapture;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -17,11 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -115,73 +113,36 @@ class OperationsTest {
 
     @Test
     void everyApiRequestLogsOneLineWithUserRouteTimesAndTokensButNoKeyOrPrompt() throws Exception {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger requests = Logger.getLogger("dev.claudeproxy.requests");
-        requests.addHandler(capture);
-        try (GatewayHarness harness = new GatewayHarness("", Map.of())) {
+        try (LogCapture log = LogCapture.of("dev.claudeproxy.requests", Level.INFO);
+             GatewayHarness harness = new GatewayHarness("", Map.of())) {
             harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
             HttpResponse<String> response = harness.post(harness.route("/v1", "upstream-model") + "/v1/messages",
                     body(false), "x-api-key", "sk-client-secret", "X-Forwarded-User", "alice@corp");
             assertEquals(200, response.statusCode());
             String requestId = response.headers().firstValue("request-id").orElseThrow();
-            List<String> mine = lines.stream().filter(line -> line.contains(requestId)).toList();
-            assertEquals(1, mine.size(), lines.toString());
+            List<String> mine = log.messages().stream().filter(line -> line.contains(requestId)).toList();
+            assertEquals(1, mine.size(), log.messages().toString());
             String line = mine.get(0);
             Matcher fields = Pattern.compile("request_id=\\S+ endpoint=messages user=alice@corp route=path "
                     + "upstream=127\\.0\\.0\\.1:\\d+ model=upstream-model stream=false status=200 ttfb_ms=\\d+ ms=\\d+ "
                     + "input_tokens=30 output_tokens=7").matcher(line);
             assertTrue(fields.matches(), line);
             assertFalse(line.contains("sk-client-secret") || line.contains("prompt"), line);
-        } finally {
-            requests.removeHandler(capture);
         }
     }
 
     @Test
     void startWithoutAnAllowlistWarnsThatAnyUpstreamMayBeNamed() throws Exception {
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-                    warnings.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger servlet = Logger.getLogger("dev.claudeproxy.servlet.ProxyServlet");
-        servlet.addHandler(capture);
-        try {
+        try (LogCapture servlet = LogCapture.of("dev.claudeproxy.servlet.ProxyServlet", Level.WARNING)) {
             try (EmbeddedGateway open = EmbeddedGateway.start("", Map.of())) {
-                assertTrue(warnings.stream().anyMatch(w -> w.startsWith("UPSTREAM_ALLOWLIST is not set")), warnings.toString());
+                assertTrue(servlet.messages().stream().anyMatch(w -> w.startsWith("UPSTREAM_ALLOWLIST is not set")),
+                        servlet.messages().toString());
             }
-            warnings.clear();
+            servlet.clear();
             try (EmbeddedGateway limited = EmbeddedGateway.start("", Map.of("UPSTREAM_ALLOWLIST", "api.groq.com"))) {
-                assertTrue(warnings.stream().noneMatch(w -> w.contains("UPSTREAM_ALLOWLIST")), warnings.toString());
+                assertTrue(servlet.messages().stream().noneMatch(w -> w.contains("UPSTREAM_ALLOWLIST")),
+                        servlet.messages().toString());
             }
-        } finally {
-            servlet.removeHandler(capture);
         }
     }
 
