@@ -51,10 +51,7 @@ final class ClientRequests {
      * @throws ClientGoneException when the client's connection fails while sending
      */
     static byte[] body(HttpServletRequest clientToProxyRequest, long maxBytes) {
-        long declared = clientToProxyRequest.getContentLengthLong();
-        if (declared > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
+        refuseDeclaredOverLimit(clientToProxyRequest, maxBytes);
         try (InputStream in = clientToProxyRequest.getInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
             if (body.length > maxBytes) {
@@ -63,6 +60,13 @@ final class ClientRequests {
             return body;
         } catch (IOException e) {
             throw new ClientGoneException(e);
+        }
+    }
+
+    /** 413 {@code request_too_large} for a body whose declared length is past {@code maxBytes}, before reading it. */
+    static void refuseDeclaredOverLimit(HttpServletRequest clientToProxyRequest, long maxBytes) {
+        if (clientToProxyRequest.getContentLengthLong() > maxBytes) {
+            throw tooLarge(maxBytes);
         }
     }
 
