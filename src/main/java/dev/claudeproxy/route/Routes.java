@@ -12,7 +12,9 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>A Haiku model goes to the Haiku route when one is configured (Claude Code's background requests);
- *   <li>else the upstream named in the path, when there is one;
+ *   <li>else the upstream named in the path, when there is one, with the path's model for a Claude
+ *       model name (what Anthropic clients send) and any other model name as it is (a fast model
+ *       set in Claude Code's {@code ANTHROPIC_DEFAULT_HAIKU_MODEL}, say);
  *   <li>else the configured route of the model's family (Sonnet, Opus, Haiku), else the default route;
  *   <li>else nothing: {@link RouteNotFoundException}.
  * </ol>
@@ -37,7 +39,8 @@ public final class Routes {
         }
         if (pathRoute.isPresent()) {
             PathRoute route = pathRoute.get();
-            return new Route(route.chatCompletions(), route.model(),
+            String model = isClaudeModel(requestedModel) ? route.model() : requestedModel.strip();
+            return new Route(route.chatCompletions(), model,
                     key(settings.upstreamKey(route.chatCompletions().getHost()), clientKey, settings), Optional.empty());
         }
         return family.flatMap(settings::tier).or(() -> settings.tier(Tier.DEFAULT))
@@ -45,6 +48,11 @@ public final class Routes {
                 .orElseThrow(() -> new RouteNotFoundException("The path names no upstream, and no server route serves"
                         + " model '" + requestedModel + "' (" + (settings.tiers().isEmpty() ? "none is configured"
                         : "configured: " + settings.tiers().keySet()) + "). Use the path form " + PathParser.FORM));
+    }
+
+    /** Whether a requested model is one of Anthropic's names ({@code claude-...}), which the path's model replaces. */
+    static boolean isClaudeModel(String requestedModel) {
+        return requestedModel.strip().toLowerCase(java.util.Locale.ROOT).startsWith("claude");
     }
 
     private static Route tierRoute(TierRoute tier, Settings settings, Optional<Secret> clientKey) {

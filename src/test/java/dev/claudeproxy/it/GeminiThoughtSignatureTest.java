@@ -39,7 +39,7 @@ class GeminiThoughtSignatureTest {
         String route = harness.route("/v1beta/openai", "gemini-3.8-flash") + "/v1/messages";
         String ask = "{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"}";
         List<JsonObject> events = SseTranscript.events(harness.post(route,
-                "{\"model\":\"c\",\"max_tokens\":100,\"stream\":true,\"messages\":[" + ask + "]}").body());
+                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,\"messages\":[" + ask + "]}").body());
         List<String> ids = events.stream().filter(event -> event.getString("type").equals("content_block_start")
                         && event.getJsonObject("content_block").getString("type").equals("tool_use"))
                 .map(event -> event.getJsonObject("content_block").getString("id")).toList();
@@ -50,7 +50,7 @@ class GeminiThoughtSignatureTest {
                 .reduce((a, b) -> a + "," + b).orElseThrow();
         String results = ids.stream().map(id -> "{\"type\":\"tool_result\",\"tool_use_id\":\"" + id + "\",\"content\":\"18C\"}")
                 .reduce((a, b) -> a + "," + b).orElseThrow();
-        harness.post(route, "{\"model\":\"c\",\"max_tokens\":100,\"stream\":true,\"messages\":[" + ask
+        harness.post(route, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,\"messages\":[" + ask
                 + ",{\"role\":\"assistant\",\"content\":[" + calls + "]},{\"role\":\"user\",\"content\":[" + results + "]}]}");
 
         JsonArray messages = sent().getJsonArray("messages");
@@ -66,7 +66,7 @@ class GeminiThoughtSignatureTest {
     void callsWithoutSignatureGetTheBypassOnTheFirstCallOfTheTurn() throws Exception {
         harness.upstream.resetRequests();
         harness.post(harness.route("/v1beta/openai", "gemini-3.8-flash") + "/v1/messages",
-                "{\"model\":\"c\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
                         + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_a\",\"name\":\"T\",\"input\":{}},"
                         + "{\"type\":\"tool_use\",\"id\":\"toolu_b\",\"name\":\"T\",\"input\":{}}]},{\"role\":\"user\",\"content\":["
                         + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_a\",\"content\":\"a\"},"

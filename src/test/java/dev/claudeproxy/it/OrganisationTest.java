@@ -129,6 +129,20 @@ class OrganisationTest {
     }
 
     @Test
+    void aModelNameThatIsNotClaudesGoesToThePathsUpstreamAsItIs() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of())) {
+            assertEquals(200, send(gateway, pathRoute("big-model") + "/v1/messages", "claude-3-5-haiku-20241022").statusCode());
+            upstream.verify(1, postRequestedFor(urlEqualTo("/path/v1/chat/completions"))
+                    .withRequestBody(matchingJsonPath("$.model", equalTo("big-model"))));
+            HttpResponse<String> fast = send(gateway, pathRoute("big-model") + "/v1/messages", "llama-3.1-8b-instant");
+            assertEquals(200, fast.statusCode());
+            assertEquals("llama-3.1-8b-instant", GatewayHarness.json(fast.body()).getString("model"));
+            upstream.verify(1, postRequestedFor(urlEqualTo("/path/v1/chat/completions"))
+                    .withRequestBody(matchingJsonPath("$.model", equalTo("llama-3.1-8b-instant"))));
+        }
+    }
+
+    @Test
     void bareBaseUrlThatNoRouteServesIs404NamingTheWayOut() throws Exception {
         try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of(
                 "SONNET_BASE_URL", base("/sonnet/v1"), "SONNET_MODEL_NAME", "s-model"))) {
