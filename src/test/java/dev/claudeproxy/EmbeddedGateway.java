@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.webresources.FileResourceSet;
 import org.apache.tomcat.util.descriptor.web.ContextEnvironment;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
@@ -62,6 +63,13 @@ public final class EmbeddedGateway implements AutoCloseable {
         tomcat.getServer().setParentClassLoader(EmbeddedGateway.class.getClassLoader());
         Context context = tomcat.addWebapp(contextPath, new File("src/main/webapp").getAbsolutePath());
         ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
+        // The WAR build copies claude_proxy.sh from the project root into the webapp; do the same here.
+        context.addLifecycleListener(event -> {
+            if (event.getType().equals(org.apache.catalina.Lifecycle.CONFIGURE_START_EVENT)) {
+                context.getResources().addPostResources(new FileResourceSet(context.getResources(),
+                        "/claude_proxy.sh", new File("claude_proxy.sh").getAbsolutePath(), "/"));
+            }
+        });
         contextParams.forEach(context::addParameter);
         jndiEntries.forEach((name, value) -> {
             ContextEnvironment environment = new ContextEnvironment();

@@ -59,6 +59,7 @@ public final class ProxyServlet extends HttpServlet {
     private transient Operations operations;
     private transient Cors cors;
     private transient byte[] page;
+    private transient SetupScript setupScript;
     /** The platform threads of this webapp: exchange workers (on Java 17) and the keep-alive timer. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
     private final transient OwnThreads timerThreads = new OwnThreads("claude-proxy-keepalive-");
@@ -80,6 +81,7 @@ public final class ProxyServlet extends HttpServlet {
         operations = new Operations(settings, telemetry);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
+        setupScript = new SetupScript(context);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, timerThreads);
         // An ended stream's ping task must not linger in the queue until its next run.
         timer.setRemoveOnCancelPolicy(true);
@@ -146,6 +148,10 @@ public final class ProxyServlet extends HttpServlet {
             proxyToClientResponse.setContentType("text/html;charset=UTF-8");
             proxyToClientResponse.setContentLength(page.length);
             proxyToClientResponse.getOutputStream().write(page);
+            return;
+        }
+        if (method.equals("GET") && path.equals(SetupScript.PATH)) {
+            setupScript.serve(clientToProxyRequest, proxyToClientResponse);
             return;
         }
         if (path.startsWith(Operations.PREFIX) && method.equals("GET")

@@ -93,6 +93,7 @@ class IndexPageTest {
         assertTrue(byId("status-routes").getText().contains("haiku route: llama-3.1-8b-instant at api.groq.com"),
                 byId("status-routes").getText());
 
+        assertEquals("bash <(curl -fsSL " + gateway + "/claude_proxy.sh)", byId("script-line").getText());
         // The default preset.
         assertEquals(gateway + "/api.groq.com/openai/v1/llama-3.3-70b-versatile", byId("url").getText());
 

@@ -1,0 +1,525 @@
+#!/usr/bin/env bash
+# claude_proxy.sh: configure Claude Code (the `claude` CLI) to use a claude-proxy gateway.
+#
+# Asks for (or takes as flags) the gateway URL, the upstream and model, and the key; installs the
+# `claude` CLI with npm when it is missing; merges the settings into ~/.claude/settings.json
+# (backup first, atomic replace, mode 600); then sends one real request through the gateway.
+# Runs on Linux and macOS with bash 3.2+, curl, and one of jq, python3 or node.
+# `claude_proxy.sh --help` lists the flags.
+
+set -u
+umask 077
+
+# The gateway that serves this script puts its own URL here.
+DEFAULT_GATEWAY="http://localhost:8080"
+DEFAULT_TIMEOUT_MS=600000
+MODEL_MARKER='~'
+
+SETTINGS="${HOME}/.claude/settings.json"
+BACKUP_PREFIX="${SETTINGS}.claude-proxy-backup-"
+# Every env key this script writes; --uninstall without a backup removes exactly these.
+MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"
+
+GATEWAY=""
+UPSTREAM=""
+MODEL=""
+KEY=""
+KEY_GIVEN=0
+KEY_VAR="ANTHROPIC_AUTH_TOKEN"
+HAIKU_MODEL=""
+HAIKU_GIVEN=0
+TIMEOUT_MS="$DEFAULT_TIMEOUT_MS"
+ASSUME_YES=0
+DRY_RUN=0
+UNINSTALL=0
+INTERACTIVE=0
+[ -t 0 ] && INTERACTIVE=1
+
+usage() {
+  cat <<EOF
+Usage: claude_proxy.sh [flags]
+
+Configures Claude Code to use a claude-proxy gateway. Without flags it asks for each answer
+(when run in a terminal); every answer can also be given as a flag, for scripts.
+
+  --gateway URL        the gateway's base URL (default ${DEFAULT_GATEWAY})
+  --upstream URL       the upstream's OpenAI-compatible base URL, scheme optional
+                       (e.g. api.groq.com/openai/v1), or "server" to use the gateway's own routes
+  --model ID           the upstream model (e.g. llama-3.3-70b-versatile)
+  --key-env NAME       read the key from the environment variable NAME (keeps it out of 'ps')
+  --key KEY            the key itself (visible to other users in 'ps'; prefer --key-env)
+  --key-var VAR        store the key as ANTHROPIC_AUTH_TOKEN (default, sent as Authorization: Bearer)
+                       or ANTHROPIC_API_KEY (sent as x-api-key)
+  --haiku-model ID     a fast model of the same upstream for Claude Code's background work
+                       (optional; "" for none)
+  --timeout-ms N       API_TIMEOUT_MS for slow models (default ${DEFAULT_TIMEOUT_MS})
+  --yes                do not ask for confirmation
+  --dry-run            show what would be done; change nothing, send nothing
+  --uninstall          restore the newest settings backup, or remove exactly the keys this script sets
+  --help               this text
+
+The settings go to ~/.claude/settings.json; a timestamped backup is kept beside it.
+EOF
+}
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'claude_proxy.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---- answers ------------------------------------------------------------------------------
+
+need_value() {
+  [ $# -ge 2 ] || die "$1 needs a value (see --help)"
+}
+
+parse_flags() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --gateway) need_value "$@"; GATEWAY="$2"; shift 2 ;;
+      --gateway=*) GATEWAY="${1#*=}"; shift ;;
+      --upstream) need_value "$@"; UPSTREAM="$2"; shift 2 ;;
+      --upstream=*) UPSTREAM="${1#*=}"; shift ;;
+      --model) need_value "$@"; MODEL="$2"; shift 2 ;;
+      --model=*) MODEL="${1#*=}"; shift ;;
+      --key) need_value "$@"; KEY="$2"; KEY_GIVEN=1; shift 2 ;;
+      --key=*) KEY="${1#*=}"; KEY_GIVEN=1; shift ;;
+      --key-env) need_value "$@"; key_from_env "$2"; shift 2 ;;
+      --key-env=*) key_from_env "${1#*=}"; shift ;;
+      --key-var) need_value "$@"; key_var "$2"; shift 2 ;;
+      --key-var=*) key_var "${1#*=}"; shift ;;
+      --haiku-model) need_value "$@"; HAIKU_MODEL="$2"; HAIKU_GIVEN=1; shift 2 ;;
+      --haiku-model=*) HAIKU_MODEL="${1#*=}"; HAIKU_GIVEN=1; shift ;;
+      --timeout-ms) need_value "$@"; TIMEOUT_MS="$2"; shift 2 ;;
+      --timeout-ms=*) TIMEOUT_MS="${1#*=}"; shift ;;
+      --yes|-y) ASSUME_YES=1; shift ;;
+      --dry-run) DRY_RUN=1; shift ;;
+      --uninstall) UNINSTALL=1; shift ;;
+      --help|-h) usage; exit 0 ;;
+      *) die "unknown argument '$1' (see --help)" ;;
+    esac
+  done
+  case "$TIMEOUT_MS" in
+    ''|*[!0-9]*) die "--timeout-ms takes a whole number of milliseconds, not '$TIMEOUT_MS'" ;;
+  esac
+}
+
+key_from_env() {
+  case "$1" in
+    ''|[0-9]*|*[!A-Za-z0-9_]*) die "--key-env takes an environment variable name, not '$1'" ;;
+  esac
+  eval "KEY=\${$1:-}"
+  [ -n "$KEY" ] || die "--key-env $1: the environment variable $1 is empty or not set"
+  KEY_GIVEN=1
+}
+
+key_var() {
+  case "$1" in
+    ANTHROPIC_AUTH_TOKEN|auth-token) KEY_VAR="ANTHROPIC_AUTH_TOKEN" ;;
+    ANTHROPIC_API_KEY|api-key) KEY_VAR="ANTHROPIC_API_KEY" ;;
+    *) die "--key-var takes ANTHROPIC_AUTH_TOKEN or ANTHROPIC_API_KEY, not '$1'" ;;
+  esac
+}
+
+# Validators print the normalised value, or a reason on stderr and fail.
+valid_gateway() {
+  local value="${1%/}"
+  while [ "${value%/}" != "$value" ]; do value="${value%/}"; done
+  case "$value" in
+    http://?*|https://?*) ;;
+    *) printf 'the gateway URL must start with http:// or https://\n' >&2; return 1 ;;
+  esac
+  case "$value" in
+    *[[:space:]]*|*\?*|*\#*) printf 'the gateway URL cannot hold spaces, a query or a fragment\n' >&2; return 1 ;;
+  esac
+  printf '%s\n' "$value"
+}
+
+valid_upstream() {
+  local value="$1" scheme="https"
+  [ "$value" = "server" ] && { printf 'server\n'; return 0; }
+  case "$value" in
+    http://*) scheme="http"; value="${value#http://}" ;;
+    https://*) value="${value#https://}" ;;
+    *://*) printf 'the upstream scheme must be http or https\n' >&2; return 1 ;;
+  esac
+  while [ "${value%/}" != "$value" ]; do value="${value%/}"; done
+  value="${value%/chat/completions}"
+  case "$value" in
+    '') printf 'enter the upstream base URL, e.g. api.groq.com/openai/v1 (or "server")\n' >&2; return 1 ;;
+    *[[:space:]]*|*\?*|*\#*) printf 'the upstream base URL cannot hold spaces, a query or a fragment\n' >&2; return 1 ;;
+    /*) printf 'the upstream base URL starts with a host name\n' >&2; return 1 ;;
+  esac
+  printf '%s://%s\n' "$scheme" "$value"
+}
+
+valid_model() {
+  case "$1" in
+    '') printf 'enter the model id\n' >&2; return 1 ;;
+    *[[:space:]]*) printf 'a model id has no spaces\n' >&2; return 1 ;;
+  esac
+  printf '%s\n' "$1"
+}
+
+valid_optional_model() {
+  [ -z "$1" ] && { printf '\n'; return 0; }
+  valid_model "$1"
+}
+
+# ask VAR FLAG PROMPT DEFAULT VALIDATOR: the flag's value if given, else a prompt in a terminal,
+# re-asked until valid; without a terminal, the default or a failure naming the flag.
+ask() {
+  local var="$1" flag="$2" prompt="$3" default="$4" validator="$5" given answer normal
+  eval "given=\${$var}"
+  if [ -n "$given" ] || { [ "$var" = HAIKU_MODEL ] && [ "$HAIKU_GIVEN" = 1 ]; }; then
+    normal=$("$validator" "$given") || die "$flag: $given is not valid"
+    printf -v "$var" '%s' "$normal"
+    return 0
+  fi
+  if [ "$INTERACTIVE" = 0 ]; then
+    [ -n "$default" ] || die "missing $flag (stdin is not a terminal, so nothing can be asked; see --help)"
+    normal=$("$validator" "$default") || die "$flag: the default $default is not valid"
+    printf -v "$var" '%s' "$normal"
+    return 0
+  fi
+  while :; do
+    if [ -n "$default" ]; then
+      read -r -p "$prompt [$default]: " answer || die "no answer for $flag"
+      [ -n "$answer" ] || answer="$default"
+    else
+      read -r -p "$prompt: " answer || die "no answer for $flag"
+    fi
+    if normal=$("$validator" "$answer"); then
+      printf -v "$var" '%s' "$normal"
+      return 0
+    fi
+  done
+}
+
+ask_key() {
+  [ "$KEY_GIVEN" = 1 ] && [ -n "$KEY" ] && return 0
+  [ "$KEY_GIVEN" = 1 ] && die "--key: the key is empty"
+  [ "$INTERACTIVE" = 1 ] || die "missing --key-env NAME (or --key) (stdin is not a terminal, so nothing can be asked)"
+  while [ -z "$KEY" ]; do
+    read -r -s -p "API key (your upstream key, or the gateway's client key; input hidden): " KEY || die "no key"
+    printf '\n'
+    case "$KEY" in
+      *[[:space:]]*) say "a key has no spaces"; KEY="" ;;
+      '') say "enter the key" ;;
+    esac
+  done
+}
+
+mask() {
+  local key="$1" n=${#1}
+  if [ "$n" -le 8 ]; then
+    printf '****\n'
+  else
+    printf '%s...%s (%s characters)\n' "${key:0:4}" "${key:$((n - 2))}" "$n"
+  fi
+}
+
+# The gateway route for an upstream base URL and model (the gateway's README, "The URL form").
+route_url() {
+  local upstream="$1" model="$2" scheme rest
+  [ "$upstream" = server ] && { printf '%s\n' "$GATEWAY"; return 0; }
+  scheme="${upstream%%://*}"
+  rest="${upstream#*://}"
+  # A literal '~' segment: the gateway's marker before a model id that holds '/'.
+  case "$model" in
+    */*) model="$MODEL_MARKER/$model" ;;
+  esac
+  if [ "$scheme" = http ]; then
+    printf '%s/http/%s/%s\n' "$GATEWAY" "$rest" "$model"
+  else
+    printf '%s/%s/%s\n' "$GATEWAY" "$rest" "$model"
+  fi
+}
+
+confirm() {
+  local answer
+  [ "$ASSUME_YES" = 1 ] && return 0
+  [ "$INTERACTIVE" = 1 ] || die "add --yes to confirm without a terminal"
+  read -r -p "Write these settings? [y/N] " answer || return 1
+  case "$answer" in
+    y|Y|yes|YES|Yes) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# ---- JSON, with jq, else python3, else node -----------------------------------------------
+
+json_tool() {
+  local tool
+  for tool in ${CLAUDE_PROXY_JSON_TOOL:-jq python3 node}; do
+    command -v "$tool" >/dev/null 2>&1 && { printf '%s\n' "$tool"; return 0; }
+  done
+  return 1
+}
+
+# json ACTION IN OUT: ACTION is check (IN is a JSON object), merge (IN + CP_* settings → OUT),
+# remove (IN without the managed keys → OUT) or answer (IN is a response: print its text or error).
+# Values come from the environment (CP_*), never from the command line, which 'ps' shows.
+json() {
+  local action="$1" in="$2" out="${3:-/dev/null}" tool
+  tool=$(json_tool) || die "needs jq, python3 or node to edit JSON; install one of them"
+  CP_ACTION="$action" CP_MANAGED="$MANAGED_KEYS" "json_$tool" "$in" "$out"
+}
+
+json_jq() {
+  case "$CP_ACTION" in
+    check) jq -e 'type == "object"' "$1" >/dev/null 2>&1 ;;
+    merge) jq 'def setting: (env.CP_KEY_VAR) as $k | {ANTHROPIC_BASE_URL: env.CP_BASE_URL}
+                 + {($k): env.CP_KEY} + {API_TIMEOUT_MS: env.CP_TIMEOUT}
+                 + {CLAUDE_CODE_ATTRIBUTION_HEADER: "0", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"}
+                 + (if env.CP_HAIKU != "" then {ANTHROPIC_DEFAULT_HAIKU_MODEL: env.CP_HAIKU,
+                                                ANTHROPIC_SMALL_FAST_MODEL: env.CP_HAIKU} else {} end);
+               .env = (((.env // {}) | del(.[env.CP_OTHER_KEY_VAR])
+                        | if env.CP_HAIKU == "" then del(.ANTHROPIC_DEFAULT_HAIKU_MODEL, .ANTHROPIC_SMALL_FAST_MODEL)
+                          else . end) + setting)' "$1" >"$2" ;;
+    remove) jq '(env.CP_MANAGED | split(" ")) as $keys
+                | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
+                | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
+    answer) jq -r 'if .content then ([.content[] | select(.type == "text") | .text] | join(""))
+                   else (.error.message // "no message") end' "$1" 2>/dev/null ;;
+  esac
+}
+
+json_python3() {
+  python3 - "$1" "$2" <<'PY'
+import json, os, sys
+action, source, target = os.environ["CP_ACTION"], sys.argv[1], sys.argv[2]
+try:
+    with open(source) as f:
+        data = json.load(f)
+except Exception:
+    sys.exit(1)
+if action == "check":
+    sys.exit(0 if isinstance(data, dict) else 1)
+if action == "answer":
+    if isinstance(data, dict) and "content" in data:
+        print("".join(b.get("text", "") for b in data["content"] if b.get("type") == "text"))
+    else:
+        print(((data or {}).get("error") or {}).get("message", "no message"))
+    sys.exit(0)
+env = data.get("env") or {}
+if action == "merge":
+    env.pop(os.environ["CP_OTHER_KEY_VAR"], None)
+    haiku = os.environ["CP_HAIKU"]
+    if not haiku:
+        env.pop("ANTHROPIC_DEFAULT_HAIKU_MODEL", None)
+        env.pop("ANTHROPIC_SMALL_FAST_MODEL", None)
+    env["ANTHROPIC_BASE_URL"] = os.environ["CP_BASE_URL"]
+    env[os.environ["CP_KEY_VAR"]] = os.environ["CP_KEY"]
+    env["API_TIMEOUT_MS"] = os.environ["CP_TIMEOUT"]
+    env["CLAUDE_CODE_ATTRIBUTION_HEADER"] = "0"
+    env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+    if haiku:
+        env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = haiku
+        env["ANTHROPIC_SMALL_FAST_MODEL"] = haiku
+    data["env"] = env
+elif action == "remove":
+    for key in os.environ["CP_MANAGED"].split():
+        env.pop(key, None)
+    if env:
+        data["env"] = env
+    else:
+        data.pop("env", None)
+with open(target, "w") as f:
+    json.dump(data, f, indent=2)
+    f.write("\n")
+PY
+}
+
+json_node() {
+  node - "$1" "$2" <<'JS'
+const fs = require("fs");
+const e = process.env, [source, target] = process.argv.slice(2);
+let data;
+try { data = JSON.parse(fs.readFileSync(source, "utf8")); } catch (err) { process.exit(1); }
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+if (e.CP_ACTION === "check") process.exit(isObject(data) ? 0 : 1);
+if (e.CP_ACTION === "answer") {
+  if (isObject(data) && Array.isArray(data.content)) {
+    console.log(data.content.filter((b) => b.type === "text").map((b) => b.text).join(""));
+  } else {
+    console.log((data && data.error && data.error.message) || "no message");
+  }
+  process.exit(0);
+}
+const env = isObject(data.env) ? data.env : {};
+if (e.CP_ACTION === "merge") {
+  delete env[e.CP_OTHER_KEY_VAR];
+  if (!e.CP_HAIKU) { delete env.ANTHROPIC_DEFAULT_HAIKU_MODEL; delete env.ANTHROPIC_SMALL_FAST_MODEL; }
+  env.ANTHROPIC_BASE_URL = e.CP_BASE_URL;
+  env[e.CP_KEY_VAR] = e.CP_KEY;
+  env.API_TIMEOUT_MS = e.CP_TIMEOUT;
+  env.CLAUDE_CODE_ATTRIBUTION_HEADER = "0";
+  env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1";
+  if (e.CP_HAIKU) { env.ANTHROPIC_DEFAULT_HAIKU_MODEL = e.CP_HAIKU; env.ANTHROPIC_SMALL_FAST_MODEL = e.CP_HAIKU; }
+  data.env = env;
+} else if (e.CP_ACTION === "remove") {
+  for (const key of e.CP_MANAGED.split(" ")) delete env[key];
+  if (Object.keys(env).length) data.env = env; else delete data.env;
+}
+fs.writeFileSync(target, JSON.stringify(data, null, 2) + "\n");
+JS
+}
+
+# ---- steps --------------------------------------------------------------------------------
+
+install_claude() {
+  if command -v claude >/dev/null 2>&1; then
+    say "Claude Code is installed ($(command -v claude))."
+    return 0
+  fi
+  command -v npm >/dev/null 2>&1 || die "the claude CLI is missing and npm is not installed: install Node.js 18+ (it brings npm), or Claude Code itself, then run this again"
+  if [ "$DRY_RUN" = 1 ]; then
+    say "Would install Claude Code: npm install -g @anthropic-ai/claude-code"
+    return 0
+  fi
+  say "Installing Claude Code: npm install -g @anthropic-ai/claude-code"
+  npm install -g @anthropic-ai/claude-code || die "npm could not install Claude Code (see its output above); on a system Node, you may need a user prefix: npm config set prefix ~/.local"
+}
+
+# Replaces the settings file with TMP, atomically (same directory), mode 600.
+replace_settings() {
+  if ! chmod 600 "$1" || ! mv -f "$1" "$SETTINGS"; then
+    die "could not replace $SETTINGS"
+  fi
+}
+
+write_settings() {
+  local dir tmp backup
+  dir=$(dirname "$SETTINGS")
+  if [ -e "$SETTINGS" ] && ! json check "$SETTINGS"; then
+    die "$SETTINGS is not a JSON object this script can read; fix or move it, then run again (nothing was changed)"
+  fi
+  if [ "$DRY_RUN" = 1 ]; then
+    say "Would back up and update $SETTINGS (dry run: nothing written)."
+    return 0
+  fi
+  if ! mkdir -p "$dir" || ! chmod 700 "$dir"; then
+    die "could not create $dir"
+  fi
+  if [ -e "$SETTINGS" ]; then
+    backup="${BACKUP_PREFIX}$(date +%Y%m%d-%H%M%S)"
+    [ -e "$backup" ] && backup="${backup}-$$"
+    if ! cp -p "$SETTINGS" "$backup" || ! chmod 600 "$backup"; then
+      die "could not back up $SETTINGS"
+    fi
+    say "Backed up the old settings to $backup"
+  fi
+  tmp=$(mktemp "$dir/.settings.json.XXXXXX") || die "could not create a temporary file in $dir"
+  local source="$SETTINGS"
+  [ -e "$SETTINGS" ] || { printf '{}\n' >"$tmp.empty"; source="$tmp.empty"; }
+  local other="ANTHROPIC_API_KEY"
+  [ "$KEY_VAR" = ANTHROPIC_API_KEY ] && other="ANTHROPIC_AUTH_TOKEN"
+  if ! CP_BASE_URL="$BASE_URL" CP_KEY="$KEY" CP_KEY_VAR="$KEY_VAR" CP_OTHER_KEY_VAR="$other" \
+      CP_HAIKU="$HAIKU_MODEL" CP_TIMEOUT="$TIMEOUT_MS" json merge "$source" "$tmp"; then
+    rm -f "$tmp" "$tmp.empty"
+    die "could not write the new settings (nothing was changed)"
+  fi
+  rm -f "$tmp.empty"
+  replace_settings "$tmp"
+  say "Wrote $SETTINGS (mode 600)."
+}
+
+uninstall() {
+  local newest tmp backup
+  newest=""
+  # Globs expand in sorted order, and the timestamps sort by time: the last one is the newest.
+  for backup in "$BACKUP_PREFIX"*; do
+    [ -e "$backup" ] && newest="$backup"
+  done
+  if [ -n "$newest" ]; then
+    if [ "$DRY_RUN" = 1 ]; then say "Would restore $newest to $SETTINGS."; return 0; fi
+    mv -f "$newest" "$SETTINGS" || die "could not restore $newest"
+    say "Restored $SETTINGS from $newest."
+    return 0
+  fi
+  [ -e "$SETTINGS" ] || { say "No $SETTINGS and no backup: nothing to undo."; return 0; }
+  json check "$SETTINGS" || die "$SETTINGS is not a JSON object this script can read; nothing was changed"
+  if [ "$DRY_RUN" = 1 ]; then say "Would remove this script's keys from $SETTINGS."; return 0; fi
+  tmp=$(mktemp "$(dirname "$SETTINGS")/.settings.json.XXXXXX") || die "could not create a temporary file"
+  json remove "$SETTINGS" "$tmp" || { rm -f "$tmp"; die "could not edit $SETTINGS; nothing was changed"; }
+  if [ "$(tr -d ' \n\t' <"$tmp")" = "{}" ]; then
+    rm -f "$tmp" "$SETTINGS"
+    say "Removed $SETTINGS (it held only this script's settings)."
+  else
+    replace_settings "$tmp"
+    say "Removed this script's keys from $SETTINGS."
+  fi
+}
+
+# One real request through the gateway; the key goes to curl on stdin, not on its command line.
+prove() {
+  local body status header reply error
+  command -v curl >/dev/null 2>&1 || { say "curl is not installed: skipped the test request."; return 0; }
+  body=$(mktemp "${TMPDIR:-/tmp}/claude-proxy-answer.XXXXXX")
+  error=$(mktemp "${TMPDIR:-/tmp}/claude-proxy-error.XXXXXX")
+  if [ "$KEY_VAR" = ANTHROPIC_API_KEY ]; then header="x-api-key: $KEY"; else header="Authorization: Bearer $KEY"; fi
+  say "Sending a test request to $BASE_URL/v1/messages ..."
+  status=$(printf '%s\n' "$header" | curl -sS -m 120 -o "$body" -w '%{http_code}' -H @- \
+    -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
+    --data-binary '{"model":"claude-sonnet-4-5","max_tokens":32,"messages":[{"role":"user","content":"Reply with the single word: ready"}]}' \
+    "$BASE_URL/v1/messages" 2>"$error")
+  reply=$(json answer "$body" 2>/dev/null)
+  case "$status" in
+    200)
+      say "OK: the gateway answered through the upstream: ${reply:-"(empty answer)"}"
+      rm -f "$body" "$error"
+      say "Done. Run: claude"
+      return 0 ;;
+    000) say "FAILED: the gateway at $GATEWAY could not be reached ($(tr -d '\n' <"$error")). Is it running, and is the URL right?" ;;
+    401) say "FAILED (401): ${reply}. Check the key: the upstream's key, or the gateway's client key if it asks for one." ;;
+    403) say "FAILED (403): ${reply}. The gateway does not allow this upstream (its UPSTREAM_ALLOWLIST)." ;;
+    404) say "FAILED (404): ${reply}. Check the upstream base URL and the model id." ;;
+    *) say "FAILED ($status): ${reply:-$(head -c 300 "$body")}" ;;
+  esac
+  rm -f "$body" "$error"
+  say "The settings are written; fix the above and run this again, or run with --uninstall to undo."
+  return 1
+}
+
+main() {
+  parse_flags "$@"
+  if [ "$UNINSTALL" = 1 ]; then
+    uninstall
+    return $?
+  fi
+  ask GATEWAY --gateway "Gateway URL" "$DEFAULT_GATEWAY" valid_gateway
+  ask UPSTREAM --upstream "Upstream base URL (scheme optional), or 'server' for the gateway's own routes" "" valid_upstream
+  if [ "$UPSTREAM" != server ]; then
+    ask MODEL --model "Model" "" valid_model
+  fi
+  ask_key
+  if [ "$HAIKU_GIVEN" = 0 ] && [ "$INTERACTIVE" = 1 ]; then
+    ask HAIKU_MODEL --haiku-model "Fast model for background work (optional, Enter for none)" "" valid_optional_model
+  elif [ "$HAIKU_GIVEN" = 1 ]; then
+    HAIKU_MODEL=$(valid_optional_model "$HAIKU_MODEL") || die "--haiku-model: '$HAIKU_MODEL' is not valid"
+  fi
+  BASE_URL=$(route_url "$UPSTREAM" "$MODEL")
+
+  say ""
+  say "  Gateway:          $GATEWAY"
+  if [ "$UPSTREAM" = server ]; then
+    say "  Upstream:         the gateway's configured routes"
+  else
+    say "  Upstream:         $UPSTREAM"
+    say "  Model:            $MODEL"
+  fi
+  say "  Fast model:       ${HAIKU_MODEL:-(none)}"
+  say "  Key:              $(mask "$KEY") as $KEY_VAR"
+  say "  ANTHROPIC_BASE_URL=$BASE_URL"
+  say "  Settings file:    $SETTINGS"
+  say ""
+  if [ "$DRY_RUN" = 0 ] && ! confirm; then
+    say "Nothing was changed."
+    return 1
+  fi
+  install_claude
+  write_settings
+  [ "$DRY_RUN" = 1 ] && { say "Dry run: no request sent."; return 0; }
+  prove
+}
+
+main "$@"

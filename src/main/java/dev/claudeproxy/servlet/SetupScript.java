@@ -1,0 +1,62 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Serves {@code claude_proxy.sh} at {@code GET /claude_proxy.sh}, with this gateway's own URL (as
+ * the client reached it) as the script's default gateway, so that
+ * {@code bash <(curl -fsSL https://host/claude-proxy/claude_proxy.sh)} needs no further answer
+ * about where the gateway is.
+ */
+final class SetupScript {
+
+    static final String PATH = "/claude_proxy.sh";
+
+    private static final Logger LOG = Logger.getLogger(SetupScript.class.getName());
+    private static final Pattern DEFAULT_LINE = Pattern.compile("(?m)^DEFAULT_GATEWAY=\"[^\"\\n]*\"$");
+    /** What may stand inside the script's double quotes without changing its meaning. */
+    private static final Pattern SAFE_URL = Pattern.compile("https?://[A-Za-z0-9.:\\[\\]_~%/-]+");
+
+    private final String script;
+
+    SetupScript(ServletContext context) {
+        String text = null;
+        try (InputStream in = context.getResourceAsStream(PATH)) {
+            if (in != null) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "claude_proxy.sh could not be read", e);
+        }
+        script = text;
+    }
+
+    void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (script == null) {
+            ErrorResponder.send(response, null, new ProxyException(ErrorType.NOT_FOUND,
+                    "this build of the gateway carries no claude_proxy.sh"));
+            return;
+        }
+        String url = request.getRequestURL().toString();
+        String gateway = url.substring(0, url.length() - PATH.length());
+        String served = SAFE_URL.matcher(gateway).matches()
+                ? DEFAULT_LINE.matcher(script).replaceFirst(Matcher.quoteReplacement("DEFAULT_GATEWAY=\"" + gateway + "\""))
+                : script;
+        byte[] bytes = served.getBytes(StandardCharsets.UTF_8);
+        response.setContentType("text/x-shellscript;charset=UTF-8");
+        response.setHeader("Content-Disposition", "inline; filename=\"claude_proxy.sh\"");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

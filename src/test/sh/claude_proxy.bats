@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# Tests of claude_proxy.sh, run by ClaudeProxyScriptTest (./mvnw verify), which starts a real
+# gateway and a stand-in upstream and sets:
+#   SCRIPT       the script under test
+#   GATEWAY      the running gateway's base URL
+#   UPSTREAM     an upstream base URL that answers 200
+#   BAD_UPSTREAM an upstream base URL that refuses every key with 401
+# Each test has a throwaway HOME and a PATH holding only the tools the script may use, plus stubs.
+
+setup() {
+  export HOME="$BATS_TEST_TMPDIR/home"
+  mkdir -p "$HOME"
+  tools="$BATS_TEST_TMPDIR/tools"
+  stubs="$BATS_TEST_TMPDIR/stubs"
+  mkdir -p "$tools" "$stubs"
+  for tool in bash sh env cat mkdir chmod mv cp rm mktemp date dirname tr head tail sort jq python3 node; do
+    if command -v "$tool" >/dev/null 2>&1; then ln -sf "$(command -v "$tool")" "$tools/$tool"; fi
+  done
+  # A version manager's python3 is a shim that needs the manager on the PATH: link the interpreter itself.
+  if command -v python3 >/dev/null 2>&1; then
+    ln -sf "$(python3 -c 'import sys; print(sys.executable)')" "$tools/python3"
+  fi
+  # curl records its arguments (to prove the key is not among them), then runs the real curl.
+  real_curl=$(command -v curl)
+  printf '#!/bin/sh\nprintf "%%s\\n" "$@" >> "%s/curl-args"\nexec "%s" "$@"\n' "$BATS_TEST_TMPDIR" "$real_curl" >"$stubs/curl"
+  chmod +x "$stubs/curl"
+  # The tests' own tools, by absolute path: the PATH below is the script's.
+  stat=$(command -v stat) cmp=$(command -v cmp) timeout=$(command -v timeout)
+  ls=$(command -v ls) grep=$(command -v grep) expect=$(command -v expect)
+  export PATH="$stubs:$tools"
+  export SECRET_KEY="sk-test-0123456789abcdef"
+  settings="$HOME/.claude/settings.json"
+}
+
+# A `claude` already installed.
+with_claude() {
+  printf '#!/bin/sh\necho claude stub\n' >"$stubs/claude"
+  chmod +x "$stubs/claude"
+}
+
+# An npm whose global install of Claude Code puts a `claude` stub on the PATH.
+with_npm() {
+  cat >"$stubs/npm" <<EOF
+#!/bin/sh
+printf '%s\n' "\$*" >> "$BATS_TEST_TMPDIR/npm-calls"
+printf '#!/bin/sh\necho claude stub\n' > "$stubs/claude"
+chmod +x "$stubs/claude"
+EOF
+  chmod +x "$stubs/npm"
+}
+
+configure() {
+  bash "$SCRIPT" --gateway "$GATEWAY" --upstream "$UPSTREAM" --model test-model --key-env SECRET_KEY --yes "$@" </dev/null
+}
+
+mode_of() {
+  "$stat" -c %a "$1"
+}
+
+@test "a fresh machine: installs Claude Code with npm, writes the settings, and the test request succeeds" {
+  with_npm
+  run configure --haiku-model fast-model
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(cat "$BATS_TEST_TMPDIR/npm-calls")" = "install -g @anthropic-ai/claude-code" ]
+  [[ "$output" == *"OK: the gateway answered through the upstream: ok"* ]]
+  [ "$(mode_of "$settings")" = 600 ]
+  [ "$(mode_of "$HOME/.claude")" = 700 ]
+  route="${UPSTREAM#http://}"
+  [ "$(jq -r .env.ANTHROPIC_BASE_URL "$settings")" = "$GATEWAY/http/$route/test-model" ]
+  [ "$(jq -r .env.ANTHROPIC_AUTH_TOKEN "$settings")" = "$SECRET_KEY" ]
+  [ "$(jq -r .env.ANTHROPIC_DEFAULT_HAIKU_MODEL "$settings")" = fast-model ]
+  [ "$(jq -r .env.ANTHROPIC_SMALL_FAST_MODEL "$settings")" = fast-model ]
+  [ "$(jq -r .env.API_TIMEOUT_MS "$settings")" = 600000 ]
+  [ "$(jq -r .env.CLAUDE_CODE_ATTRIBUTION_HEADER "$settings")" = 0 ]
+  [ "$(jq -r .env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC "$settings")" = 1 ]
+  # The key is never echoed, and never on curl's command line.
+  [[ "$output" != *"$SECRET_KEY"* ]]
+  [[ "$output" == *"sk-t...ef (24 characters)"* ]]
+  ! "$grep" -q "$SECRET_KEY" "$BATS_TEST_TMPDIR/curl-args" || false
+}
+
+@test "Claude Code already installed: npm is never called" {
+  with_claude
+  with_npm
+  run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ ! -e "$BATS_TEST_TMPDIR/npm-calls" ]
+  [[ "$output" == *"Claude Code is installed"* ]]
+}
+
+@test "no claude and no npm: a clear error, nothing written" {
+  run configure
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"npm is not installed"* ]]
+  [ ! -e "$settings" ]
+}
+
+merge_keeps_unrelated_keys() {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"model":"opus","permissions":{"allow":["Bash(ls:*)"]},"env":{"FOO":"bar","ANTHROPIC_API_KEY":"old-key","ANTHROPIC_SMALL_FAST_MODEL":"stale"}}\n' >"$settings"
+  cp "$settings" "$BATS_TEST_TMPDIR/original"
+  CLAUDE_PROXY_JSON_TOOL="$1" run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .model "$settings")" = opus ]
+  [ "$(jq -c .permissions "$settings")" = '{"allow":["Bash(ls:*)"]}' ]
+  [ "$(jq -r .env.FOO "$settings")" = bar ]
+  [ "$(jq -r .env.ANTHROPIC_AUTH_TOKEN "$settings")" = "$SECRET_KEY" ]
+  [ "$(jq -r '.env | has("ANTHROPIC_API_KEY")' "$settings")" = false ]
+  [ "$(jq -r '.env | has("ANTHROPIC_SMALL_FAST_MODEL")' "$settings")" = false ]
+  backups=("$settings".claude-proxy-backup-*)
+  [ "${#backups[@]}" -eq 1 ]
+  "$cmp" "${backups[0]}" "$BATS_TEST_TMPDIR/original"
+  [ "$(mode_of "${backups[0]}")" = 600 ]
+  [ "$(mode_of "$settings")" = 600 ]
+}
+
+@test "merge into existing settings with jq keeps every unrelated key, after a backup" {
+  merge_keeps_unrelated_keys jq
+}
+
+@test "merge with python3 when jq is absent" {
+  merge_keeps_unrelated_keys python3
+}
+
+@test "merge with node when jq and python3 are absent" {
+  merge_keeps_unrelated_keys node
+}
+
+@test "the key as ANTHROPIC_API_KEY replaces ANTHROPIC_AUTH_TOKEN, and goes as x-api-key" {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"env":{"ANTHROPIC_AUTH_TOKEN":"old"}}\n' >"$settings"
+  run configure --key-var api-key
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.ANTHROPIC_API_KEY "$settings")" = "$SECRET_KEY" ]
+  [ "$(jq -r '.env | has("ANTHROPIC_AUTH_TOKEN")' "$settings")" = false ]
+}
+
+@test "unparsable settings are refused and left untouched" {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"env": {not json\n' >"$settings"
+  cp "$settings" "$BATS_TEST_TMPDIR/original"
+  run configure
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"is not a JSON object"* ]]
+  "$cmp" "$settings" "$BATS_TEST_TMPDIR/original"
+  ! "$ls" "$settings".claude-proxy-backup-* 2>/dev/null || false
+}
+
+@test "--uninstall restores the newest backup" {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"theme":"dark","env":{"FOO":"bar"}}\n' >"$settings"
+  cp "$settings" "$BATS_TEST_TMPDIR/original"
+  run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  run bash "$SCRIPT" --uninstall </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  "$cmp" "$settings" "$BATS_TEST_TMPDIR/original"
+  ! "$ls" "$settings".claude-proxy-backup-* 2>/dev/null || false
+}
+
+@test "--uninstall without a backup removes exactly this script's keys" {
+  with_claude
+  run configure --haiku-model fast-model
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  # The user adds settings of their own afterwards.
+  jq '.theme = "dark" | .env.FOO = "bar"' "$settings" >"$settings.new" && mv "$settings.new" "$settings"
+  run bash "$SCRIPT" --uninstall </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -c . "$settings")" = '{"env":{"FOO":"bar"},"theme":"dark"}' ]
+}
+
+@test "--dry-run writes nothing, installs nothing, sends nothing" {
+  with_npm
+  run configure --dry-run
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ "$output" == *"Would install Claude Code"* ]]
+  [ ! -e "$HOME/.claude" ]
+  [ ! -e "$BATS_TEST_TMPDIR/npm-calls" ]
+  [ ! -e "$BATS_TEST_TMPDIR/curl-args" ]
+}
+
+@test "without a terminal, a missing answer fails at once naming its flag" {
+  with_claude
+  run "$timeout" 10 bash "$SCRIPT" --gateway "$GATEWAY" --yes </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"missing --upstream"* ]]
+  run "$timeout" 10 bash "$SCRIPT" --upstream "$UPSTREAM" --model m --yes </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"missing --key-env NAME"* ]]
+  run "$timeout" 10 bash "$SCRIPT" --upstream "$UPSTREAM" --model m --key-env SECRET_KEY </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"add --yes"* ]]
+  [ ! -e "$settings" ]
+}
+
+@test "invalid flag values are refused" {
+  run bash "$SCRIPT" --upstream "ftp://files" --model m --key-env SECRET_KEY --yes </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"scheme must be http or https"* ]]
+  run bash "$SCRIPT" --upstream "$UPSTREAM" --model "two words" --key-env SECRET_KEY --yes </dev/null
+  [ "$status" -eq 1 ]
+  run bash "$SCRIPT" --key-env NOT_SET_ANYWHERE </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"NOT_SET_ANYWHERE is empty or not set"* ]]
+}
+
+@test "a key the upstream refuses: 401 reported with a hint" {
+  with_claude
+  run bash "$SCRIPT" --gateway "$GATEWAY" --upstream "$BAD_UPSTREAM" --model test-model --key-env SECRET_KEY --yes </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"FAILED (401)"* ]]
+  [[ "$output" == *"Check the key"* ]]
+}
+
+@test "an unreachable gateway is reported as such" {
+  with_claude
+  run bash "$SCRIPT" --gateway "http://127.0.0.1:9" --upstream "$UPSTREAM" --model test-model --key-env SECRET_KEY --yes </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"could not be reached"* ]]
+}
+
+@test "model ids with '/' use the gateway's '~' marker; 'server' uses the gateway's own routes" {
+  with_claude
+  run bash "$SCRIPT" --gateway "$GATEWAY/" --upstream "openrouter.ai/api/v1/" --model meta-llama/llama-3.3-70b-instruct \
+    --key-env SECRET_KEY --dry-run </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ "$output" == *"ANTHROPIC_BASE_URL=$GATEWAY/openrouter.ai/api/v1/~/meta-llama/llama-3.3-70b-instruct"* ]]
+  run bash "$SCRIPT" --gateway "$GATEWAY" --upstream server --key-env SECRET_KEY --dry-run </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ "$output" == *"ANTHROPIC_BASE_URL=$GATEWAY"$'\n'* ]]
+}
+
+@test "interactive, in a terminal: prompts with defaults, re-asks bad input, hides and masks the key, confirms" {
+  with_claude
+  transcript="$BATS_TEST_TMPDIR/transcript"
+  run "$expect" -f - <<EOF
+log_file -noappend $transcript
+set timeout 30
+spawn bash $SCRIPT
+expect -exact "Gateway URL \[http://localhost:8080\]: "
+send "$GATEWAY\r"
+expect "Upstream base URL"
+send "ftp://nowhere\r"
+expect "the upstream scheme must be http or https"
+expect "Upstream base URL"
+send "$UPSTREAM\r"
+expect "Model: "
+send "test-model\r"
+expect "input hidden): "
+send "$SECRET_KEY\r"
+expect "Fast model"
+send "\r"
+expect "Write these settings?"
+send "y\r"
+expect "OK: the gateway answered"
+expect eof
+catch wait result
+exit [lindex \$result 3]
+EOF
+  [ "$status" -eq 0 ] || { echo "$output"; cat "$transcript"; false; }
+  "$grep" -q "sk-t...ef (24 characters) as ANTHROPIC_AUTH_TOKEN" "$transcript"
+  ! "$grep" -q "$SECRET_KEY" "$transcript" || false
+  [ "$(jq -r .env.ANTHROPIC_AUTH_TOKEN "$settings")" = "$SECRET_KEY" ]
+}
