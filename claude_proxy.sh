@@ -462,8 +462,10 @@ prove() {
     -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
     --data-binary '{"model":"claude-sonnet-4-5","max_tokens":32,"messages":[{"role":"user","content":"Reply with the single word: ready"}]}' \
     "$BASE_URL/v1/messages" 2>"$error")
+  [ $? -eq 28 ] && status=timeout
   reply=$(json answer "$body" 2>/dev/null)
   case "$status" in
+    timeout) say "FAILED: no answer within 120 s. The gateway is up but the upstream (or a proxy between) is silent; try again, or check the upstream." ;;
     200)
       say "OK: the gateway answered through the upstream: ${reply:-"(empty answer)"}"
       rm -f "$body" "$error"
