@@ -1,17 +1,21 @@
 package dev.claudeproxy.config;
 
 import dev.claudeproxy.convert.Profile;
+import dev.claudeproxy.upstream.RetryPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -35,6 +39,9 @@ import java.util.function.Function;
  * @param corsOrigins origins browsers may call from ({@code *} for any); empty: no CORS headers
  * @param shutdownGrace how long shutdown waits for open exchanges to finish
  * @param metricsEnabled whether {@code /_proxy/metrics} answers
+ * @param retryPolicy when to call an upstream again before the client has seen a byte
+ * @param fallbacks the route tried next when a route fails before answering
+ * @param upstreamCooldown how long a failed server route is passed over for its fallback
  */
 public record Settings(
         Map<Tier, TierRoute> tiers,
@@ -53,7 +60,10 @@ public record Settings(
         long maxRequestBytes,
         List<String> corsOrigins,
         Duration shutdownGrace,
-        boolean metricsEnabled) {
+        boolean metricsEnabled,
+        RetryPolicy retryPolicy,
+        Map<Tier, Tier> fallbacks,
+        Duration upstreamCooldown) {
 
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
@@ -73,6 +83,9 @@ public record Settings(
     public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
     public static final String SHUTDOWN_GRACE_SECONDS = "SHUTDOWN_GRACE_SECONDS";
     public static final String METRICS_ENABLED = "METRICS_ENABLED";
+    public static final String UPSTREAM_RETRIES = "UPSTREAM_RETRIES";
+    public static final String UPSTREAM_RETRY_MAX_WAIT_SECONDS = "UPSTREAM_RETRY_MAX_WAIT_SECONDS";
+    public static final String UPSTREAM_COOLDOWN_SECONDS = "UPSTREAM_COOLDOWN_SECONDS";
 
     /** The Anthropic Messages API's own request size limit: no Anthropic client sends more. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
@@ -83,11 +96,13 @@ public record Settings(
         profileByHost = Map.copyOf(profileByHost);
         upstreamKeysByHost = Map.copyOf(upstreamKeysByHost);
         corsOrigins = List.copyOf(corsOrigins);
+        fallbacks = Map.copyOf(fallbacks);
     }
 
     public static Settings load(Lookup lookup) {
+        Map<Tier, TierRoute> tiers = tiers(lookup);
         return new Settings(
-                tiers(lookup),
+                tiers,
                 Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 600)),
                 positive(lookup, MAX_OUTPUT_TOKENS, 32768),
@@ -108,7 +123,21 @@ public record Settings(
                 positive(lookup, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, Long.MAX_VALUE),
                 list(lookup, CORS_ALLOWED_ORIGINS),
                 Duration.ofSeconds(positive(lookup, SHUTDOWN_GRACE_SECONDS, 30)),
-                bool(lookup, METRICS_ENABLED, true));
+                bool(lookup, METRICS_ENABLED, true),
+                new RetryPolicy((int) count(lookup, UPSTREAM_RETRIES, 2, 10), Duration.ofMillis(500),
+                        Duration.ofSeconds(positive(lookup, UPSTREAM_RETRY_MAX_WAIT_SECONDS, 10))),
+                fallbacks(lookup, tiers),
+                Duration.ofSeconds(count(lookup, UPSTREAM_COOLDOWN_SECONDS, 30, 86_400)));
+    }
+
+    /** The routes tried, in order, when {@code first} fails before answering: its fallback, that one's, and so on. */
+    public List<TierRoute> fallbacksOf(Tier first) {
+        List<TierRoute> chain = new ArrayList<>();
+        Set<Tier> seen = EnumSet.of(first);
+        for (Tier next = fallbacks.get(first); next != null && seen.add(next); next = fallbacks.get(next)) {
+            chain.add(tiers.get(next));
+        }
+        return chain;
     }
 
     public Optional<TierRoute> tier(Tier tier) {
@@ -153,6 +182,29 @@ public record Settings(
                     lookup.find(tier.keySetting()).map(Secret::of)));
         }
         return tiers;
+    }
+
+    private static Map<Tier, Tier> fallbacks(Lookup lookup, Map<Tier, TierRoute> tiers) {
+        Map<Tier, Tier> fallbacks = new EnumMap<>(Tier.class);
+        for (Tier tier : Tier.values()) {
+            Optional<String> text = lookup.find(tier.fallbackSetting()).map(String::strip);
+            if (text.isEmpty()) {
+                continue;
+            }
+            Tier next;
+            try {
+                next = Tier.valueOf(text.get().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(tier.fallbackSetting() + " names a route: haiku, sonnet, opus or default;"
+                        + " not '" + text.get() + "'", e);
+            }
+            if (!tiers.containsKey(tier) || !tiers.containsKey(next) || next == tier) {
+                throw new IllegalArgumentException(tier.fallbackSetting() + "=" + text.get() + " needs both routes"
+                        + " configured (" + tier.baseUrlSetting() + ", " + next.baseUrlSetting() + "), and two different ones");
+            }
+            fallbacks.put(tier, next);
+        }
+        return fallbacks;
     }
 
     private static ClientAuth clientAuth(Lookup lookup) {
@@ -213,6 +265,23 @@ public record Settings(
             // reported below with the setting's name
         }
         throw new IllegalArgumentException(name + " must be a positive whole number, not '" + text.get() + "'");
+    }
+
+    /** A whole number from 0 to {@code max}. */
+    private static long count(Lookup lookup, String name, long fallback, long max) {
+        Optional<String> text = lookup.find(name);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text.get().strip());
+            if (value >= 0 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the setting's name
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from 0 to " + max + ", not '" + text.get() + "'");
     }
 
     private static boolean bool(Lookup lookup, String name, boolean fallback) {

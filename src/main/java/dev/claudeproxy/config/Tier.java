@@ -29,6 +29,11 @@ public enum Tier {
         return prefix() + "_API_KEY";
     }
 
+    /** Names the route tried next when this one fails before answering ({@code SONNET_FALLBACK=default}). */
+    public String fallbackSetting() {
+        return prefix() + "_FALLBACK";
+    }
+
     /** The family a requested model name belongs to ({@code claude-sonnet-4-5} → SONNET), if any. */
     public static Optional<Tier> familyOf(String requestedModel) {
         String model = requestedModel.toLowerCase(Locale.ROOT);

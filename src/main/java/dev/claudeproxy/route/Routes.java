@@ -5,6 +5,7 @@ import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.config.Tier;
 import dev.claudeproxy.config.TierRoute;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,15 @@ public final class Routes {
                         : "configured: " + settings.tiers().keySet()) + "). Use the path form " + PathParser.FORM));
     }
 
+    /**
+     * The routes to try, in order, when {@code primary} fails before answering: the fallback
+     * chain of a server route ({@code <TIER>_FALLBACK}); none for an upstream named in the path.
+     */
+    public static List<Route> fallbacks(Route primary, Settings settings, Optional<Secret> clientKey) {
+        return primary.tier().map(tier -> settings.fallbacksOf(tier).stream()
+                .map(route -> tierRoute(route, settings, clientKey)).toList()).orElse(List.of());
+    }
+
     /** Whether a requested model is one of Anthropic's names ({@code claude-...}), which the path's model replaces. */
     static boolean isClaudeModel(String requestedModel) {
         return requestedModel.strip().toLowerCase(java.util.Locale.ROOT).startsWith("claude");
@@ -82,6 +92,11 @@ public final class Routes {
         /** Host and port, safe for logs and errors. */
         public String authority() {
             return chatCompletions.getAuthority();
+        }
+
+        /** Endpoint and model: what one upstream route is, for remembering its failures. */
+        public String identity() {
+            return chatCompletions + " " + model;
         }
 
         /** Whether the upstream came from the request path (and so is subject to the allowlist). */

@@ -28,6 +28,7 @@ import dev.claudeproxy.route.Routes.Route;
 import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseReader;
 import dev.claudeproxy.sse.SseWriter;
+import dev.claudeproxy.upstream.RetryPolicy;
 import dev.claudeproxy.upstream.UpstreamFailure;
 import dev.claudeproxy.upstream.UpstreamResponse;
 import jakarta.json.JsonValue;
@@ -38,11 +39,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -81,6 +86,8 @@ final class Exchange implements Runnable {
     private ScheduledFuture<?> keepAlive;
     private volatile SseWriter stream;
     private final Trace trace;
+    /** The client's key when it may go upstream (not when it is the gateway's own credential). */
+    private Optional<Secret> forwardableKey = Optional.empty();
 
     /** Call {@code gateway.telemetry().started()} first: the exchange ends it when it has run. */
     Exchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, Runnable complete,
@@ -99,11 +106,10 @@ final class Exchange implements Runnable {
     public void run() {
         try {
             MessagesRequest clientRequest = readClientRequest();
-            Route route = route(clientRequest);
-            Target target = target(route);
-            ChatRequest proxyToServerRequest = convert(clientRequest, target);
-            UpstreamResponse serverToProxyResponse = call(route, target.profile(), proxyToServerRequest);
-            UsageEstimate estimate = new UsageEstimate(clientRequest, route.model());
+            Answered answered = callWithFallbacks(clientRequest, route(clientRequest));
+            Target target = answered.target();
+            UpstreamResponse serverToProxyResponse = answered.response();
+            UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
             if (clientRequest.stream()) {
                 streamBack(serverToProxyResponse, clientRequest, target, estimate);
             } else {
@@ -124,9 +130,15 @@ final class Exchange implements Runnable {
             }
             closeUpstream();
             int status = proxyToClientResponse.getStatus();
-            complete.run();
-            gateway.telemetry().finished(trace, status);
-            gateway.telemetry().ended();
+            try {
+                complete.run();
+            } catch (IllegalStateException alreadyCompleted) {
+                // The container ends the async cycle itself when the client's connection fails first.
+                LOG.log(Level.FINE, requestId + ": the container had already completed the request", alreadyCompleted);
+            } finally {
+                gateway.telemetry().finished(trace, status);
+                gateway.telemetry().ended();
+            }
         }
     }
 
@@ -166,7 +178,7 @@ final class Exchange implements Runnable {
 
     private Route route(MessagesRequest clientRequest) {
         trace.stream = clientRequest.stream();
-        Optional<Secret> forwardableKey = settings.clientAuth().forwardsClientKey()
+        forwardableKey = settings.clientAuth().forwardsClientKey()
                 ? ClientRequests.key(clientToProxyRequest) : Optional.empty();
         Route route;
         try {
@@ -174,9 +186,6 @@ final class Exchange implements Runnable {
         } catch (RouteNotFoundException e) {
             throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
         }
-        trace.routeKind = route.tier().map(tier -> tier.name().toLowerCase(java.util.Locale.ROOT)).orElse("path");
-        trace.upstream = route.authority();
-        trace.model = route.model();
         if (route.fromPath()) {
             Optional<String> refusal = gateway.guard().refusal(route.host());
             if (refusal.isPresent()) {
@@ -184,6 +193,89 @@ final class Exchange implements Runnable {
             }
         }
         return route;
+    }
+
+    /** The upstream's answer, and the route and conversion that got it. */
+    private record Answered(Route route, Target target, UpstreamResponse response) {
+    }
+
+    /**
+     * Calls the route, with retries; when it still fails with a retryable error, its fallback
+     * routes in order. A server route that just failed is passed over, while its cooldown lasts,
+     * for the next one (never the last). The request is converted anew for each route, whose
+     * provider may differ.
+     */
+    private Answered callWithFallbacks(MessagesRequest clientRequest, Route primary) {
+        List<Route> candidates = new ArrayList<>();
+        candidates.add(primary);
+        candidates.addAll(Routes.fallbacks(primary, settings, forwardableKey));
+        boolean tracked = candidates.size() > 1;
+        for (int i = 0; ; i++) {
+            Route route = candidates.get(i);
+            boolean last = i == candidates.size() - 1;
+            if (tracked && !last && gateway.breaker().isOpen(route.identity())) {
+                LOG.fine(() -> requestId + ": passing over " + route.authority() + ", which failed moments ago");
+                continue;
+            }
+            trace.routeKind = route.tier().map(tier -> tier.name().toLowerCase(Locale.ROOT)).orElse("path");
+            trace.upstream = route.authority();
+            trace.model = route.model();
+            Target target = target(route);
+            ChatRequest proxyToServerRequest = convert(clientRequest, target);
+            try {
+                UpstreamResponse answer = callWithRetries(route, target.profile(), proxyToServerRequest);
+                if (tracked) {
+                    gateway.breaker().succeeded(route.identity());
+                }
+                return new Answered(route, target, answer);
+            } catch (RetryableFailure failure) {
+                if (tracked) {
+                    gateway.breaker().failed(route.identity());
+                }
+                if (last) {
+                    throw failure.error;
+                }
+                Route next = candidates.get(i + 1);
+                LOG.info(() -> requestId + ": upstream " + route.authority() + " failed (" + failure.error.getMessage()
+                        + "); falling back to " + next.authority() + " model " + next.model());
+            }
+        }
+    }
+
+    /** Calls once, and again after a retryable failure while the retry policy allows. */
+    private UpstreamResponse callWithRetries(Route route, Profile profile, ChatRequest proxyToServerRequest) {
+        for (int retry = 1; ; retry++) {
+            try {
+                return call(route, profile, proxyToServerRequest);
+            } catch (RetryableFailure failure) {
+                Optional<Duration> wait = settings.retryPolicy().delay(retry, failure.retryAfter,
+                        ThreadLocalRandom.current()::nextDouble);
+                if (wait.isEmpty()) {
+                    throw failure;
+                }
+                int number = retry;
+                LOG.info(() -> requestId + ": upstream " + route.authority() + " failed (" + failure.error.getMessage()
+                        + "); retry " + number + " in " + wait.get().toMillis() + " ms");
+                try {
+                    Thread.sleep(wait.get().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw failure.error;
+                }
+            }
+        }
+    }
+
+    /** An upstream failure worth another try: no connection, or 429/502/503/504. */
+    private static final class RetryableFailure extends RuntimeException {
+        private final ProxyException error;
+        private final Optional<String> retryAfter;
+
+        RetryableFailure(ProxyException error, Optional<String> retryAfter) {
+            super(error.getMessage(), error, false, false);
+            this.error = error;
+            this.retryAfter = retryAfter;
+        }
     }
 
     /**
@@ -209,7 +301,11 @@ final class Exchange implements Runnable {
                 errorBody = errorBody(answer);
             }
         }
-        throw UpstreamErrors.fromStatus(answer.status(), errorBody, answer.header("retry-after"));
+        ProxyException error = UpstreamErrors.fromStatus(answer.status(), errorBody, answer.header("retry-after"));
+        if (RetryPolicy.retryableStatus(answer.status())) {
+            throw new RetryableFailure(error, answer.header("retry-after"));
+        }
+        throw error;
     }
 
     private UpstreamResponse post(Route route, Profile profile, ChatRequest proxyToServerRequest) {
@@ -223,7 +319,8 @@ final class Exchange implements Runnable {
         } catch (UpstreamFailure failure) {
             throw switch (failure.kind()) {
                 case TIMEOUT -> new ProxyException(ErrorType.TIMEOUT, failure.getMessage());
-                case UNREACHABLE -> new ProxyException(502, ErrorType.API, failure.getMessage(), Map.of());
+                case UNREACHABLE -> new RetryableFailure(new ProxyException(502, ErrorType.API, failure.getMessage(),
+                        Map.of()), Optional.empty());
             };
         }
     }

@@ -2,6 +2,7 @@ package dev.claudeproxy.servlet;
 
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.route.UpstreamBreaker;
 import dev.claudeproxy.route.UpstreamGuard;
 import dev.claudeproxy.upstream.UpstreamClient;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,7 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * @param keepAliveTimer the one thread that sends {@code ping} events on idle streams
  * @param guard refuses upstreams a request path may not name
+ * @param breaker which server routes just failed, for their fallbacks
  */
 record Gateway(Settings settings, UpstreamClient upstream, ScheduledExecutorService keepAliveTimer,
-               ThinkingSignatures signatures, UpstreamGuard guard, Telemetry telemetry) {
+               ThinkingSignatures signatures, UpstreamGuard guard, Telemetry telemetry, UpstreamBreaker breaker) {
 }

@@ -10,6 +10,7 @@ import dev.claudeproxy.route.Endpoint;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.PathParser;
 import dev.claudeproxy.route.RouteNotFoundException;
+import dev.claudeproxy.route.UpstreamBreaker;
 import dev.claudeproxy.route.UpstreamGuard;
 import dev.claudeproxy.upstream.UpstreamClient;
 import jakarta.servlet.AsyncContext;
@@ -86,7 +87,7 @@ public final class ProxyServlet extends HttpServlet {
         // An ended stream's ping task must not linger in the queue until its next run.
         timer.setRemoveOnCancelPolicy(true);
         gateway = new Gateway(settings, upstream, timer, signatures(settings), new UpstreamGuard(settings.allowlist()),
-                telemetry);
+                telemetry, new UpstreamBreaker(settings.upstreamCooldown(), System::nanoTime));
         if (settings.allowlist().isOpen()) {
             LOG.warning(Settings.UPSTREAM_ALLOWLIST + " is not set: request paths may name any upstream host (link-local"
                     + " and cloud metadata addresses are still refused); set it to the hosts your users may reach");

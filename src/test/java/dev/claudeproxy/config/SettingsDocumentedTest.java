@@ -27,6 +27,7 @@ class SettingsDocumentedTest {
             names.add(tier.baseUrlSetting());
             names.add(tier.modelSetting());
             names.add(tier.keySetting());
+            names.add(tier.fallbackSetting());
         }
         return names;
     }

@@ -37,6 +37,17 @@ class DisconnectTest {
             // A generous bound for a loaded machine; the stream would otherwise run for 20 s.
             assertTrue(upstream.awaitDropped(Duration.ofSeconds(10)), "gateway kept the upstream stream open");
             assertTrue(upstream.chunksWritten() < chunks, "upstream wrote its whole stream: " + upstream.chunksWritten());
+            // And the exchange has ended, whichever of the gateway and the container completed the request.
+            String metrics = "";
+            for (long deadline = System.nanoTime() + 10_000_000_000L; System.nanoTime() < deadline; Thread.sleep(50)) {
+                metrics = GatewayHarness.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        gateway.baseUrl() + "/_proxy/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (metrics.contains("claude_proxy_active_exchanges 0")) {
+                    break;
+                }
+            }
+            assertTrue(metrics.contains("claude_proxy_active_exchanges 0"), metrics);
         }
     }
 }

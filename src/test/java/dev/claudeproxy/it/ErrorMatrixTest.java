@@ -37,7 +37,8 @@ class ErrorMatrixTest {
 
     @BeforeAll
     static void start() {
-        harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1"));
+        // Retries are ResilienceTest's subject; here each upstream answer maps to the client's error once.
+        harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1", "UPSTREAM_RETRIES", "0"));
     }
 
     @AfterAll

@@ -1,0 +1,49 @@
+package dev.claudeproxy.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+
+    private final RetryPolicy policy = new RetryPolicy(3, Duration.ofMillis(500), Duration.ofSeconds(4));
+
+    @Test
+    void backoffDoublesWithJitterUpToTheMaximumAndStopsAfterTheRetries() {
+        assertEquals(Optional.of(Duration.ofMillis(250)), policy.delay(1, Optional.empty(), () -> 0.0));
+        assertEquals(Optional.of(Duration.ofMillis(999)), policy.delay(2, Optional.empty(), () -> 0.999));
+        assertEquals(Optional.of(Duration.ofMillis(1000)), policy.delay(3, Optional.empty(), () -> 0.0));
+        assertEquals(Optional.empty(), policy.delay(4, Optional.empty(), () -> 0.5));
+        RetryPolicy capped = new RetryPolicy(10, Duration.ofMillis(500), Duration.ofSeconds(4));
+        assertEquals(Optional.of(Duration.ofSeconds(4)), capped.delay(9, Optional.empty(), () -> 1.0));
+        assertEquals(Optional.empty(), new RetryPolicy(0, Duration.ofMillis(500), Duration.ofSeconds(4))
+                .delay(1, Optional.empty(), () -> 0.5));
+    }
+
+    @Test
+    void retryAfterInSecondsOrAsADateIsWhatIsWaited() {
+        assertEquals(Optional.of(Duration.ofSeconds(2)), policy.delay(1, Optional.of("2"), () -> 0.5));
+        assertEquals(Optional.of(Duration.ofMillis(1500)), policy.delay(1, Optional.of(" 1.5 "), () -> 0.5));
+        String inThree = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(3).format(DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = policy.delay(1, Optional.of(inThree), () -> 0.5).orElseThrow();
+        assertTrue(wait.compareTo(Duration.ofSeconds(1)) > 0 && wait.compareTo(Duration.ofSeconds(4)) <= 0, wait.toString());
+        assertEquals(Optional.empty(), policy.delay(1, Optional.of("60"), () -> 0.5), "longer than the maximum: no retry");
+        assertEquals(Optional.of(Duration.ofMillis(250)), policy.delay(1, Optional.of("soon"), () -> 0.0), "unreadable: backoff");
+    }
+
+    @Test
+    void onlyRateLimitsAndGatewayFailuresAreRetryable() {
+        for (int status : new int[] {429, 502, 503, 504}) {
+            assertTrue(RetryPolicy.retryableStatus(status), Integer.toString(status));
+        }
+        for (int status : new int[] {400, 401, 403, 404, 413, 422, 500, 501, 529}) {
+            assertTrue(!RetryPolicy.retryableStatus(status), Integer.toString(status));
+        }
+    }
+}
