@@ -24,8 +24,47 @@ public final class Json {
         return JSONB.toJson(value);
     }
 
-    /** Parses {@code text} as {@code type}; a text that is not such JSON throws {@link JsonbException}. */
+    /**
+     * Parses {@code text} as {@code type}; a text that is not such JSON throws {@link JsonbException}.
+     *
+     * <p>A text whose objects and arrays do not all close is refused before parsing: Yasson skips
+     * the values of unknown properties with Parsson's {@code skipArray}/{@code skipObject}, which
+     * spin forever at the end of input (Parsson 1.1.9 still; found by {@code StreamFuzzTest}), so a
+     * truncated upstream answer such as {@code {"x":[1,} would hold a worker at full CPU for good.
+     */
     public static <T> T read(String text, Class<T> type) {
+        if (!closesEveryContainer(text)) {
+            throw new JsonbException("truncated or unbalanced JSON");
+        }
         return JSONB.fromJson(text, type);
+    }
+
+    /** Whether every '{' and '[' outside strings is closed by its matching bracket, in order. */
+    static boolean closesEveryContainer(String text) {
+        char[] open = new char[16];
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (depth == open.length) {
+                    open = java.util.Arrays.copyOf(open, depth * 2);
+                }
+                open[depth++] = c == '{' ? '}' : ']';
+            } else if (c == '}' || c == ']') {
+                if (depth == 0 || open[--depth] != c) {
+                    return false;
+                }
+            }
+        }
+        return depth == 0 && !inString;
     }
 }

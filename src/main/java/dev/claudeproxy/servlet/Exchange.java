@@ -14,6 +14,7 @@ import dev.claudeproxy.convert.RequestConverter;
 import dev.claudeproxy.convert.ResponseConverter;
 import dev.claudeproxy.convert.StreamConverter;
 import dev.claudeproxy.convert.Target;
+import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
@@ -404,7 +405,12 @@ final class Exchange implements Runnable {
                     sawDone = true;
                     break;
                 }
-                send(converter.onChunk(chunk(event)));
+                Optional<ChatCompletion> chunk = UpstreamChunks.parse(event);
+                if (chunk.isPresent()) {
+                    send(converter.onChunk(chunk.get()));
+                } else if (!event.data().isBlank()) {
+                    LOG.warning(() -> requestId + ": skipped an upstream stream event that is not a chat completion chunk");
+                }
                 if (converter.ended()) {
                     return;
                 }
@@ -419,22 +425,6 @@ final class Exchange implements Runnable {
             throw new ProxyException(ErrorType.API, why);
         }
         send(converter.onEnd(sawDone));
-    }
-
-    private ChatCompletion chunk(SseEvent event) {
-        if ("error".equals(event.event())) {
-            return new ChatCompletion(null, null, null, null, jakarta.json.Json.createValue(
-                    UpstreamErrors.messageOf(event.data())));
-        }
-        if (event.data().isBlank()) {
-            return new ChatCompletion(null, null, null, null, null);
-        }
-        try {
-            return Json.read(event.data(), ChatCompletion.class);
-        } catch (JsonbException e) {
-            LOG.log(Level.WARNING, requestId + ": skipped an upstream stream event that is not a chat completion chunk", e);
-            return new ChatCompletion(null, null, null, null, null);
-        }
     }
 
     private void openStream() {
