@@ -1,0 +1,137 @@
+package dev.claudeproxy.bench;
+
+import dev.claudeproxy.anthropic.MessagesRequest;
+import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.convert.Profile;
+import dev.claudeproxy.convert.RequestConverter;
+import dev.claudeproxy.convert.StreamConverter;
+import dev.claudeproxy.convert.Target;
+import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.convert.UpstreamChunks;
+import dev.claudeproxy.convert.UsageEstimate;
+import dev.claudeproxy.json.Json;
+import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.sse.SseEvent;
+import dev.claudeproxy.sse.SseReader;
+import dev.claudeproxy.sse.SseWriter;
+import jakarta.json.JsonReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The gateway's own work per request and per streamed chunk, each beside a baseline measured in the
+ * same run: what the cheapest handling of the same bytes costs.
+ *
+ * <ul>
+ *   <li>{@code request*}: a Claude Code request (the first turn of the captured interactive session,
+ *       system prompt, tools and all) read and converted to Chat Completions JSON, against only
+ *       parsing it with JSON-P;
+ *   <li>{@code stream*}: a 50-chunk upstream text stream read, converted and written as Anthropic
+ *       SSE, against copying its bytes (what a byte-copying reverse proxy does per stream).
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ConversionBench {
+
+    private static final ThinkingSignatures SIGNATURES = new ThinkingSignatures(
+            "benchmark-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+
+    private byte[] requestBody;
+    private byte[] upstreamStream;
+    private MessagesRequest streamRequest;
+    private Target target;
+
+    @Setup
+    public void load() throws IOException {
+        requestBody = firstCapturedRequest();
+        StringBuilder stream = new StringBuilder();
+        for (int i = 0; i < 49; i++) {
+            stream.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1760000000,"
+                    + "\"model\":\"gpt-4.1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word").append(i)
+                    .append(" \"},\"finish_reason\":null}]}\n\n");
+        }
+        stream.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1760000000,"
+                + "\"model\":\"gpt-4.1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1200,\"completion_tokens\":49}}\n\ndata: [DONE]\n\n");
+        upstreamStream = stream.toString().getBytes(StandardCharsets.UTF_8);
+        streamRequest = MessagesRequestReader.read(("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,"
+                + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
+        target = new Target("gpt-4.1", "api.openai.com", Profile.GENERIC, 32768, SIGNATURES);
+    }
+
+    private static byte[] firstCapturedRequest() throws IOException {
+        try (InputStream in = ConversionBench.class.getResourceAsStream("/captures/cli-interactive-first-turn.jsonl");
+             JsonReader reader = jakarta.json.Json.createReader(new StringReader(
+                     new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> line.contains(
+                             "\"url\":\"") && line.contains("/v1/messages?")).findFirst().orElseThrow()))) {
+            return reader.readObject().getJsonObject("body").toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Benchmark
+    public Object requestBaselineParseOnly() {
+        try (JsonReader reader = jakarta.json.Json.createReader(new ByteArrayInputStream(requestBody))) {
+            return reader.readObject();
+        }
+    }
+
+    @Benchmark
+    public String requestConversion() {
+        return Json.write(RequestConverter.toChatRequest(MessagesRequestReader.read(requestBody), target));
+    }
+
+    @Benchmark
+    public byte[] streamBaselineByteCopy() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(upstreamStream.length);
+        new ByteArrayInputStream(upstreamStream).transferTo(out);
+        return out.toByteArray();
+    }
+
+    @Benchmark
+    public byte[] streamConversion() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(upstreamStream.length);
+        SseWriter writer = new SseWriter(out);
+        StreamConverter converter = new StreamConverter(streamRequest.model(), streamRequest.stopSequences(), target,
+                new UsageEstimate(streamRequest, "gpt-4.1"));
+        write(writer, converter.start());
+        SseReader reader = new SseReader(new ByteArrayInputStream(upstreamStream));
+        boolean sawDone = false;
+        for (SseEvent event = reader.next(); event != null; event = reader.next()) {
+            if (event.data().equals("[DONE]")) {
+                sawDone = true;
+                break;
+            }
+            Optional<ChatCompletion> chunk = UpstreamChunks.parse(event);
+            if (chunk.isPresent()) {
+                write(writer, converter.onChunk(chunk.get()));
+            }
+        }
+        if (!converter.ended()) {
+            write(writer, converter.onEnd(sawDone));
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(SseWriter writer, List<StreamEvent> events) throws IOException {
+        for (StreamEvent event : events) {
+            writer.write(event.type(), Json.write(event));
+        }
+    }
+}
