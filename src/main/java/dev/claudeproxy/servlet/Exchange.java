@@ -69,6 +69,8 @@ import java.util.logging.Logger;
 final class Exchange implements Runnable {
 
     static final String REQUEST_ID_HEADER = "request-id";
+    /** The status logged for a request whose client left before the gateway could answer (nginx's 499). */
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
 
@@ -130,11 +132,13 @@ final class Exchange implements Runnable {
                 keepAlive.cancel(false);
             }
             closeUpstream();
-            int status = proxyToClientResponse.getStatus();
+            int status = CLIENT_CLOSED_REQUEST;
             try {
+                status = proxyToClientResponse.getStatus();
                 complete.run();
-            } catch (IllegalStateException alreadyCompleted) {
-                // The container ends the async cycle itself when the client's connection fails first.
+            } catch (RuntimeException alreadyCompleted) {
+                // When the client's connection fails first, the container ends the async cycle itself and
+                // recycles the request and response, whose methods then throw.
                 LOG.log(Level.FINE, requestId + ": the container had already completed the request", alreadyCompleted);
             } finally {
                 gateway.telemetry().finished(trace, status);

@@ -40,9 +40,13 @@ class DisconnectTest {
             // And the exchange has ended, whichever of the gateway and the container completed the request.
             String metrics = "";
             for (long deadline = System.nanoTime() + 10_000_000_000L; System.nanoTime() < deadline; Thread.sleep(50)) {
-                metrics = GatewayHarness.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        gateway.baseUrl() + "/_proxy/metrics")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                try {
+                    metrics = GatewayHarness.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            gateway.baseUrl() + "/_proxy/metrics")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                } catch (java.io.IOException pooledConnectionClosed) {
+                    continue;
+                }
                 if (metrics.contains("claude_proxy_active_exchanges 0")) {
                     break;
                 }
