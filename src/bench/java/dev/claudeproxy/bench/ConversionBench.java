@@ -11,8 +11,6 @@ import dev.claudeproxy.convert.ThinkingSignatures;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
-import dev.claudeproxy.openai.ChatCompletion;
-import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseReader;
 import dev.claudeproxy.sse.SseWriter;
 import jakarta.json.JsonReader;
@@ -21,9 +19,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -111,21 +109,13 @@ public class ConversionBench {
         StreamConverter converter = new StreamConverter(streamRequest.model(), streamRequest.stopSequences(), target,
                 new UsageEstimate(streamRequest, "gpt-4.1"));
         write(writer, converter.start());
-        SseReader reader = new SseReader(new ByteArrayInputStream(upstreamStream));
-        boolean sawDone = false;
-        for (SseEvent event = reader.next(); event != null; event = reader.next()) {
-            if (event.data().equals("[DONE]")) {
-                sawDone = true;
-                break;
+        UpstreamChunks.pump(new SseReader(new ByteArrayInputStream(upstreamStream)), converter, events -> {
+            try {
+                write(writer, events);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            Optional<ChatCompletion> chunk = UpstreamChunks.parse(event);
-            if (chunk.isPresent()) {
-                write(writer, converter.onChunk(chunk.get()));
-            }
-        }
-        if (!converter.ended()) {
-            write(writer, converter.onEnd(sawDone));
-        }
+        });
         return out.toByteArray();
     }
 

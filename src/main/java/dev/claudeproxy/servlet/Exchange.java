@@ -26,7 +26,6 @@ import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.RouteNotFoundException;
 import dev.claudeproxy.route.Routes;
 import dev.claudeproxy.route.Routes.Route;
-import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseReader;
 import dev.claudeproxy.sse.SseWriter;
 import dev.claudeproxy.upstream.RetryPolicy;
@@ -401,24 +400,8 @@ final class Exchange implements Runnable {
         openStream();
         send(converter.start());
         startKeepAlive();
-        SseReader upstreamEvents = new SseReader(serverToProxyBody);
-        boolean sawDone = false;
         try {
-            for (SseEvent event = upstreamEvents.next(); event != null; event = upstreamEvents.next()) {
-                if (event.data().equals("[DONE]")) {
-                    sawDone = true;
-                    break;
-                }
-                Optional<ChatCompletion> chunk = UpstreamChunks.parse(event);
-                if (chunk.isPresent()) {
-                    send(converter.onChunk(chunk.get()));
-                } else if (!event.data().isBlank()) {
-                    LOG.warning(() -> requestId + ": skipped an upstream stream event that is not a chat completion chunk");
-                }
-                if (converter.ended()) {
-                    return;
-                }
-            }
+            UpstreamChunks.pump(new SseReader(serverToProxyBody), converter, this::send);
         } catch (IOException e) {
             if (openUpstreamResponse.get() == null) {
                 throw new ClientGoneException(e);
@@ -428,7 +411,6 @@ final class Exchange implements Runnable {
                     : "upstream connection failed mid-stream (" + e.getClass().getSimpleName() + ")";
             throw new ProxyException(ErrorType.API, why);
         }
-        send(converter.onEnd(sawDone));
     }
 
     private void openStream() {

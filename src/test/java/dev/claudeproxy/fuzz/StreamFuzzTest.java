@@ -11,15 +11,12 @@ import dev.claudeproxy.convert.ThinkingSignatures;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
-import dev.claudeproxy.openai.ChatCompletion;
-import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Any bytes an upstream streams back become, through the gateway's reader and converter, an event
@@ -48,24 +45,7 @@ class StreamFuzzTest {
         StreamConverter converter = new StreamConverter(REQUEST.model(), REQUEST.stopSequences(), target,
                 new UsageEstimate(REQUEST, "fuzz-model"));
         List<StreamEvent> events = new ArrayList<>(converter.start());
-        SseReader reader = new SseReader(new ByteArrayInputStream(upstreamBytes));
-        boolean sawDone = false;
-        for (SseEvent event = reader.next(); event != null; event = reader.next()) {
-            if (event.data().equals("[DONE]")) {
-                sawDone = true;
-                break;
-            }
-            Optional<ChatCompletion> chunk = UpstreamChunks.parse(event);
-            if (chunk.isPresent()) {
-                events.addAll(converter.onChunk(chunk.get()));
-            }
-            if (converter.ended()) {
-                break;
-            }
-        }
-        if (!converter.ended()) {
-            events.addAll(converter.onEnd(sawDone));
-        }
+        UpstreamChunks.pump(new SseReader(new ByteArrayInputStream(upstreamBytes)), converter, events::addAll);
         for (StreamEvent event : events) {
             Json.write(event); // every event serialises
         }
