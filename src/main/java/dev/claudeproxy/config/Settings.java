@@ -248,40 +248,34 @@ public record Settings(
     }
 
     private static int positive(Lookup lookup, String name, int fallback) {
-        return (int) positive(lookup, name, fallback, Integer.MAX_VALUE);
+        return (int) wholeNumber(lookup, name, fallback, 1, Integer.MAX_VALUE);
     }
 
     private static long positive(Lookup lookup, String name, long fallback, long max) {
-        Optional<String> text = lookup.find(name);
-        if (text.isEmpty()) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(text.get().strip());
-            if (value > 0 && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the setting's name
-        }
-        throw new IllegalArgumentException(name + " must be a positive whole number, not '" + text.get() + "'");
+        return wholeNumber(lookup, name, fallback, 1, max);
     }
 
     /** A whole number from 0 to {@code max}. */
     private static long count(Lookup lookup, String name, long fallback, long max) {
+        return wholeNumber(lookup, name, fallback, 0, max);
+    }
+
+    /** A whole number from {@code min} to {@code max}; anything else fails naming the setting. */
+    private static long wholeNumber(Lookup lookup, String name, long fallback, long min, long max) {
         Optional<String> text = lookup.find(name);
         if (text.isEmpty()) {
             return fallback;
         }
         try {
             long value = Long.parseLong(text.get().strip());
-            if (value >= 0 && value <= max) {
+            if (value >= min && value <= max) {
                 return value;
             }
         } catch (NumberFormatException e) {
             // reported below with the setting's name
         }
-        throw new IllegalArgumentException(name + " must be a whole number from 0 to " + max + ", not '" + text.get() + "'");
+        String range = min == 1 ? "a positive whole number" : "a whole number from " + min + " to " + max;
+        throw new IllegalArgumentException(name + " must be " + range + ", not '" + text.get() + "'");
     }
 
     private static boolean bool(Lookup lookup, String name, boolean fallback) {
