@@ -22,7 +22,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -280,15 +279,9 @@ public final class ProxyServlet extends HttpServlet {
 
     /** The root page, {@code index.html} of the webapp, read once. */
     private static byte[] page(ServletContext context) {
-        try (InputStream in = context.getResourceAsStream("/index.html")) {
-            if (in != null) {
-                return in.readAllBytes();
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "index.html could not be read", e);
-        }
-        return ("<!doctype html><title>claude-proxy</title><p>claude-proxy: Anthropic Messages API gateway. POST "
-                + PathParser.FORM).getBytes(StandardCharsets.UTF_8);
+        return WebappFiles.read(context, "/index.html").orElseGet(() -> ("<!doctype html><title>claude-proxy</title>"
+                + "<p>claude-proxy: Anthropic Messages API gateway. POST " + PathParser.FORM)
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** Without a configured secret, a random one: signatures then hold for this instance until it restarts. */

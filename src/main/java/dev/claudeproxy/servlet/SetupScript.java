@@ -6,10 +6,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +20,6 @@ final class SetupScript {
 
     static final String PATH = "/claude_proxy.sh";
 
-    private static final Logger LOG = Logger.getLogger(SetupScript.class.getName());
     private static final Pattern DEFAULT_LINE = Pattern.compile("(?m)^DEFAULT_GATEWAY=\"[^\"\\n]*\"$");
     /** What may stand inside the script's double quotes without changing its meaning. */
     private static final Pattern SAFE_URL = Pattern.compile("https?://[A-Za-z0-9.:\\[\\]_~%/-]+");
@@ -31,15 +27,7 @@ final class SetupScript {
     private final String script;
 
     SetupScript(ServletContext context) {
-        String text = null;
-        try (InputStream in = context.getResourceAsStream(PATH)) {
-            if (in != null) {
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "claude_proxy.sh could not be read", e);
-        }
-        script = text;
+        script = WebappFiles.read(context, PATH).map(bytes -> new String(bytes, StandardCharsets.UTF_8)).orElse(null);
     }
 
     void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
