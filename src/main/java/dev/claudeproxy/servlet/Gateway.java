@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * What every exchange shares, made once by the servlet at start and released at shutdown.
  *
- * @param keepAliveTimer the one thread that sends {@code ping} events on idle streams
+ * @param keepAliveTimer the one timer thread: {@code ping} events on idle streams, the upstream silence watchdog
  * @param guard refuses upstreams a request path may not name
  * @param breaker which server routes just failed, for their fallbacks
  */

@@ -60,9 +60,10 @@ public final class ProxyServlet extends HttpServlet {
     private transient Cors cors;
     private transient byte[] page;
     private transient SetupScript setupScript;
-    /** The platform threads of this webapp: exchange workers (on Java 17) and the keep-alive timer. */
+    /** The platform threads of this webapp: exchange workers (on Java 17), the timer, the upstream client's. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
     private final transient OwnThreads timerThreads = new OwnThreads("claude-proxy-keepalive-");
+    private final transient OwnThreads upstreamThreads = new OwnThreads("claude-proxy-upstream-");
     private volatile boolean warnedSynchronous;
 
     @Override
@@ -74,7 +75,11 @@ public final class ProxyServlet extends HttpServlet {
         } catch (IllegalStateException unregistered) {
             throw new ServletException(unregistered.getMessage(), unregistered);
         }
-        UpstreamClient upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, timerThreads);
+        // An ended stream's ping task must not linger in the queue until its next run.
+        timer.setRemoveOnCancelPolicy(true);
+        UpstreamClient upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout(),
+                upstreamThreads, timer);
         workers = newWorkers();
         localEndpoints = new LocalEndpoints(settings);
         Telemetry telemetry = new Telemetry();
@@ -82,9 +87,6 @@ public final class ProxyServlet extends HttpServlet {
         cors = new Cors(settings.corsOrigins());
         page = page(context);
         setupScript = new SetupScript(context);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, timerThreads);
-        // An ended stream's ping task must not linger in the queue until its next run.
-        timer.setRemoveOnCancelPolicy(true);
         gateway = new Gateway(settings, upstream, timer, signatures(settings), new UpstreamGuard(settings.allowlist()),
                 telemetry, new UpstreamBreaker(settings.upstreamCooldown(), System::nanoTime));
         if (settings.allowlist().isOpen()) {
@@ -123,6 +125,7 @@ public final class ProxyServlet extends HttpServlet {
             gateway.keepAliveTimer().awaitTermination(5, TimeUnit.SECONDS);
             workerThreads.join(Duration.ofSeconds(5));
             timerThreads.join(Duration.ofSeconds(5));
+            upstreamThreads.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,2 +1,2 @@
-/** The upstream HTTP leg: one Jersey client, built once, closed on shutdown. */
+/** The upstream HTTP leg: one JDK HTTP client (pooled, HTTP/2 where offered), built once, closed on shutdown. */
 package dev.claudeproxy.upstream;
