@@ -1,5 +1,7 @@
 package dev.claudeproxy.anthropic;
 
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import dev.claudeproxy.anthropic.ContentBlock.DocumentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ImageBlock;
 import dev.claudeproxy.anthropic.ContentBlock.OtherBlock;
@@ -13,7 +15,6 @@ import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
 import dev.claudeproxy.anthropic.MessagesRequest.Thinking;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
 import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -77,7 +78,7 @@ public final class MessagesRequestReader {
     }
 
     private static JsonObject parse(byte[] body) {
-        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+        try (JsonReader reader = JSON_P.createReader(new ByteArrayInputStream(body))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != ValueType.OBJECT) {
                 throw invalid("the request body must be a JSON object");

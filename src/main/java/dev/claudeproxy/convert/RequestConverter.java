@@ -1,5 +1,7 @@
 package dev.claudeproxy.convert;
 
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.DocumentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ImageBlock;
@@ -21,7 +23,6 @@ import dev.claudeproxy.openai.ChatRequest.FunctionDefinition;
 import dev.claudeproxy.openai.ChatRequest.StreamOptions;
 import dev.claudeproxy.openai.ToolCall;
 import dev.claudeproxy.openai.ToolCall.FunctionCall;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -68,7 +69,7 @@ public final class RequestConverter {
             }
         }
         if (!systemTexts.isEmpty()) {
-            messages.add(0, new ChatMessage("system", Json.createValue(String.join("\n\n", systemTexts)), null, null));
+            messages.add(0, new ChatMessage("system", JSON_P.createValue(String.join("\n\n", systemTexts)), null, null));
         }
         List<ChatTool> tools = tools(request.tools(), profile);
         JsonValue toolChoice = tools.isEmpty() ? null : toolChoice(request.toolChoice().orElse(null), tools);
@@ -163,7 +164,7 @@ public final class RequestConverter {
             } else if (block instanceof ToolResultBlock result) {
                 List<JsonValue> images = new ArrayList<>();
                 String text = toolResultText(result, images, blockPath, target);
-                out.add(new ChatMessage("tool", Json.createValue(text), null, ThoughtSignatures.bareId(result.toolUseId())));
+                out.add(new ChatMessage("tool", JSON_P.createValue(text), null, ThoughtSignatures.bareId(result.toolUseId())));
                 if (!images.isEmpty()) {
                     parts.add(textPart("Attachments returned by tool call " + ThoughtSignatures.bareId(result.toolUseId()) + ":"));
                     parts.addAll(images);
@@ -247,7 +248,7 @@ public final class RequestConverter {
         if (texts.isEmpty() && toolCalls.isEmpty()) {
             return Optional.empty();
         }
-        JsonValue content = texts.isEmpty() ? JsonValue.NULL : Json.createValue(String.join("\n\n", texts));
+        JsonValue content = texts.isEmpty() ? JsonValue.NULL : JSON_P.createValue(String.join("\n\n", texts));
         String reasoningContent = target.profile().replaysReasoning() && !toolCalls.isEmpty()
                 ? String.join("", reasoning) : null;
         return Optional.of(new ChatMessage("assistant", content, toolCalls.isEmpty() ? null : toolCalls, null,
@@ -270,7 +271,7 @@ public final class RequestConverter {
                 } else {
                     LOG.fine("a tool_result without its tool_use was sent as user text");
                     String text = message.content() instanceof JsonString result ? result.getString() : "";
-                    paired.add(new ChatMessage("user", Json.createValue("Result of tool call " + message.toolCallId()
+                    paired.add(new ChatMessage("user", JSON_P.createValue("Result of tool call " + message.toolCallId()
                             + ":\n" + text), null, null));
                 }
                 continue;
@@ -288,7 +289,7 @@ public final class RequestConverter {
     private static void answerOpenCalls(Set<String> open, List<ChatMessage> paired) {
         for (String id : open) {
             LOG.fine("a tool_use without its tool_result got a stand-in result");
-            paired.add(new ChatMessage("tool", Json.createValue(NO_RESULT), null, id));
+            paired.add(new ChatMessage("tool", JSON_P.createValue(NO_RESULT), null, id));
         }
         open.clear();
     }
@@ -344,17 +345,17 @@ public final class RequestConverter {
     private static JsonValue content(List<JsonValue> parts) {
         boolean textOnly = parts.stream().allMatch(part -> part.asJsonObject().getString("type").equals("text"));
         if (textOnly) {
-            return Json.createValue(parts.stream()
+            return JSON_P.createValue(parts.stream()
                     .map(part -> part.asJsonObject().getString("text"))
                     .collect(Collectors.joining("\n\n")));
         }
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JSON_P.createArrayBuilder();
         parts.forEach(array::add);
         return array.build();
     }
 
     private static JsonObject textPart(String text) {
-        return Json.createObjectBuilder().add("type", "text").add("text", text).build();
+        return JSON_P.createObjectBuilder().add("type", "text").add("text", text).build();
     }
 
     private static JsonObject imagePart(Source source, String path) {
@@ -374,8 +375,8 @@ public final class RequestConverter {
             default -> throw new InvalidMessagesRequestException(path + ".source: image source type '"
                     + source.type() + "' cannot be sent to an OpenAI-compatible upstream (use base64 or url)");
         };
-        return Json.createObjectBuilder().add("type", "image_url")
-                .add("image_url", Json.createObjectBuilder().add("url", url)).build();
+        return JSON_P.createObjectBuilder().add("type", "image_url")
+                .add("image_url", JSON_P.createObjectBuilder().add("url", url)).build();
     }
 
     private static boolean isPdf(DocumentBlock document) {
@@ -386,7 +387,7 @@ public final class RequestConverter {
     private static JsonObject documentPart(DocumentBlock document, String path, Target target) {
         if (isPdf(document) && target.profile().takesPdfFiles() && document.source().data() != null) {
             String filename = document.title() == null ? "document.pdf" : document.title();
-            return Json.createObjectBuilder().add("type", "file").add("file", Json.createObjectBuilder()
+            return JSON_P.createObjectBuilder().add("type", "file").add("file", JSON_P.createObjectBuilder()
                     .add("filename", filename)
                     .add("file_data", "data:application/pdf;base64," + document.source().data())).build();
         }
@@ -428,7 +429,7 @@ public final class RequestConverter {
                 continue;
             }
             JsonObject schema = tool.inputSchema() == null
-                    ? Json.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build()
+                    ? JSON_P.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build()
                     : tool.inputSchema();
             if (profile.strictSchemas()) {
                 schema = SchemaCleaner.strict(schema).asJsonObject();
@@ -450,16 +451,16 @@ public final class RequestConverter {
             return null;
         }
         return switch (choice.type()) {
-            case "auto" -> Json.createValue("auto");
-            case "any" -> Json.createValue("required");
-            case "none" -> Json.createValue("none");
+            case "auto" -> JSON_P.createValue("auto");
+            case "any" -> JSON_P.createValue("required");
+            case "none" -> JSON_P.createValue("none");
             case "tool" -> {
                 if (tools.stream().noneMatch(tool -> tool.function().name().equals(choice.name()))) {
                     throw new InvalidMessagesRequestException("tool_choice.name: '" + choice.name()
                             + "' is not one of the request's custom tools");
                 }
-                yield Json.createObjectBuilder().add("type", "function")
-                        .add("function", Json.createObjectBuilder().add("name", choice.name())).build();
+                yield JSON_P.createObjectBuilder().add("type", "function")
+                        .add("function", JSON_P.createObjectBuilder().add("name", choice.name())).build();
             }
             default -> throw new InvalidMessagesRequestException("tool_choice.type: '" + choice.type()
                     + "' is not one of auto, any, tool, none");

@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
-import jakarta.json.Json;
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -39,7 +40,7 @@ public final class SchemaCleaner {
      */
     public static JsonValue strict(JsonValue schema) {
         if (schema instanceof JsonObject object) {
-            JsonObjectBuilder out = Json.createObjectBuilder();
+            JsonObjectBuilder out = JSON_P.createObjectBuilder();
             object.forEach((key, value) -> {
                 if (!ANNOTATIONS.contains(key)) {
                     out.add(key, strict(value));
@@ -48,7 +49,7 @@ public final class SchemaCleaner {
             return out.build();
         }
         if (schema instanceof JsonArray array) {
-            JsonArrayBuilder out = Json.createArrayBuilder();
+            JsonArrayBuilder out = JSON_P.createArrayBuilder();
             array.forEach(item -> out.add(strict(item)));
             return out.build();
         }
@@ -69,7 +70,7 @@ public final class SchemaCleaner {
             }
             return JsonValue.EMPTY_JSON_OBJECT;
         }
-        JsonObjectBuilder out = Json.createObjectBuilder();
+        JsonObjectBuilder out = JSON_P.createObjectBuilder();
         for (Map.Entry<String, JsonValue> entry : schema.entrySet()) {
             String key = entry.getKey();
             JsonValue value = entry.getValue();
@@ -77,7 +78,7 @@ public final class SchemaCleaner {
                 case "type" -> type(value, out);
                 case "properties" -> {
                     if (value instanceof JsonObject properties) {
-                        JsonObjectBuilder cleaned = Json.createObjectBuilder();
+                        JsonObjectBuilder cleaned = JSON_P.createObjectBuilder();
                         properties.forEach((name, property) -> {
                             if (property instanceof JsonObject object) {
                                 cleaned.add(name, clean(object, definitions, refDepth));
@@ -96,7 +97,7 @@ public final class SchemaCleaner {
                 }
                 case "anyOf", "oneOf" -> {
                     if (value instanceof JsonArray variants) {
-                        JsonArrayBuilder cleaned = Json.createArrayBuilder();
+                        JsonArrayBuilder cleaned = JSON_P.createArrayBuilder();
                         for (JsonValue variant : variants) {
                             if (variant instanceof JsonObject object) {
                                 cleaned.add(clean(object, definitions, refDepth));
@@ -105,7 +106,7 @@ public final class SchemaCleaner {
                         out.add("anyOf", cleaned);
                     }
                 }
-                case "const" -> out.add("enum", Json.createArrayBuilder().add(value));
+                case "const" -> out.add("enum", JSON_P.createArrayBuilder().add(value));
                 case "exclusiveMinimum" -> {
                     if (value.getValueType() == ValueType.NUMBER && !schema.containsKey("minimum")) {
                         out.add("minimum", value);
@@ -165,7 +166,7 @@ public final class SchemaCleaner {
     }
 
     private static JsonObject definitions(JsonObject schema) {
-        JsonObjectBuilder all = Json.createObjectBuilder();
+        JsonObjectBuilder all = JSON_P.createObjectBuilder();
         for (String key : new String[] {"definitions", "$defs"}) {
             if (schema.get(key) instanceof JsonObject defs) {
                 defs.forEach(all::add);

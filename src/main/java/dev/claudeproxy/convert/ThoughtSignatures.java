@@ -1,7 +1,8 @@
 package dev.claudeproxy.convert;
 
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import dev.claudeproxy.openai.ToolCall;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.Optional;
@@ -69,6 +70,6 @@ public final class ThoughtSignatures {
     }
 
     static JsonObject extraContent(String signature) {
-        return Json.createObjectBuilder().add("google", Json.createObjectBuilder().add("thought_signature", signature)).build();
+        return JSON_P.createObjectBuilder().add("google", JSON_P.createObjectBuilder().add("thought_signature", signature)).build();
     }
 }

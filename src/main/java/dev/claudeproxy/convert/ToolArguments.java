@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
-import jakarta.json.Json;
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -33,14 +34,14 @@ public final class ToolArguments {
             return object;
         }
         if (value != null) {
-            return Json.createObjectBuilder().add("value", value).build();
+            return JSON_P.createObjectBuilder().add("value", value).build();
         }
         LOG.warning("upstream tool arguments are not JSON; passing them on under _raw");
-        return Json.createObjectBuilder().add("_raw", arguments).build();
+        return JSON_P.createObjectBuilder().add("_raw", arguments).build();
     }
 
     private static JsonValue read(String text) {
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+        try (JsonReader reader = JSON_P.createReader(new StringReader(text))) {
             return reader.readValue();
         } catch (JsonException | IllegalStateException e) {
             return null;

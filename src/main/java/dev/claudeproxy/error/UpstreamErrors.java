@@ -1,6 +1,7 @@
 package dev.claudeproxy.error;
 
-import jakarta.json.Json;
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -93,7 +94,7 @@ public final class UpstreamErrors {
     }
 
     private static Optional<JsonStructure> parse(String body) {
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+        try (JsonReader reader = JSON_P.createReader(new StringReader(body))) {
             return Optional.of(reader.read());
         } catch (JsonParsingException | IllegalStateException e) {
             return Optional.empty();

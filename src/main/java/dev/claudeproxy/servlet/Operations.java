@@ -1,8 +1,9 @@
 package dev.claudeproxy.servlet;
 
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.config.TierRoute;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -60,12 +61,12 @@ final class Operations {
     }
 
     private String readiness() {
-        JsonObjectBuilder routes = Json.createObjectBuilder();
+        JsonObjectBuilder routes = JSON_P.createObjectBuilder();
         for (TierRoute tier : settings.tiers().values()) {
-            routes.add(tier.tier().name().toLowerCase(Locale.ROOT), Json.createObjectBuilder()
+            routes.add(tier.tier().name().toLowerCase(Locale.ROOT), JSON_P.createObjectBuilder()
                     .add("upstream", tier.baseUrl().getAuthority()).add("model", tier.model()));
         }
-        return Json.createObjectBuilder()
+        return JSON_P.createObjectBuilder()
                 .add("status", draining ? "draining" : "ready")
                 .add("routes", routes)
                 .add("client_auth", settings.clientAuth().mode().name().toLowerCase(Locale.ROOT))

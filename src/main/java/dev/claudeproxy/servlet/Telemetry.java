@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -66,7 +67,8 @@ final class Telemetry {
     /** One API request answered: its log line and its metrics. */
     void finished(Trace trace, int status) {
         long durationNanos = trace.durationNanos();
-        LOG.info(() -> trace.logLine(status, durationNanos));
+        // The source is given, so that formatters that print it (Tomcat's do) need not walk the stack per request.
+        LOG.logp(Level.INFO, Telemetry.class.getName(), "finished", () -> trace.logLine(status, durationNanos));
         String stream = Boolean.toString(trace.stream);
         requests.labelValues(trace.routeKind, stream, Integer.toString(status)).inc();
         if (trace.errorType != null) {
