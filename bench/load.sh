@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# The load run of issue 6: the packaged WAR on a real Tomcat, fast fake upstreams (nginx `return`),
+# an nginx proxy_pass hop as the baseline, and a slow HTTP/2 fake upstream for long streams.
+#
+#   bench/load.sh            # latency and CPU table, 10,000 streams for 60 s, 20-minute soak
+#   SOAK_MINUTES=2 STREAMS=2000 bench/load.sh     # a shorter run
+#   PHASES=latency bench/load.sh                  # one phase: latency, streams or soak
+#
+# Results: the table on stdout and in target/bench/results.md. Needs root (or sudo) once to
+# install nginx, wrk and iproute2 from Debian's packages when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W="$PWD/target/bench"
+mkdir -p "$W"
+PHASES="${PHASES:-latency streams soak}"
+LOAD_SECONDS="${LOAD_SECONDS:-10}"
+STREAMS="${STREAMS:-10000}"
+STREAM_SECONDS="${STREAM_SECONDS:-60}"
+SOAK_MINUTES="${SOAK_MINUTES:-20}"
+GATEWAY_HEAP="${GATEWAY_HEAP:--Xms256m -Xmx768m}"
+UPSTREAM=18081 HOP=18082 GATEWAY=18080 SLOW=18443
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- tools
+missing=()
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v ss >/dev/null || missing+=(iproute2)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+# Virtual threads (Java 21+) carry one exchange per open stream; Java 17 caps the gateway at 512.
+SERVER_JAVA_HOME="${SERVER_JAVA_HOME:-}"
+if [ -z "$SERVER_JAVA_HOME" ]; then
+  for jdk in /usr/lib/jvm/*; do
+    [ -x "$jdk/bin/java" ] || continue
+    v=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p' || true)
+    if [ -n "$v" ] && [ "$v" -ge 21 ] 2>/dev/null; then SERVER_JAVA_HOME="$jdk"; fi
+  done
+fi
+SERVER_JAVA_HOME="${SERVER_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+JAVA="$SERVER_JAVA_HOME/bin/java"
+
+# ---------------------------------------------------------------- build
+log "building the WAR, the bench classes and the Tomcat distribution"
+./mvnw -q -B -Pbench -DskipTests verify
+./mvnw -q -B -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt"
+CP="$PWD/target/test-classes:$PWD/target/classes:$(cat "$W/cp.txt")"
+TOMCAT_HOME=$(find "$PWD/target/servers" -maxdepth 1 -name 'apache-tomcat-10.1.*' | head -1)
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for pidfile in "$W/nginx-upstream/nginx.pid" "$W/nginx-hop/nginx.pid"; do
+    if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+  done
+  if [ -n "${CATALINA_BASE:-}" ]; then
+    CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$CATALINA_BASE" JAVA_HOME="$SERVER_JAVA_HOME" \
+      "$TOMCAT_HOME/bin/catalina.sh" stop 10 -force >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- fake upstreams and the nginx hop
+sse_body() {
+  local i
+  printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
+  for i in $(seq 1 48); do
+    printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{"content":"word%s "}}]}\n\n' "$i"
+  done
+  printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":48}}\n\n'
+  printf 'data: [DONE]\n\n'
+}
+JSON_BODY='{"id":"c","object":"chat.completion","model":"fake","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Hello from the fake upstream."}}],"usage":{"prompt_tokens":12,"completion_tokens":7}}'
+nginx_conf() { # dir, server block
+  mkdir -p "$1"
+  cat >"$1/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile 19000;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 18000; }
+http {
+  access_log off;
+  client_body_temp_path $1; proxy_temp_path $1; fastcgi_temp_path $1; uwsgi_temp_path $1; scgi_temp_path $1;
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  $2
+}
+CONF
+  nginx -c "$1/nginx.conf" -p "$1"
+}
+log "starting nginx: fake upstream on :$UPSTREAM, proxy_pass hop on :$HOP"
+# Static answers; a POST to a static file is a 405 that error_page turns into the file itself.
+mkdir -p "$W/nginx-upstream/www/sse50/v1/chat" "$W/nginx-upstream/www/json/v1/chat"
+sse_body >"$W/nginx-upstream/www/sse50/v1/chat/completions"
+printf '%s' "$JSON_BODY" >"$W/nginx-upstream/www/json/v1/chat/completions"
+nginx_conf "$W/nginx-upstream" "server {
+    listen 127.0.0.1:$UPSTREAM;
+    root $W/nginx-upstream/www;
+    error_page 405 =200 \$uri;
+    location /sse50/ { default_type text/event-stream; }
+    location /json/ { default_type application/json; }
+  }"
+nginx_conf "$W/nginx-hop" "upstream fake { server 127.0.0.1:$UPSTREAM; keepalive 256; }
+  server {
+    listen 127.0.0.1:$HOP;
+    location / {
+      proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection \"\";
+      proxy_buffering off; proxy_request_buffering off;
+    }
+  }"
+
+log "starting the slow HTTP/2 fake upstream on :$SLOW"
+rm -f "$W/upstream.p12" "$W/upstream.cer" "$W/trust.p12"
+keytool -genkeypair -alias upstream -keyalg EC -groupname secp256r1 -dname CN=127.0.0.1 -ext SAN=ip:127.0.0.1 \
+  -validity 30 -storetype PKCS12 -keystore "$W/upstream.p12" -storepass changeit -keypass changeit 2>/dev/null
+keytool -exportcert -alias upstream -keystore "$W/upstream.p12" -storepass changeit -file "$W/upstream.cer" 2>/dev/null
+keytool -importcert -noprompt -alias upstream -file "$W/upstream.cer" -storetype PKCS12 -keystore "$W/trust.p12" \
+  -storepass changeit >/dev/null 2>&1
+TRUST=(-Djavax.net.ssl.trustStore="$W/trust.p12" -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12)
+"$JAVA" -Xmx1g -cp "$CP" dev.claudeproxy.bench.FakeUpstream $SLOW "$W/upstream.p12" changeit >"$W/fake-upstream.log" 2>&1 &
+PIDS+=($!)
+
+log "starting the WAR on Tomcat ($(basename "$TOMCAT_HOME"), $("$JAVA" -version 2>&1 | head -1)) on :$GATEWAY"
+CATALINA_BASE="$W/tomcat-base"
+rm -rf "$CATALINA_BASE" && mkdir -p "$CATALINA_BASE"/{conf,webapps,logs,temp,work,bin}
+cp "$TOMCAT_HOME"/conf/* "$CATALINA_BASE/conf/"
+# A gateway for thousands of long streams: Tomcat's NIO connector defaults to 8,192 connections.
+sed -i -e 's/port="8005"/port="-1"/' \
+  -e "s/<Connector port=\"8080\"/<Connector port=\"$GATEWAY\" address=\"127.0.0.1\" maxConnections=\"19000\" acceptCount=\"4096\" maxKeepAliveRequests=\"-1\"/" \
+  "$CATALINA_BASE/conf/server.xml"
+cp target/claude-proxy.war "$CATALINA_BASE/webapps/ROOT.war"
+cat >"$CATALINA_BASE/bin/setenv.sh" <<ENV
+CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]}"
+CATALINA_PID="$CATALINA_BASE/tomcat.pid"
+ENV
+CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$CATALINA_BASE" JAVA_HOME="$SERVER_JAVA_HOME" "$TOMCAT_HOME/bin/catalina.sh" start >/dev/null
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$GATEWAY/_proxy/ready" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fs "http://127.0.0.1:$GATEWAY/_proxy/ready" >/dev/null || { tail -50 "$CATALINA_BASE/logs/catalina.out"; exit 1; }
+GATEWAY_PID=$(cat "$CATALINA_BASE/tomcat.pid")
+HOP_PID=$(pgrep -P "$(cat "$W/nginx-hop/nginx.pid")" | head -1)
+
+RESULTS="$W/results.md"
+{
+  echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/{print $2}') GiB;"
+  echo "gateway: $(basename "$TOMCAT_HOME") on $("$JAVA" -version 2>&1 | head -1), $GATEWAY_HEAP; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)."
+  echo
+} >"$RESULTS"
+
+# ---------------------------------------------------------------- phase: latency and CPU
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+to_ms() { # wrk's "123.45us" / "1.23ms" / "1.00s" -> ms
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["x-api-key"] = "sk-bench"\nlocal f = io.open(os.getenv("BODY_FILE")); wrk.body = f:read("*a"); f:close()\n' >"$W/post.lua"
+printf '{"model":"fake","max_tokens":100,"stream":false,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/openai-json.json"
+printf '{"model":"fake","max_tokens":100,"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello."}]}' >"$W/openai-sse.json"
+printf '{"model":"claude-sonnet-4-5","max_tokens":100,"stream":false,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/anthropic-json.json"
+printf '{"model":"claude-sonnet-4-5","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/anthropic-sse.json"
+# run <label> <url> <body> <connections> <pid or -> : prints "p50 p99 requests cpu_us_per_request"
+run_wrk() {
+  local url=$2 body=$3 c=$4 pid=$5 threads=1 before after out
+  [ "$c" -gt 1 ] && threads=2
+  before=0 after=0
+  if [ "$pid" != - ]; then before=$(cpu_ticks "$pid"); fi
+  out=$(BODY_FILE="$body" wrk -t"$threads" -c"$c" -d"${LOAD_SECONDS}s" --latency -s "$W/post.lua" "$url")
+  if [ "$pid" != - ]; then after=$(cpu_ticks "$pid"); fi
+  echo "$out" >"$W/wrk-$1.txt"
+  if grep -q "Non-2xx" <<<"$out"; then echo "wrk $1: non-2xx answers" >&2; echo "$out" >&2; exit 1; fi
+  local p50 p99 n
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  local cpu="-"
+  [ "$pid" != - ] && cpu=$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  echo "$(to_ms "$p50") $(to_ms "$p99") $n $cpu"
+}
+if [[ " $PHASES " == *" latency "* ]]; then
+  log "warming up the gateway and nginx (3 x ${LOAD_SECONDS} s)"
+  for warm in 1 2 3; do
+    run_wrk "warm-json-$warm" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/json/v1/fake/v1/messages" "$W/anthropic-json.json" 64 - >/dev/null
+    run_wrk "warm-sse-$warm" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/sse50/v1/fake/v1/messages" "$W/anthropic-sse.json" 64 - >/dev/null
+  done
+  run_wrk warm-hop "http://127.0.0.1:$HOP/sse50/v1/chat/completions" "$W/openai-sse.json" 64 - >/dev/null
+  {
+    echo "| request | conc. | direct p50 / p99 ms | nginx hop added p50 / p99 ms | gateway added p50 / p99 ms | CPU per request: nginx hop / gateway µs | gateway ÷ nginx CPU |"
+    echo "|---|---|---|---|---|---|---|"
+  } >>"$RESULTS"
+  for kind in json sse; do
+    for c in 1 64; do
+      log "$kind at concurrency $c: direct, nginx hop, gateway (${LOAD_SECONDS} s each)"
+      read -r d50 d99 _ _ < <(run_wrk "$kind-$c-direct" "http://127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" -)
+      read -r h50 h99 _ hcpu < <(run_wrk "$kind-$c-hop" "http://127.0.0.1:$HOP/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" "$HOP_PID")
+      read -r g50 g99 _ gcpu < <(run_wrk "$kind-$c-gateway" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/fake/v1/messages" "$W/anthropic-$kind.json" "$c" "$GATEWAY_PID")
+      label=$([ "$kind" = json ] && echo "JSON" || echo "stream, 50 chunks")
+      awk -v l="$label" -v c="$c" -v d50="$d50" -v d99="$d99" -v h50="$h50" -v h99="$h99" -v g50="$g50" -v g99="$g99" \
+        -v hc="$hcpu" -v gc="$gcpu" 'BEGIN {
+          printf "| %s | %s | %.3f / %.3f | %+.3f / %+.3f | %+.3f / %+.3f | %s / %s | %.1f× |\n",
+            l, c, d50, d99, h50 - d50, h99 - d99, g50 - d50, g99 - d99, hc, gc, (hc > 0 ? gc / hc : 0) }' | tee -a "$RESULTS"
+    done
+  done
+  echo >>"$RESULTS"
+fi
+
+# ---------------------------------------------------------------- phase: many long streams
+if [[ " $PHASES " == *" streams "* ]]; then
+  log "$STREAMS concurrent streams, one chunk a second for $STREAM_SECONDS s, through one Tomcat"
+  "$JAVA" -Xmx2g "${TRUST[@]}" -cp "$CP" dev.claudeproxy.bench.StreamLoad streams \
+    "http://127.0.0.1:$GATEWAY/https/127.0.0.1:$SLOW/slow/$STREAM_SECONDS/1000/v1/fake" "$STREAMS" 20 "$GATEWAY_PID" "$STREAM_SECONDS" \
+    | tee "$W/streams.txt"
+  s() { sed -n "s/^$1=//p" "$W/streams.txt"; }
+  {
+    echo "Streams: $(s streams.complete) of $(s streams.requested) complete and correct ($(s streams.failed) failed, $(s streams.wrong) wrong);"
+    echo "each lasted $(s streams.duration.p50.s) s at the median, $(s streams.duration.max.s) s at most."
+    echo "Gateway peaks: resident memory $(s gateway.rss.peak.mib) MiB, $(s gateway.threads.peak) threads, $(s gateway.fds.peak) open files."
+    echo "Upstream streams over HTTP/2: $(curl -s "https://127.0.0.1:$SLOW/stats" --cacert "$W/upstream.cer" | sed -n 's/^http2 //p') of $(curl -s "https://127.0.0.1:$SLOW/stats" --cacert "$W/upstream.cer" | sed -n 's/^started //p')."
+    echo
+  } | tee -a "$RESULTS"
+fi
+
+# ---------------------------------------------------------------- phase: soak
+if [[ " $PHASES " == *" soak "* ]]; then
+  log "soak: $SOAK_MINUTES minutes of mixed requests at concurrency 16, a quarter of them left mid-stream"
+  "$JAVA" "${TRUST[@]}" -cp "$CP" dev.claudeproxy.bench.StreamLoad soak \
+    "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM" "http://127.0.0.1:$GATEWAY/https/127.0.0.1:$SLOW/slow" \
+    "$SOAK_MINUTES" 16 "$GATEWAY_PID" "https://127.0.0.1:$SLOW" | tee "$W/soak.txt"
+  k() { sed -n "s/^$1=//p" "$W/soak.txt"; }
+  {
+    echo "Soak, $(k soak.minutes) min: $(k soak.requests) requests, $(k soak.errors) errors, $(k soak.client_left_mid_stream) clients left mid-stream."
+    echo "From warm-up to end: resident memory $(k soak.rss.warm.mib) → $(k soak.rss.end.mib) MiB (max $(k soak.rss.max.mib)),"
+    echo "threads $(k soak.threads.warm) → $(k soak.threads.end), open files $(k soak.fds.warm) → $(k soak.fds.end),"
+    echo "upstream connections $(k soak.upstream_conns.warm) → $(k soak.upstream_conns.end), upstream streams still open at the end: $(k soak.upstream_open_streams.end)."
+    echo "Client gone → upstream stream reset seen by the upstream: p50 $(k disconnect.to_upstream_reset.p50.ms) ms, p99 $(k disconnect.to_upstream_reset.p99.ms) ms, max $(k disconnect.to_upstream_reset.max.ms) ms ($(k disconnect.upstream_reset_seen) of $(k disconnect.streams_left) streams)."
+  } | tee -a "$RESULTS"
+fi
+log "results in $RESULTS"
+cat "$RESULTS"
+if [ -n "${HOLD:-}" ]; then log "holding the servers up for inspection; stop with Ctrl-C"; sleep infinity; fi
