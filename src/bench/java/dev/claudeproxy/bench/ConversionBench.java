@@ -123,5 +123,6 @@ public class ConversionBench {
         for (StreamEvent event : events) {
             writer.write(event.type(), Json.write(event));
         }
+        writer.flush();
     }
 }

@@ -32,6 +32,7 @@ final class ErrorResponder {
         try {
             if (stream != null) {
                 stream.write(body.type(), json);
+                stream.flush();
             } else if (!proxyToClientResponse.isCommitted()) {
                 // reset() clears headers too: keep the request id and the CORS headers.
                 Map<String, String> kept = new LinkedHashMap<>();

@@ -392,6 +392,7 @@ final class Exchange implements Runnable {
             openStream();
             send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
                     clientRequest.stopSequences(), target, estimate)));
+            flush();
             return;
         }
         StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(), target,
@@ -399,9 +400,12 @@ final class Exchange implements Runnable {
         InputStream serverToProxyBody = serverToProxyResponse.body();
         openStream();
         send(converter.start());
+        flush();
         startKeepAlive();
         try {
-            UpstreamChunks.pump(new SseReader(serverToProxyBody), converter, this::send);
+            // Converted events are flushed when the upstream has nothing more buffered: a burst leaves in one write.
+            UpstreamChunks.pump(new SseReader(serverToProxyBody, this::flush), converter, this::send);
+            flush();
         } catch (IOException e) {
             if (openUpstreamResponse.get() == null) {
                 throw new ClientGoneException(e);
@@ -426,6 +430,7 @@ final class Exchange implements Runnable {
         }
     }
 
+    /** Writes events to the client's stream, unflushed: see {@link #flush()}. */
     private void send(List<StreamEvent> events) {
         streamLock.lock();
         try {
@@ -436,6 +441,18 @@ final class Exchange implements Runnable {
                 }
                 stream.write(event.type(), Json.write(event));
             }
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        } finally {
+            streamLock.unlock();
+        }
+    }
+
+    /** Sends what {@link #send} wrote. */
+    private void flush() {
+        streamLock.lock();
+        try {
+            stream.flush();
             trace.firstByte();
             lastWriteNanos = System.nanoTime();
         } catch (IOException e) {
@@ -459,6 +476,7 @@ final class Exchange implements Runnable {
             }
             try {
                 stream.write("ping", ping);
+                stream.flush();
                 lastWriteNanos = System.nanoTime();
             } catch (IOException e) {
                 LOG.log(Level.FINE, requestId + ": keep-alive ping failed; client gone", e);

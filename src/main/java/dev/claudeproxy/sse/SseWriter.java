@@ -5,9 +5,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes server-sent events: {@code event: <name>}, one {@code data:} line, a blank line, then a
- * flush, so each event leaves as soon as it is produced (clients render tokens as they arrive and
- * a proxy must not hold them back). Knows nothing of HTTP. Not thread-safe.
+ * Writes server-sent events: {@code event: <name>}, one {@code data:} line, a blank line. Events
+ * are buffered until {@link #flush()}: the caller flushes when it would otherwise wait (clients
+ * render tokens as they arrive, so nothing may be held back while the upstream is quiet, but a
+ * burst of events should leave in one write). Knows nothing of HTTP. Not thread-safe.
  */
 public final class SseWriter {
 
@@ -28,6 +29,9 @@ public final class SseWriter {
         out.write(DATA);
         out.write(json.getBytes(StandardCharsets.UTF_8));
         out.write(END);
+    }
+
+    public void flush() throws IOException {
         out.flush();
     }
 }

@@ -13,10 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,7 +60,13 @@ public final class UpstreamClient implements AutoCloseable {
     public UpstreamClient(Duration connectTimeout, Duration readTimeout, ThreadFactory threads,
                           ScheduledExecutorService timer) {
         this.readTimeout = readTimeout;
-        this.executor = Executors.newCachedThreadPool(threads);
+        // The client's own tasks never block (a blocked read waits in the caller's thread), so a few threads
+        // serve any number of streams; a cached pool grew to hundreds under 10,000 HTTP/2 streams.
+        int size = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads);
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
         this.client = build(connectTimeout, executor);
         long period = Math.max(100, Math.min(1000, readTimeout.toMillis() / 4));
         this.watchdog = timer.scheduleWithFixedDelay(this::endSilentReads, period, period, TimeUnit.MILLISECONDS);

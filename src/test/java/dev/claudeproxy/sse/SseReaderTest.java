@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,6 +57,45 @@ class SseReaderTest {
             }
         };
         assertEquals(expected, read(trickle));
+    }
+
+    @Test
+    void runsTheWaitHookOnlyWhenNothingIsBuffered() throws IOException {
+        // Two events already buffered, then the end: the hook runs once, before the read that finds the end.
+        List<String> seen = new ArrayList<>();
+        SseReader reader = new SseReader(new ByteArrayInputStream("data: a\n\ndata: b\n\n".getBytes(StandardCharsets.UTF_8)),
+                () -> seen.add("wait"));
+        seen.add(reader.next().data());
+        seen.add(reader.next().data());
+        assertEquals(null, reader.next());
+        assertEquals(List.of("a", "b", "wait"), seen);
+
+        // An upstream that has nothing buffered before each arrival: the hook runs before each read.
+        List<String> trickled = new ArrayList<>();
+        byte[][] arrivals = {"data: a\n\n".getBytes(StandardCharsets.UTF_8), "data: b\n\n".getBytes(StandardCharsets.UTF_8)};
+        InputStream quiet = new InputStream() {
+            private int next;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (next == arrivals.length) {
+                    return -1;
+                }
+                byte[] arrival = arrivals[next++];
+                System.arraycopy(arrival, 0, buffer, offset, arrival.length);
+                return arrival.length;
+            }
+        };
+        SseReader slow = new SseReader(quiet, () -> trickled.add("wait"));
+        for (SseEvent event = slow.next(); event != null; event = slow.next()) {
+            trickled.add(event.data());
+        }
+        assertEquals(List.of("wait", "a", "wait", "b", "wait"), trickled);
     }
 
     private static List<String> read(InputStream in) throws IOException {
