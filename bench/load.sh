@@ -16,8 +16,9 @@ PHASES="${PHASES:-latency streams soak}"
 LOAD_SECONDS="${LOAD_SECONDS:-10}"
 STREAMS="${STREAMS:-10000}"
 STREAM_SECONDS="${STREAM_SECONDS:-60}"
+STREAM_RAMP_SECONDS="${STREAM_RAMP_SECONDS:-30}"
 SOAK_MINUTES="${SOAK_MINUTES:-20}"
-GATEWAY_HEAP="${GATEWAY_HEAP:--Xms256m -Xmx768m}"
+GATEWAY_HEAP="${GATEWAY_HEAP:--Xms256m -Xmx2g}"
 UPSTREAM=18081 HOP=18082 GATEWAY=18080 SLOW=18443
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -43,6 +44,15 @@ if [ -z "$SERVER_JAVA_HOME" ]; then
 fi
 SERVER_JAVA_HOME="${SERVER_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 JAVA="$SERVER_JAVA_HOME/bin/java"
+
+# A previous run stopped half-way may still hold the ports.
+for port in $UPSTREAM $HOP $GATEWAY $SLOW; do
+  for pid in $(ss -Htlnp "sport = :$port" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+    log "stopping process $pid, which holds port $port"
+    kill "$pid" 2>/dev/null || true
+    sleep 2
+  done
+done
 
 # ---------------------------------------------------------------- build
 log "building the WAR, the bench classes and the Tomcat distribution"
@@ -122,7 +132,7 @@ keytool -exportcert -alias upstream -keystore "$W/upstream.p12" -storepass chang
 keytool -importcert -noprompt -alias upstream -file "$W/upstream.cer" -storetype PKCS12 -keystore "$W/trust.p12" \
   -storepass changeit >/dev/null 2>&1
 TRUST=(-Djavax.net.ssl.trustStore="$W/trust.p12" -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12)
-"$JAVA" -Xmx1g -cp "$CP" dev.claudeproxy.bench.FakeUpstream $SLOW "$W/upstream.p12" changeit >"$W/fake-upstream.log" 2>&1 &
+"$JAVA" -Xmx3g -cp "$CP" dev.claudeproxy.bench.FakeUpstream $SLOW "$W/upstream.p12" changeit >"$W/fake-upstream.log" 2>&1 &
 PIDS+=($!)
 
 log "starting the WAR on Tomcat ($(basename "$TOMCAT_HOME"), $("$JAVA" -version 2>&1 | head -1)) on :$GATEWAY"
@@ -211,16 +221,16 @@ fi
 
 # ---------------------------------------------------------------- phase: many long streams
 if [[ " $PHASES " == *" streams "* ]]; then
-  log "$STREAMS concurrent streams, one chunk a second for $STREAM_SECONDS s, through one Tomcat"
+  log "$STREAMS concurrent streams (started over $STREAM_RAMP_SECONDS s), one chunk a second for $STREAM_SECONDS s, through one Tomcat"
   "$JAVA" -Xmx2g "${TRUST[@]}" -cp "$CP" dev.claudeproxy.bench.StreamLoad streams \
-    "http://127.0.0.1:$GATEWAY/https/127.0.0.1:$SLOW/slow/$STREAM_SECONDS/1000/v1/fake" "$STREAMS" 20 "$GATEWAY_PID" "$STREAM_SECONDS" \
+    "http://127.0.0.1:$GATEWAY/https/127.0.0.1:$SLOW/slow/$STREAM_SECONDS/1000/v1/fake" "$STREAMS" "$STREAM_RAMP_SECONDS" "$GATEWAY_PID" "$STREAM_SECONDS" \
     | tee "$W/streams.txt"
   s() { sed -n "s/^$1=//p" "$W/streams.txt"; }
   {
     echo "Streams: $(s streams.complete) of $(s streams.requested) complete and correct ($(s streams.failed) failed, $(s streams.wrong) wrong);"
     echo "each lasted $(s streams.duration.p50.s) s at the median, $(s streams.duration.max.s) s at most."
     echo "Gateway peaks: resident memory $(s gateway.rss.peak.mib) MiB, $(s gateway.threads.peak) threads, $(s gateway.fds.peak) open files."
-    echo "Upstream streams over HTTP/2: $(curl -s "https://127.0.0.1:$SLOW/stats" --cacert "$W/upstream.cer" | sed -n 's/^http2 //p') of $(curl -s "https://127.0.0.1:$SLOW/stats" --cacert "$W/upstream.cer" | sed -n 's/^started //p')."
+    echo "Upstream streams over HTTP/2: $(curl -sk "https://127.0.0.1:$SLOW/stats" | sed -n 's/^http2 //p') of $(curl -sk "https://127.0.0.1:$SLOW/stats" | sed -n 's/^started //p')."
     echo
   } | tee -a "$RESULTS"
 fi

@@ -74,6 +74,9 @@ public final class FakeUpstream extends HttpServlet {
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("maxConnections", "-1");
         connector.setProperty("maxKeepAliveRequests", "-1");
+        // Every request gets a thread at once: a stream queued for a pool thread leaves its request body
+        // unread, and that body's share of the connection's flow-control window stalls the other streams.
+        connector.setProperty("useVirtualThreads", "true");
         SSLHostConfig tls = new SSLHostConfig();
         SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(tls, SSLHostConfigCertificate.Type.UNDEFINED);
         certificate.setCertificateKeystoreFile(Path.of(args[1]).toAbsolutePath().toString());
@@ -87,6 +90,7 @@ public final class FakeUpstream extends HttpServlet {
         h2.setMaxConcurrentStreamExecution(50_000);
         h2.setOverheadCountFactor(0);
         h2.setReadTimeout(600_000);
+        h2.setStreamReadTimeout(600_000);
         h2.setKeepAliveTimeout(600_000);
         connector.addUpgradeProtocol(h2);
         tomcat.getService().addConnector(connector);
