@@ -144,6 +144,8 @@ sed -i -e 's/port="8005"/port="-1"/' \
   -e "s/<Connector port=\"8080\"/<Connector port=\"$GATEWAY\" address=\"127.0.0.1\" maxConnections=\"19000\" acceptCount=\"4096\" maxKeepAliveRequests=\"-1\"/" \
   "$CATALINA_BASE/conf/server.xml"
 cp target/claude-proxy.war "$CATALINA_BASE/webapps/ROOT.war"
+# GATEWAY_DEBUG=1: the gateway's FINE log (why each exchange ended) in logs/catalina.out.
+if [ -n "${GATEWAY_DEBUG:-}" ]; then echo "dev.claudeproxy.level = FINE" >>"$CATALINA_BASE/conf/logging.properties"; fi
 cat >"$CATALINA_BASE/bin/setenv.sh" <<ENV
 CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]}"
 CATALINA_PID="$CATALINA_BASE/tomcat.pid"

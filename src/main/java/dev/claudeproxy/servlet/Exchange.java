@@ -70,6 +70,8 @@ final class Exchange implements Runnable {
     static final String REQUEST_ID_HEADER = "request-id";
     /** The status logged for a request whose client left before the gateway could answer (nginx's 499). */
     static final int CLIENT_CLOSED_REQUEST = 499;
+    /** The error type logged for a request whose client left. */
+    static final String CLIENT_GONE = "client_gone";
 
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
 
@@ -122,7 +124,8 @@ final class Exchange implements Runnable {
             fail(failure);
         } catch (ClientGoneException gone) {
             LOG.log(Level.FINE, requestId + ": client went away; upstream call closed", gone.getCause());
-            trace.errorType = "client_gone";
+            trace.errorType = CLIENT_GONE;
+            tellAClientThatMayStillListen();
         } catch (RuntimeException bug) {
             LOG.log(Level.SEVERE, requestId + " failed inside the gateway", bug);
             fail(new ProxyException(ErrorType.API, "internal gateway error (request " + requestId + ")"));
@@ -133,7 +136,8 @@ final class Exchange implements Runnable {
             closeUpstream();
             int status = CLIENT_CLOSED_REQUEST;
             try {
-                status = proxyToClientResponse.getStatus();
+                // A client that left is logged as 499, whatever status the container set on the failed write.
+                status = CLIENT_GONE.equals(trace.errorType) ? CLIENT_CLOSED_REQUEST : proxyToClientResponse.getStatus();
                 complete.run();
             } catch (RuntimeException alreadyCompleted) {
                 // When the client's connection fails first, the container ends the async cycle itself and
@@ -143,6 +147,24 @@ final class Exchange implements Runnable {
                 gateway.telemetry().finished(trace, status);
                 gateway.telemetry().ended();
             }
+        }
+    }
+
+    /**
+     * After a failed read or write on the client's connection, answers an error anyway: were the
+     * connection still open, completing the request would end it as a clean, empty or cut 200,
+     * which a client takes for a whole answer. On a connection that has really gone this fails
+     * quietly; the container may already have recycled the response.
+     */
+    private void tellAClientThatMayStillListen() {
+        try {
+            if (stream == null && proxyToClientResponse.isCommitted()) {
+                return; // a cut JSON body: the client's parser already reports it
+            }
+            ErrorResponder.send(proxyToClientResponse, stream, new ProxyException(ErrorType.API,
+                    "the gateway lost its connection to the client (request " + requestId + ")"));
+        } catch (RuntimeException recycled) {
+            LOG.log(Level.FINE, requestId + ": the response was already recycled", recycled);
         }
     }
 
@@ -410,6 +432,7 @@ final class Exchange implements Runnable {
             if (openUpstreamResponse.get() == null) {
                 throw new ClientGoneException(e);
             }
+            LOG.log(Level.FINE, requestId + ": the upstream stream failed", e);
             String why = e instanceof SocketTimeoutException
                     ? "upstream sent nothing for " + settings.readTimeout().toSeconds() + " s"
                     : "upstream connection failed mid-stream (" + e.getClass().getSimpleName() + ")";
