@@ -68,8 +68,10 @@ class DisconnectTest {
                 // The body stops short of its declared length, but the connection stays open for the answer.
                 client.shutdownOutput();
                 String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                // Tomcat itself answers 400 for a body that ends early; an empty 200 would read as a whole answer.
-                assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+                // By timing, Tomcat answers 400 or 500 for a body that ends early, or closes the connection when
+                // it sees the half-close first: each is an error to the client, where a 2xx would read as an answer.
+                assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400 ") || answer.startsWith("HTTP/1.1 500 "),
+                        answer);
             }
         }
     }
