@@ -306,7 +306,7 @@ public final class StreamLoad {
         return -1;
     }
 
-    /** Established TCP connections of the gateway process that are not to its own listening port's clients. */
+    /** The gateway process's established TCP connections to the fake upstreams (ports 18081 and 18443, as bench/load.sh sets them). */
     private static long upstreamConnections(long pid) {
         try {
             Process ss = new ProcessBuilder("ss", "-Htnp", "state", "established").redirectErrorStream(true).start();
