@@ -52,4 +52,27 @@ class SettingsDocumentedTest {
         }
         assertEquals(names, inKit, "the kit declares exactly the settings the code reads");
     }
+
+    /**
+     * A descriptor copied as it is must send no traffic anywhere: a preset route would carry every
+     * user's own key to a host they never chose (issue 11, point 8).
+     */
+    @Test
+    void theShippedKitAndEnvExampleSetNoRouteAndNoKey() throws Exception {
+        String kit = Files.readString(Path.of("tomcat/claude-proxy.xml"));
+        String env = Files.readString(Path.of(".env.example"));
+        Set<String> routeSettings = new TreeSet<>(Set.of(Settings.UPSTREAM_KEYS_BY_HOST, Settings.CLIENT_KEYS,
+                Settings.THINKING_SIGNATURE_SECRET));
+        for (Tier tier : Tier.values()) {
+            routeSettings.addAll(Set.of(tier.baseUrlSetting(), tier.modelSetting(), tier.keySetting(), tier.fallbackSetting()));
+        }
+        for (String name : routeSettings) {
+            Matcher value = Pattern.compile("<Environment name=\"" + name + "\"[^>]*value=\"([^\"]*)\"").matcher(kit);
+            assertTrue(value.find(), name + " in the kit");
+            assertEquals("", value.group(1), name + " ships empty in tomcat/claude-proxy.xml");
+            Matcher line = Pattern.compile("(?m)^" + name + "=(.*)$").matcher(env);
+            assertTrue(line.find(), name + " in .env.example");
+            assertEquals("", line.group(1).strip(), name + " ships empty in .env.example");
+        }
+    }
 }

@@ -134,8 +134,11 @@ class ServerMatrixIT {
                 .replace("port=\"8005\"", "port=\"-1\"").replace("port=\"8080\"", "port=\"" + port + "\""));
         Files.copy(Path.of("tomcat/setenv.sh"), base.resolve("bin/setenv.sh"));
         String descriptor = Files.readString(Path.of("tomcat/claude-proxy.xml"))
-                .replace("value=\"https://api.groq.com/openai/v1\"", "value=\"" + haikuBase + "\"")
-                .replace("value=\"llama-3.1-8b-instant\"", "value=\"small-model\"");
+                .replace("name=\"HAIKU_BASE_URL\" type=\"java.lang.String\" override=\"false\" value=\"\"",
+                        "name=\"HAIKU_BASE_URL\" type=\"java.lang.String\" override=\"false\" value=\"" + haikuBase + "\"")
+                .replace("name=\"HAIKU_MODEL_NAME\" type=\"java.lang.String\" override=\"false\" value=\"\"",
+                        "name=\"HAIKU_MODEL_NAME\" type=\"java.lang.String\" override=\"false\" value=\"small-model\"");
+        assertTrue(descriptor.contains(haikuBase), "the kit's Haiku entry was filled in");
         Files.writeString(base.resolve("conf/Catalina/localhost/claude-proxy.xml"), descriptor);
         Files.writeString(base.resolve("conf/Catalina/localhost/ROOT.xml"), descriptor);
         Files.copy(war, base.resolve("webapps/claude-proxy.war"));
