@@ -422,7 +422,9 @@ public final class RequestConverter {
 
     private static List<ChatTool> tools(List<Tool> tools, Profile profile) {
         List<ChatTool> functions = new ArrayList<>();
-        for (Tool tool : tools) {
+        SchemaCleaner.Gemini gemini = new SchemaCleaner.Gemini();
+        for (int i = 0; i < tools.size(); i++) {
+            Tool tool = tools.get(i);
             if (!tool.isCustom()) {
                 LOG.info(() -> "dropped server tool '" + tool.name() + "' of type " + tool.kind()
                         + ": it runs on Anthropic's servers only");
@@ -435,7 +437,7 @@ public final class RequestConverter {
                 schema = SchemaCleaner.strict(schema).asJsonObject();
             }
             if (profile.geminiSchemas()) {
-                schema = SchemaCleaner.forGemini(schema);
+                schema = gemini.clean(schema, "tools." + i + ".input_schema");
                 // Gemini rejects an object schema without properties; a function without parameters is fine.
                 if (!(schema.get("properties") instanceof JsonObject properties) || properties.isEmpty()) {
                     schema = null;

@@ -2,6 +2,7 @@ package dev.claudeproxy.convert;
 
 import static dev.claudeproxy.json.Json.JSON_P;
 
+import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -9,8 +10,11 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.JsonValue.ValueType;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Rewrites a tool's JSON Schema into the subset Gemini accepts; Gemini rejects a whole request at
@@ -20,6 +24,12 @@ import java.util.Set;
  * ({@code const} → {@code enum}, {@code exclusiveMinimum} → {@code minimum}, {@code oneOf} →
  * {@code anyOf}, {@code type: [T, "null"]} → {@code type: T, nullable: true}, local {@code $ref}
  * inlined), and the rest are dropped at every depth.
+ *
+ * <p>Inlining is bounded, because a request body is an outsider's input: a definition met again
+ * inside its own expansion (a recursive schema) becomes {@code {}} there, chains of distinct
+ * references stop after {@value #MAX_REF_DEPTH}, and all expansions of one request together may
+ * produce at most {@value #EXPANSION_BUDGET} schemas; past that the request is refused (a schema
+ * whose definitions refer to each other from several properties grows as k^depth).
  */
 public final class SchemaCleaner {
 
@@ -28,6 +38,8 @@ public final class SchemaCleaner {
     private static final Set<String> STRING_FORMATS = Set.of("enum", "date-time");
     private static final Set<String> NUMBER_FORMATS = Set.of("int32", "int64", "float", "double");
     private static final int MAX_REF_DEPTH = 8;
+    /** Schemas that $ref inlining may add to one request, over all its tools. */
+    static final int EXPANSION_BUDGET = 10_000;
 
     private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment");
 
@@ -56,20 +68,67 @@ public final class SchemaCleaner {
         return schema;
     }
 
-    /** The cleaned schema of a tool's parameters. */
+    /** The cleaned schema of one tool's parameters, with a budget of its own. */
     public static JsonObject forGemini(JsonObject schema) {
-        JsonObject definitions = definitions(schema);
-        return clean(schema, definitions, 0);
+        return new Gemini().clean(schema, "input_schema");
     }
 
-    private static JsonObject clean(JsonObject schema, JsonObject definitions, int refDepth) {
-        if (schema.get("$ref") instanceof JsonString ref) {
-            JsonValue target = resolve(ref.getString(), definitions);
-            if (target instanceof JsonObject resolved && refDepth < MAX_REF_DEPTH) {
-                return clean(resolved, definitions, refDepth + 1);
-            }
-            return JsonValue.EMPTY_JSON_OBJECT;
+    /**
+     * The Gemini dialect for the tools of one request, which share one expansion budget. Single
+     * use, not thread-safe.
+     */
+    public static final class Gemini {
+
+        private int expansionsLeft = EXPANSION_BUDGET;
+
+        /**
+         * @param path names the schema in the refusal, e.g. {@code tools.3.input_schema}
+         * @throws InvalidMessagesRequestException when inlining its references would pass the budget
+         */
+        public JsonObject clean(JsonObject schema, String path) {
+            return new Expansion(definitions(schema), path).clean(schema);
         }
+
+        /** One schema's walk: its definitions, and the references being inlined on the way down. */
+        private final class Expansion {
+            private final JsonObject definitions;
+            private final String path;
+            private final Deque<String> inlining = new ArrayDeque<>();
+
+            Expansion(JsonObject definitions, String path) {
+                this.definitions = definitions;
+                this.path = path;
+            }
+
+            JsonObject clean(JsonObject schema) {
+                if (schema.get("$ref") instanceof JsonString ref) {
+                    return inline(ref.getString());
+                }
+                if (!inlining.isEmpty() && --expansionsLeft < 0) {
+                    throw new InvalidMessagesRequestException(path + ": its $ref definitions expand to more than "
+                            + EXPANSION_BUDGET + " schemas, which this upstream needs inlined (Gemini takes no $ref);"
+                            + " simplify the tool's schema");
+                }
+                return SchemaCleaner.clean(schema, this::clean);
+            }
+
+            private JsonObject inline(String ref) {
+                JsonValue target = resolve(ref, definitions);
+                if (!(target instanceof JsonObject resolved) || inlining.contains(ref) || inlining.size() >= MAX_REF_DEPTH) {
+                    return JsonValue.EMPTY_JSON_OBJECT; // unresolvable, recursive, or too deep: any value
+                }
+                inlining.push(ref);
+                try {
+                    return clean(resolved);
+                } finally {
+                    inlining.pop();
+                }
+            }
+        }
+    }
+
+    /** One schema object in the Gemini dialect; {@code inner} cleans the schemas nested in it. */
+    private static JsonObject clean(JsonObject schema, UnaryOperator<JsonObject> inner) {
         JsonObjectBuilder out = JSON_P.createObjectBuilder();
         for (Map.Entry<String, JsonValue> entry : schema.entrySet()) {
             String key = entry.getKey();
@@ -81,7 +140,7 @@ public final class SchemaCleaner {
                         JsonObjectBuilder cleaned = JSON_P.createObjectBuilder();
                         properties.forEach((name, property) -> {
                             if (property instanceof JsonObject object) {
-                                cleaned.add(name, clean(object, definitions, refDepth));
+                                cleaned.add(name, inner.apply(object));
                             }
                         });
                         out.add("properties", cleaned);
@@ -89,10 +148,10 @@ public final class SchemaCleaner {
                 }
                 case "items" -> {
                     if (value instanceof JsonObject items) {
-                        out.add("items", clean(items, definitions, refDepth));
+                        out.add("items", inner.apply(items));
                     } else if (value instanceof JsonArray tuple && !tuple.isEmpty()
                             && tuple.get(0) instanceof JsonObject first) {
-                        out.add("items", clean(first, definitions, refDepth));
+                        out.add("items", inner.apply(first));
                     }
                 }
                 case "anyOf", "oneOf" -> {
@@ -100,7 +159,7 @@ public final class SchemaCleaner {
                         JsonArrayBuilder cleaned = JSON_P.createArrayBuilder();
                         for (JsonValue variant : variants) {
                             if (variant instanceof JsonObject object) {
-                                cleaned.add(clean(object, definitions, refDepth));
+                                cleaned.add(inner.apply(object));
                             }
                         }
                         out.add("anyOf", cleaned);

@@ -51,6 +51,38 @@ class SchemaCleanerTest {
         }
     }
 
+    /** Issue 11, point 1: a definition that refers to itself is cut at its first recurrence, not expanded again. */
+    @org.junit.jupiter.api.Test
+    void aSelfReferenceIsCutAtItsFirstRecurrence() {
+        JsonObject tree = json("{\"type\":\"object\",\"$defs\":{\"Node\":{\"type\":\"object\",\"properties\":{"
+                + "\"name\":{\"type\":\"string\"},\"left\":{\"$ref\":\"#/$defs/Node\"},\"right\":{\"$ref\":\"#/$defs/Node\"}}}},"
+                + "\"properties\":{\"root\":{\"$ref\":\"#/$defs/Node\"}}}");
+        assertEquals(json("{\"type\":\"object\",\"properties\":{\"root\":{\"type\":\"object\",\"properties\":{"
+                        + "\"name\":{\"type\":\"string\"},\"left\":{},\"right\":{}}}}}"),
+                SchemaCleaner.forGemini(tree));
+    }
+
+    /**
+     * Issue 11, point 1: definitions without a cycle can still fan out (each referring to the next
+     * from eight properties gives 8^8 copies); past the budget the request is refused, not expanded.
+     */
+    @org.junit.jupiter.api.Test
+    void aFanOutPastTheBudgetIsRefusedNamingTheTool() {
+        StringBuilder defs = new StringBuilder();
+        for (int level = 0; level < 8; level++) {
+            defs.append(level == 0 ? "" : ",").append("\"D").append(level).append("\":{\"type\":\"object\",\"properties\":{");
+            for (int p = 0; p < 8; p++) {
+                defs.append(p == 0 ? "" : ",").append("\"p").append(p).append("\":")
+                        .append(level == 7 ? "{\"type\":\"string\"}" : "{\"$ref\":\"#/$defs/D" + (level + 1) + "\"}");
+            }
+            defs.append("}}");
+        }
+        JsonObject schema = json("{\"type\":\"object\",\"$defs\":{" + defs + "},\"properties\":{\"x\":{\"$ref\":\"#/$defs/D0\"}}}");
+        dev.claudeproxy.anthropic.InvalidMessagesRequestException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.claudeproxy.anthropic.InvalidMessagesRequestException.class, () -> SchemaCleaner.forGemini(schema));
+        org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("$ref"), refused.getMessage());
+    }
+
     @org.junit.jupiter.api.Test
     void strictDialectRemovesOnlyAnnotations() {
         assertEquals(json("{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"n\":{\"type\":\"integer\","
