@@ -15,6 +15,7 @@ import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
 import dev.claudeproxy.anthropic.MessagesRequest.Thinking;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
 import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
+import dev.claudeproxy.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -24,6 +25,7 @@ import jakarta.json.JsonValue;
 import jakarta.json.JsonValue.ValueType;
 import jakarta.json.stream.JsonParsingException;
 import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +36,9 @@ import java.util.Optional;
  * required field throws {@link InvalidMessagesRequestException} naming its path.
  */
 public final class MessagesRequestReader {
+
+    private static final BigDecimal MAX_INT = BigDecimal.valueOf(Integer.MAX_VALUE);
+    private static final BigDecimal MIN_INT = BigDecimal.valueOf(Integer.MIN_VALUE);
 
     private MessagesRequestReader() {
     }
@@ -51,19 +56,21 @@ public final class MessagesRequestReader {
     private static MessagesRequest read(byte[] body, boolean needsMaxTokens) {
         JsonObject root = parse(body);
         JsonValue maxTokens = root.get("max_tokens");
-        long maxTokensValue = 1;
+        int maxTokensValue = 1;
         if (needsMaxTokens || maxTokens != null) {
             if (maxTokens == null || maxTokens.getValueType() == ValueType.NULL) {
                 throw invalid("max_tokens: Field required");
             }
-            if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral() || number.longValue() < 1) {
-                throw invalid("max_tokens: must be a whole number of at least 1");
+            if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral()
+                    || number.bigDecimalValue().compareTo(BigDecimal.ONE) < 0
+                    || number.bigDecimalValue().compareTo(MAX_INT) > 0) {
+                throw invalid("max_tokens: must be a whole number from 1 to " + Integer.MAX_VALUE);
             }
-            maxTokensValue = number.longValue();
+            maxTokensValue = clampedInt(number);
         }
         return new MessagesRequest(
                 optionalString(root, "model").orElse(""),
-                (int) Math.min(Integer.MAX_VALUE, maxTokensValue),
+                maxTokensValue,
                 system(root.get("system"), "system"),
                 messages(root),
                 tools(root.get("tools")),
@@ -78,6 +85,9 @@ public final class MessagesRequestReader {
     }
 
     private static JsonObject parse(byte[] body) {
+        if (Json.nesting(body, body.length, Json.MAX_NESTING) > Json.MAX_NESTING) {
+            throw invalid("the request body is nested more than " + Json.MAX_NESTING + " levels deep");
+        }
         try (JsonReader reader = JSON_P.createReader(new ByteArrayInputStream(body))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != ValueType.OBJECT) {
@@ -223,7 +233,7 @@ public final class MessagesRequestReader {
             return Optional.empty();
         }
         String type = optionalString(thinking, "type").orElse("disabled");
-        int budget = thinking.get("budget_tokens") instanceof JsonNumber number ? number.intValue() : 0;
+        int budget = thinking.get("budget_tokens") instanceof JsonNumber number ? clampedInt(number) : 0;
         return Optional.of(new Thinking(type, budget));
     }
 
@@ -274,7 +284,26 @@ public final class MessagesRequestReader {
         if (!(value instanceof JsonNumber number)) {
             throw invalid(field + ": must be a number");
         }
-        return Optional.of(number.doubleValue());
+        double finite = number.doubleValue();
+        if (!Double.isFinite(finite)) {
+            throw invalid(field + ": must be a finite number");
+        }
+        return Optional.of(finite);
+    }
+
+    /**
+     * A whole number as an int, clamped to int's range. Compared as a decimal first: a huge
+     * exponent ({@code 1e999999}) must not be expanded into a BigInteger, and a long wraps past 2^63.
+     */
+    private static int clampedInt(JsonNumber number) {
+        BigDecimal value = number.bigDecimalValue();
+        if (value.compareTo(MAX_INT) > 0) {
+            return Integer.MAX_VALUE;
+        }
+        if (value.compareTo(MIN_INT) < 0) {
+            return Integer.MIN_VALUE;
+        }
+        return value.intValue();
     }
 
     private static InvalidMessagesRequestException invalid(String message) {

@@ -26,6 +26,13 @@ public final class Json {
             .withPropertyNamingStrategy(PropertyNamingStrategy.LOWER_CASE_WITH_UNDERSCORES)
             .withNullValues(false));
 
+    /**
+     * The deepest nesting of objects and arrays read from an outsider (a client's body, an
+     * upstream's answer). Parsson's own limit (1,000) fails with a bare {@link RuntimeException},
+     * and converting or counting deeply nested values recurses; no real request comes near this.
+     */
+    public static final int MAX_NESTING = 512;
+
     private Json() {
     }
 
@@ -40,17 +47,21 @@ public final class Json {
      * the values of unknown properties with Parsson's {@code skipArray}/{@code skipObject}, which
      * spin forever at the end of input (Parsson 1.1.9 still; found by {@code StreamFuzzTest}), so a
      * truncated upstream answer such as {@code {"x":[1,} would hold a worker at full CPU for good.
+     * A text nested deeper than {@link #MAX_NESTING} is refused too.
      */
     public static <T> T read(String text, Class<T> type) {
         if (!closesEveryContainer(text)) {
-            throw new JsonbException("truncated or unbalanced JSON");
+            throw new JsonbException("truncated, unbalanced or too deeply nested JSON");
         }
         return JSONB.fromJson(text, type);
     }
 
-    /** Whether every '{' and '[' outside strings is closed by its matching bracket, in order. */
-    static boolean closesEveryContainer(String text) {
-        char[] open = new char[16];
+    /**
+     * Whether every '{' and '[' outside strings is closed by its matching bracket, in order, with
+     * at most {@link #MAX_NESTING} open at once.
+     */
+    static boolean closesEveryContainer(CharSequence text) {
+        char[] open = new char[MAX_NESTING];
         int depth = 0;
         boolean inString = false;
         for (int i = 0; i < text.length(); i++) {
@@ -64,8 +75,8 @@ public final class Json {
             } else if (c == '"') {
                 inString = true;
             } else if (c == '{' || c == '[') {
-                if (depth == open.length) {
-                    open = java.util.Arrays.copyOf(open, depth * 2);
+                if (depth == MAX_NESTING) {
+                    return false;
                 }
                 open[depth++] = c == '{' ? '}' : ']';
             } else if (c == '}' || c == ']') {
@@ -75,5 +86,35 @@ public final class Json {
             }
         }
         return depth == 0 && !inString;
+    }
+
+    /**
+     * The deepest nesting of objects and arrays in UTF-8 JSON, counted outside strings, stopping
+     * as soon as it passes {@code limit}: a linear pre-check before a parser that recurses.
+     */
+    public static int nesting(byte[] utf8, int length, int limit) {
+        int depth = 0;
+        int deepest = 0;
+        boolean inString = false;
+        for (int i = 0; i < length; i++) {
+            byte b = utf8[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '{' || b == '[') {
+                deepest = Math.max(deepest, ++depth);
+                if (deepest > limit) {
+                    return deepest;
+                }
+            } else if (b == '}' || b == ']') {
+                depth--;
+            }
+        }
+        return deepest;
     }
 }

@@ -34,6 +34,11 @@ public final class PathParser {
             "([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
                     + "|\\[[0-9A-Fa-f:.]+\\]");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+    /** An IPv4 address as written canonically: four decimal parts, 0-255, without leading zeros. */
+    private static final Pattern DOTTED_QUAD = Pattern.compile(
+            "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    /** A last label that makes a name numeric: no top-level domain is all digits, or hexadecimal. */
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(^|.*\\.)(0[xX][0-9A-Fa-f]*|[0-9]+)");
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");
 
     private PathParser() {
@@ -99,12 +104,20 @@ public final class PathParser {
                 throw new RouteNotFoundException("The upstream path has an invalid segment");
             }
         }
+        if (model.chars().anyMatch(Character::isISOControl)) {
+            throw new RouteNotFoundException("The model in the path holds a control character");
+        }
         String base = scheme + "://" + authority + (upstreamPath.isEmpty() ? "" : "/" + String.join("/", upstreamPath));
+        URI chatCompletions;
         try {
-            return new PathRoute(new URI(base + "/chat/completions"), model);
+            chatCompletions = new URI(base + "/chat/completions");
         } catch (URISyntaxException e) {
             throw new RouteNotFoundException("The upstream in the path is not a valid URL");
         }
+        if (chatCompletions.getHost() == null) {
+            throw new RouteNotFoundException("'" + shorten(authority) + "' is not a host name");
+        }
+        return new PathRoute(chatCompletions, model);
     }
 
     private static void checkAuthority(String authority) {
@@ -119,6 +132,11 @@ public final class PathParser {
         }
         if (!HOST.matcher(host).matches()) {
             throw new RouteNotFoundException("'" + shorten(host) + "' is not a host name");
+        }
+        // 127.1, 2130706433, 0x7f.1, 127.000.000.001: resolvers read these as addresses, each its own way.
+        if (NUMERIC_LAST_LABEL.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
+            throw new RouteNotFoundException("'" + shorten(host) + "' is neither a host name nor an address written"
+                    + " as four decimal numbers (a.b.c.d)");
         }
     }
 

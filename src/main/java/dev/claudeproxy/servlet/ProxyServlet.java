@@ -16,6 +16,8 @@ import dev.claudeproxy.upstream.UpstreamClient;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -139,6 +141,10 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse)
             throws IOException {
+        if (clientToProxyRequest.getDispatcherType() == DispatcherType.ERROR) {
+            containerError(clientToProxyRequest, proxyToClientResponse);
+            return;
+        }
         Trace trace = new Trace(Ids.requestId());
         proxyToClientResponse.setHeader(Exchange.REQUEST_ID_HEADER, trace.requestId);
         if (cors.preflight(clientToProxyRequest, proxyToClientResponse)) {
@@ -194,9 +200,29 @@ public final class ProxyServlet extends HttpServlet {
             ErrorResponder.send(proxyToClientResponse, null, failure);
         } catch (ClientGoneException gone) {
             trace.errorType = Exchange.CLIENT_GONE;
+        } catch (RuntimeException bug) {
+            // Never the container's HTML page with a stack trace: the client gets the Anthropic envelope.
+            LOG.log(Level.SEVERE, trace.requestId + " failed inside the gateway", bug);
+            ProxyException internal = new ProxyException(ErrorType.API, "internal gateway error (request "
+                    + trace.requestId + ")");
+            trace.errorType = internal.type().wireName();
+            ErrorResponder.send(proxyToClientResponse, null, internal);
         }
         trace.firstByte();
         gateway.telemetry().finished(trace, proxyToClientResponse.getStatus());
+    }
+
+    /**
+     * The webapp's error page (web.xml): an error the container itself raised inside this webapp
+     * is answered in the Anthropic envelope too, never as the container's HTML page.
+     */
+    private static void containerError(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse) {
+        Object code = clientToProxyRequest.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        int status = code instanceof Integer number && number >= 400 && number < 600 ? number : 500;
+        ErrorType type = java.util.Arrays.stream(ErrorType.values()).filter(candidate -> candidate.status() == status)
+                .findFirst().orElse(status < 500 ? ErrorType.INVALID_REQUEST : ErrorType.API);
+        ErrorResponder.send(proxyToClientResponse, null, new ProxyException(status, type,
+                "the server refused the request (HTTP " + status + ")", Map.of()));
     }
 
     private static ParsedPath parse(String path) {

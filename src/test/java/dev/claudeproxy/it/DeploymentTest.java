@@ -49,6 +49,25 @@ class DeploymentTest {
         upstream.stop();
     }
 
+    /** Stands in for a sign-on valve that refuses with the container's own error mechanism. */
+    static final class RefusingSignOn extends org.apache.catalina.valves.ValveBase {
+        @Override
+        public void invoke(org.apache.catalina.connector.Request request, org.apache.catalina.connector.Response response)
+                throws java.io.IOException {
+            response.sendError(403);
+        }
+    }
+
+    @Test
+    void errorsTheContainerRaisesAreAnsweredInTheAnthropicEnvelope() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start(0, "/claude-proxy", Map.of(), Map.of(),
+                context -> context.getPipeline().addValve(new RefusingSignOn()))) {
+            HttpResponse<String> response = send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages",
+                    "claude-sonnet-4-5", null);
+            HostileInputTest.assertAnthropicError(response, 403, "permission_error");
+        }
+    }
+
     @Test
     void routesAreRelativeToTheContextPath() throws Exception {
         try (EmbeddedGateway gateway = EmbeddedGateway.start("/claude-proxy", Map.of())) {
