@@ -141,7 +141,8 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse)
             throws IOException {
-        if (clientToProxyRequest.getDispatcherType() == DispatcherType.ERROR) {
+        if (clientToProxyRequest.getDispatcherType() != DispatcherType.REQUEST) {
+            // Only the container dispatches here again: to the error page (ERROR, or INCLUDE once committed).
             containerError(clientToProxyRequest, proxyToClientResponse);
             return;
         }
@@ -217,6 +218,9 @@ public final class ProxyServlet extends HttpServlet {
      * is answered in the Anthropic envelope too, never as the container's HTML page.
      */
     private static void containerError(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse) {
+        if (proxyToClientResponse.isCommitted()) {
+            return; // an exchange already answered (a failed async request): its own error path has reported
+        }
         Object code = clientToProxyRequest.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer number && number >= 400 && number < 600 ? number : 500;
         ErrorType type = java.util.Arrays.stream(ErrorType.values()).filter(candidate -> candidate.status() == status)
