@@ -68,8 +68,12 @@ public final class MessagesRequestReader {
             }
             maxTokensValue = clampedInt(number);
         }
+        String model = optionalString(root, "model").orElse("");
+        if (model.chars().anyMatch(Character::isISOControl)) {
+            throw invalid("model: must not contain control characters");
+        }
         return new MessagesRequest(
-                optionalString(root, "model").orElse(""),
+                model,
                 maxTokensValue,
                 system(root.get("system"), "system"),
                 messages(root),

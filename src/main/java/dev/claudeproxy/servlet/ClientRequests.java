@@ -39,8 +39,7 @@ final class ClientRequests {
         if (name == null) {
             return Optional.empty();
         }
-        String clean = name.replaceAll("[\\p{Cntrl}\\s]+", "_");
-        clean = clean.length() > 128 ? clean.substring(0, 128) : clean;
+        String clean = Trace.clean(name);
         return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
     }
 

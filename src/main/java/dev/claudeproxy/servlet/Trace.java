@@ -36,9 +36,18 @@ final class Trace {
         return System.nanoTime() - startNanos;
     }
 
+    /**
+     * A value as it may stand in a log line: whitespace and control characters become '_', so no
+     * value a client chose can end the line or forge a field; capped at 128 characters.
+     */
+    static String clean(String value) {
+        String flat = value.replaceAll("[\\p{Cntrl}\\s]+", "_");
+        return flat.length() > 128 ? flat.substring(0, 128) : flat;
+    }
+
     String logLine(int status, long durationNanos) {
-        return "request_id=" + requestId + " endpoint=" + endpoint + " user=" + user + " route=" + routeKind
-                + " upstream=" + upstream + " model=" + model + " stream=" + stream + " status=" + status
+        return "request_id=" + requestId + " endpoint=" + endpoint + " user=" + clean(user) + " route=" + routeKind
+                + " upstream=" + clean(upstream) + " model=" + clean(model) + " stream=" + stream + " status=" + status
                 + " ttfb_ms=" + (firstByteNanos < 0 ? "-" : Long.toString(firstByteNanos / 1_000_000))
                 + " ms=" + durationNanos / 1_000_000 + " input_tokens=" + inputTokens + " output_tokens=" + outputTokens
                 + (errorType == null ? "" : " error=" + errorType);

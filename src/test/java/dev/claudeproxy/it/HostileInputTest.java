@@ -94,6 +94,30 @@ class HostileInputTest {
         harness.upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /** Issue 11, point 19: what a client writes never forges a request-log line or a field in one. */
+    @org.junit.jupiter.api.Test
+    void aClientCannotForgeTheRequestLog() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.claudeproxy.requests", Level.INFO)) {
+            String forged = "m\\nrequest_id=req_forged status=200";
+            HttpResponse<String> newline = harness.post(harness.route("/v1", "m") + "/v1/messages",
+                    "{\"model\":\"" + forged + "\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertAnthropicError(newline, 400, "invalid_request_error");
+            assertTrue(newline.body().contains("model"), newline.body());
+            HttpResponse<String> inPath = harness.post(harness.route("/v1", "m%0Arequest_id=req_forged") + "/v1/messages",
+                    "{\"model\":\"claude-x\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertAnthropicError(inPath, 404, "not_found_error");
+            HttpResponse<String> spaced = harness.post(harness.route("/v1", "m") + "/v1/messages",
+                    "{\"model\":\"fast status=999 user=root\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                    "X-Forwarded-User", "alice status=999");
+            assertEquals(200, spaced.statusCode(), spaced.body());
+            for (String line : log.messages()) {
+                assertTrue(!line.contains("\n") && !line.contains("req_forged"), line);
+                assertEquals(1, line.split(" status=", -1).length - 1, "one status field: " + line);
+                assertTrue(!line.contains(" user=root"), line);
+            }
+        }
+    }
+
     static void assertAnthropicError(HttpResponse<String> response, int status, String type) {
         assertEquals(status, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("application/json"),
