@@ -64,16 +64,18 @@ public final class ResponseConverter {
             }
         }
         boolean hasToolCalls = content.stream().anyMatch(block -> block instanceof ToolUseBlock);
-        StringBuilder output = new StringBuilder(reasoning).append(text);
+        OutputTally output = estimate.output();
+        output.add(reasoning);
+        output.add(text);
         content.stream().filter(block -> block instanceof ToolUseBlock).map(block -> (ToolUseBlock) block)
-                .forEach(toolUse -> output.append(toolUse.name()).append(toolUse.input()));
+                .forEach(toolUse -> output.add(toolUse.name() + toolUse.input()));
         StopInfo stop = StopReasons.decide(choice == null ? null : choice.finishReason(), hasToolCalls,
                 StopReasons.matchedStopSequence(choice, stopSequences));
         Usage usage;
         if (completion.usage() != null) {
             usage = Usages.of(completion.usage());
         } else {
-            usage = estimate.of(output.toString());
+            usage = estimate.of(output);
             LOG.fine("upstream reported no usage; estimated it with the local tokenizer");
         }
         return new Message(Ids.messageId(), clientModel, List.copyOf(content), stop.stopReason(), stop.stopSequence(),

@@ -67,7 +67,7 @@ public final class StreamConverter {
     private final UsageEstimate estimate;
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
     private final StringBuilder thinkingText = new StringBuilder();
-    private final StringBuilder output = new StringBuilder();
+    private final OutputTally output;
     private final List<PendingTool> pendingTools = new ArrayList<>();
     private final Map<String, PendingTool> toolsById = new HashMap<>();
     private final Map<Integer, PendingTool> toolsByIndex = new HashMap<>();
@@ -93,6 +93,7 @@ public final class StreamConverter {
         this.stopSequences = stopSequences;
         this.target = target;
         this.estimate = estimate;
+        this.output = estimate.output();
     }
 
     /** The {@code message_start} event; to be sent as soon as the upstream has answered 200. */
@@ -178,7 +179,7 @@ public final class StreamConverter {
         if (usage != null) {
             finalUsage = Usages.of(usage);
         } else {
-            finalUsage = estimate.of(output.toString());
+            finalUsage = estimate.of(output);
             LOG.fine("upstream stream reported no usage; estimated it with the local tokenizer");
         }
         out.add(new MessageDelta(StopReasons.decide(finishReason, anyTool, matchedStopSequence), finalUsage));
@@ -274,7 +275,7 @@ public final class StreamConverter {
         }
         out.add(new ContentBlockDelta(openThinkingIndex, new ThinkingDelta(reasoning)));
         thinkingText.append(reasoning);
-        output.append(reasoning);
+        output.add(reasoning);
     }
 
     private void text(String text, List<StreamEvent> out) {
@@ -282,7 +283,7 @@ public final class StreamConverter {
         closeThinking(out);
         openText(out);
         out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
-        output.append(text);
+        output.add(text);
     }
 
     /** A thinking block ends with its signature, which lets this gateway recognise it when it comes back. */
@@ -310,7 +311,8 @@ public final class StreamConverter {
             }
             int index = nextIndex++;
             String input = ToolArguments.parse(tool.arguments.toString()).toString();
-            output.append(tool.name).append(input);
+            output.add(tool.name);
+            output.add(input);
             out.add(new ContentBlockStart(index, new ToolUseBlock(ThoughtSignatures.toolUseId(tool.thoughtSignature),
                     tool.name, JsonValue.EMPTY_JSON_OBJECT)));
             out.add(new ContentBlockDelta(index, new InputJsonDelta(input)));

@@ -18,9 +18,13 @@ public final class UsageEstimate {
         this.upstreamModel = upstreamModel;
     }
 
-    /** @param outputText everything the answer produced: text, tool names and arguments */
-    public Usage of(String outputText) {
-        return new Usage(TokenCounter.countInput(request, upstreamModel),
-                TokenCounter.countText(outputText, upstreamModel), 0, 0);
+    /** A tally of the answer's output, for {@link #of}; fed whether or not it will be needed. */
+    public OutputTally output() {
+        return TokenCounter.outputTally(upstreamModel);
+    }
+
+    /** @param output everything the answer produced: text, thinking, tool names and arguments */
+    public Usage of(OutputTally output) {
+        return new Usage(TokenCounter.countInput(request, upstreamModel), output.tokens(), 0, 0);
     }
 }

@@ -1,0 +1,77 @@
+package dev.claudeproxy.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.knuddels.jtokkit.api.Encoding;
+import dev.claudeproxy.anthropic.MessagesRequest;
+import dev.claudeproxy.anthropic.MessagesRequestReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The token counter's cost is linear and bounded in its input (issue 11, point 2): text from
+ * outsiders is counted in short slices, and past a budget extrapolated, so no text can make it
+ * hold memory out of proportion to the text.
+ */
+class TokenCounterTest {
+
+    private static final String PROSE = "The quick brown fox jumps over the lazy dog. "
+            + "public static void main(String[] args) { return x + 1; }\n";
+
+    /** Bytes this thread allocates while {@code work} runs (HotSpot's per-thread counter). */
+    private static long allocatedBy(Runnable work) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        work.run();
+        return threads.getThreadAllocatedBytes(id) - before;
+    }
+
+    @Test
+    void aLongRunWithoutWhitespaceCostsABoundedAmountOfWork() {
+        TokenCounter.countText("a".repeat(10_000), "gpt-4o"); // loads the encoding
+        long[] tokens = new long[2];
+        String word = "a".repeat(4 << 20);
+        long four = allocatedBy(() -> tokens[0] = TokenCounter.countText(word, "gpt-4o"));
+        String longer = "a".repeat(16 << 20);
+        long sixteen = allocatedBy(() -> tokens[1] = TokenCounter.countText(longer, "gpt-4o"));
+        // o200k makes one token of every 8 'a's.
+        assertEquals(word.length() / 8.0, tokens[0], word.length() / 8.0 * 0.02);
+        assertEquals(longer.length() / 8.0, tokens[1], longer.length() / 8.0 * 0.02);
+        assertTrue(four < 256L << 20, "allocated " + (four >> 20) + " MiB for a 4 MiB word");
+        assertTrue(sixteen < four * 3 / 2, "a 16 MiB word costs about what a 4 MiB one does (the exact budget), not "
+                + (sixteen >> 20) + " MiB against " + (four >> 20));
+    }
+
+    @Test
+    void slicingKeepsCountsOfOrdinaryTextExact() {
+        String text = PROSE.repeat(2000);
+        Encoding encoding = TokenCounter.encodingFor("gpt-4o");
+        assertEquals(encoding.countTokensOrdinary(text), TokenCounter.countText(text, "gpt-4o"));
+    }
+
+    @Test
+    void pastItsBudgetACountExtrapolatesAtTheRatioItMeasured() {
+        String text = PROSE.repeat(4000);
+        MessagesRequest request = MessagesRequestReader.readForCounting(("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"" + text.replace("\n", "\\n") + "\"}]}").getBytes(StandardCharsets.UTF_8));
+        int exact = TokenCounter.countInput(request, "gpt-4o");
+        int extrapolated = TokenCounter.countInput(request, "gpt-4o", 20_000);
+        assertEquals(exact, extrapolated, exact * 0.01, "within 1 %");
+    }
+
+    @Test
+    void anOutputTallyCountsWhatItWasGivenPieceByPiece() {
+        OutputTally tally = TokenCounter.outputTally("gpt-4o");
+        StringBuilder whole = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            String piece = i % 7 == 0 ? "tok" + i : " word" + i + ".";
+            tally.add(piece);
+            whole.append(piece);
+        }
+        assertEquals(TokenCounter.countText(whole.toString(), "gpt-4o"), tally.tokens(), 10,
+                "slices cut at whitespace change the count by a token at most now and then");
+    }
+}
