@@ -107,7 +107,7 @@ public class ConversionBench {
         ByteArrayOutputStream out = new ByteArrayOutputStream(upstreamStream.length);
         SseWriter writer = new SseWriter(out);
         StreamConverter converter = new StreamConverter(streamRequest.model(), streamRequest.stopSequences(), target,
-                new UsageEstimate(streamRequest, "gpt-4.1"));
+                new UsageEstimate(streamRequest, "gpt-4.1"), SseReader.DEFAULT_MAX_EVENT_BYTES);
         write(writer, converter.start());
         UpstreamChunks.pump(new SseReader(new ByteArrayInputStream(upstreamStream)), converter, events -> {
             try {

@@ -35,7 +35,7 @@ import java.util.function.Function;
  * @param clientKeyOverrides whether a client's key replaces a server-held key (else the server's wins)
  * @param clientAuth who may use the gateway
  * @param allowlist the upstream hosts request paths may name
- * @param maxRequestBytes the largest request body accepted
+ * @param limits how much a client or an upstream may make the gateway hold
  * @param corsOrigins origins browsers may call from ({@code *} for any); empty: no CORS headers
  * @param shutdownGrace how long shutdown waits for open exchanges to finish
  * @param metricsEnabled whether {@code /_proxy/metrics} answers
@@ -57,7 +57,7 @@ public record Settings(
         boolean clientKeyOverrides,
         ClientAuth clientAuth,
         UpstreamAllowlist allowlist,
-        long maxRequestBytes,
+        Limits limits,
         List<String> corsOrigins,
         Duration shutdownGrace,
         boolean metricsEnabled,
@@ -80,6 +80,8 @@ public record Settings(
     public static final String CLIENT_USER_HEADER = "CLIENT_USER_HEADER";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
+    public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
+    public static final String UPSTREAM_MAX_ANSWER_BYTES = "UPSTREAM_MAX_ANSWER_BYTES";
     public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
     public static final String SHUTDOWN_GRACE_SECONDS = "SHUTDOWN_GRACE_SECONDS";
     public static final String METRICS_ENABLED = "METRICS_ENABLED";
@@ -89,6 +91,17 @@ public record Settings(
 
     /** The Anthropic Messages API's own request size limit: no Anthropic client sends more. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+
+    /**
+     * Bounds on what outsiders make the gateway hold.
+     *
+     * @param maxRequestBytes the largest request body accepted
+     * @param maxEventBytes the longest line or event of an upstream stream, and the longest arguments
+     *     of one tool call (some upstreams send a whole call in one event)
+     * @param maxAnswerBytes the most an upstream answer may carry, as a JSON body or as a stream
+     */
+    public record Limits(long maxRequestBytes, int maxEventBytes, long maxAnswerBytes) {
+    }
 
     public Settings {
         tiers = Map.copyOf(tiers);
@@ -120,7 +133,9 @@ public record Settings(
                 bool(lookup, CLIENT_KEY_OVERRIDES_SERVER_KEY, false),
                 clientAuth(lookup),
                 new UpstreamAllowlist(list(lookup, UPSTREAM_ALLOWLIST)),
-                positive(lookup, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, Long.MAX_VALUE),
+                new Limits(positive(lookup, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, Long.MAX_VALUE),
+                        (int) positive(lookup, UPSTREAM_MAX_EVENT_BYTES, 4L << 20, Integer.MAX_VALUE - 8),
+                        positive(lookup, UPSTREAM_MAX_ANSWER_BYTES, 16L << 20, Long.MAX_VALUE)),
                 list(lookup, CORS_ALLOWED_ORIGINS),
                 Duration.ofSeconds(positive(lookup, SHUTDOWN_GRACE_SECONDS, 30)),
                 bool(lookup, METRICS_ENABLED, true),

@@ -66,7 +66,9 @@ public final class StreamConverter {
     private final Target target;
     private final UsageEstimate estimate;
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
-    private final StringBuilder thinkingText = new StringBuilder();
+    /** Signs the open thinking block as its text streams by, so the text itself is not kept. */
+    private ThinkingSignatures.Signer thinkingSignature;
+    private final int maxToolArgumentChars;
     private final OutputTally output;
     private final List<PendingTool> pendingTools = new ArrayList<>();
     private final Map<String, PendingTool> toolsById = new HashMap<>();
@@ -87,13 +89,17 @@ public final class StreamConverter {
      * @param stopSequences the request's {@code stop_sequences}, to report which one matched
      * @param target the upstream, whose thinking signatures this stream's thinking blocks get
      * @param estimate how to count tokens when the upstream reports no usage
+     * @param maxToolArgumentChars the longest arguments one tool call may have: they are held until
+     *     the call is complete, so an upstream must not be able to grow them without end
      */
-    public StreamConverter(String clientModel, List<String> stopSequences, Target target, UsageEstimate estimate) {
+    public StreamConverter(String clientModel, List<String> stopSequences, Target target, UsageEstimate estimate,
+                           int maxToolArgumentChars) {
         this.clientModel = clientModel;
         this.stopSequences = stopSequences;
         this.target = target;
         this.estimate = estimate;
         this.output = estimate.output();
+        this.maxToolArgumentChars = maxToolArgumentChars;
     }
 
     /** The {@code message_start} event; to be sent as soon as the upstream has answered 200. */
@@ -140,8 +146,11 @@ public final class StreamConverter {
                 }
                 if (delta.toolCalls() != null) {
                     for (ToolCall call : delta.toolCalls()) {
-                        if (call != null) {
-                            addFragment(call);
+                        if (call != null && !addFragment(call)) {
+                            out.add(new ErrorEvent("api_error", "upstream sent a tool call whose arguments pass "
+                                    + maxToolArgumentChars + " characters, this gateway's limit for one call"));
+                            ended = true;
+                            return out;
                         }
                     }
                 }
@@ -202,8 +211,10 @@ public final class StreamConverter {
      * Files a tool-call fragment under its call: a new non-empty id starts a call even when the
      * index repeats (Gemini, older Ollama); a fragment without id follows its index, or else the
      * latest call.
+     *
+     * @return false when the call's arguments would pass their limit
      */
-    private void addFragment(ToolCall call) {
+    private boolean addFragment(ToolCall call) {
         String id = call.id() == null || call.id().isEmpty() ? null : call.id();
         PendingTool tool;
         if (id != null) {
@@ -225,7 +236,7 @@ public final class StreamConverter {
         }
         if (tool.emitted) {
             LOG.warning("upstream sent more of a tool call after text followed it; fragment dropped");
-            return;
+            return true;
         }
         if (tool.thoughtSignature.isEmpty()) {
             tool.thoughtSignature = ThoughtSignatures.of(call);
@@ -235,10 +246,15 @@ public final class StreamConverter {
             if (name != null && !name.isEmpty() && tool.name == null) {
                 tool.name = name;
             }
-            if (call.function().arguments() != null) {
-                tool.arguments.append(call.function().arguments());
+            String arguments = call.function().arguments();
+            if (arguments != null) {
+                if (tool.arguments.length() + arguments.length() > maxToolArgumentChars) {
+                    return false;
+                }
+                tool.arguments.append(arguments);
             }
         }
+        return true;
     }
 
     private static boolean hasName(ToolCall call) {
@@ -272,9 +288,10 @@ public final class StreamConverter {
         if (openThinkingIndex < 0) {
             openThinkingIndex = nextIndex++;
             out.add(new ContentBlockStart(openThinkingIndex, new ThinkingBlock("", "")));
+            thinkingSignature = target.signatures().signer(target.authority());
         }
         out.add(new ContentBlockDelta(openThinkingIndex, new ThinkingDelta(reasoning)));
-        thinkingText.append(reasoning);
+        thinkingSignature.add(reasoning);
         output.add(reasoning);
     }
 
@@ -289,11 +306,10 @@ public final class StreamConverter {
     /** A thinking block ends with its signature, which lets this gateway recognise it when it comes back. */
     private void closeThinking(List<StreamEvent> out) {
         if (openThinkingIndex >= 0) {
-            out.add(new ContentBlockDelta(openThinkingIndex,
-                    new SignatureDelta(target.signatures().sign(target.authority(), thinkingText.toString()))));
+            out.add(new ContentBlockDelta(openThinkingIndex, new SignatureDelta(thinkingSignature.signature())));
             out.add(new ContentBlockStop(openThinkingIndex));
             openThinkingIndex = -1;
-            thinkingText.setLength(0);
+            thinkingSignature = null;
         }
     }
 

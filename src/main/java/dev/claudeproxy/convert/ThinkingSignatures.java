@@ -34,6 +34,45 @@ public final class ThinkingSignatures {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking));
     }
 
+    /**
+     * Signs a thinking text that arrives in pieces (a stream) without holding it: equal to
+     * {@code sign(upstream, pieces joined)}. Single use, not thread-safe.
+     */
+    public Signer signer(String upstream) {
+        return new Signer(upstream);
+    }
+
+    /** An incremental {@link #sign}. */
+    public final class Signer {
+        private final Mac mac;
+        /** A high surrogate that ended the last piece: encoded with the low one that must follow. */
+        private char pendingHigh;
+
+        private Signer(String upstream) {
+            mac = newMac();
+            mac.update(upstream.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) '\n');
+        }
+
+        public void add(String piece) {
+            String text = pendingHigh == 0 ? piece : pendingHigh + piece;
+            pendingHigh = 0;
+            if (!text.isEmpty() && Character.isHighSurrogate(text.charAt(text.length() - 1))) {
+                pendingHigh = text.charAt(text.length() - 1);
+                text = text.substring(0, text.length() - 1);
+            }
+            mac.update(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public String signature() {
+            if (pendingHigh != 0) {
+                mac.update(String.valueOf(pendingHigh).getBytes(StandardCharsets.UTF_8));
+                pendingHigh = 0;
+            }
+            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+        }
+    }
+
     /** Whether {@code signature} was made by this secret for exactly this upstream and text. */
     public boolean verify(String upstream, String thinking, String signature) {
         if (signature == null || !signature.startsWith(PREFIX)) {
@@ -49,12 +88,17 @@ public final class ThinkingSignatures {
     }
 
     private byte[] mac(String upstream, String thinking) {
+        Mac mac = newMac();
+        mac.update(upstream.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) '\n');
+        return mac.doFinal(thinking.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            mac.update(upstream.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) '\n');
-            return mac.doFinal(thinking.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
         }

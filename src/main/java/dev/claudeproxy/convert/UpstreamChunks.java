@@ -29,7 +29,7 @@ public final class UpstreamChunks {
     public static Optional<ChatCompletion> parse(SseEvent event) {
         if ("error".equals(event.event())) {
             return Optional.of(new ChatCompletion(null, null, null, null,
-                    jakarta.json.Json.createValue(UpstreamErrors.messageOf(event.data()))));
+                    Json.JSON_P.createValue(UpstreamErrors.describe(event.data(), "error event"))));
         }
         if (event.data().isBlank()) {
             return Optional.empty();

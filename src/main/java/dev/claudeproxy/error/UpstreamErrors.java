@@ -37,14 +37,17 @@ public final class UpstreamErrors {
 
     /**
      * Maps an upstream HTTP error to the client's error. {@code retryAfter} is the upstream's
-     * {@code retry-after} header, kept for 429 and 503/529 so clients wait as long as asked.
+     * {@code retry-after} header, kept for 429 and 503/529 so clients wait as long as asked. Only
+     * the message of a JSON error body is relayed; any other body is described, not shown (it may
+     * be an internal service's page).
      */
-    public static ProxyException fromStatus(int upstreamStatus, String body, Optional<String> retryAfter) {
-        String message = messageOf(body);
+    public static ProxyException fromStatus(int upstreamStatus, String body, String contentType,
+                                            Optional<String> retryAfter) {
+        String message = describe(body, contentType);
         Map<String, String> headers = new LinkedHashMap<>();
         retryAfter.ifPresent(value -> headers.put("retry-after", value));
         if ((upstreamStatus == 400 || upstreamStatus == 413 || upstreamStatus == 422)
-                && CONTEXT_LENGTH.matcher(message).find()) {
+                && CONTEXT_LENGTH.matcher(body == null ? "" : body).find()) {
             return new ProxyException(400, ErrorType.INVALID_REQUEST, PROMPT_TOO_LONG + ": " + message, Map.of());
         }
         ErrorType type = switch (upstreamStatus) {
@@ -72,20 +75,26 @@ public final class UpstreamErrors {
     }
 
     /**
-     * The human message inside an upstream error body: {@code error.message}, a flat
-     * {@code message}, {@code detail}, a Gemini array's first error, or else a short excerpt of
-     * the raw text (an HTML 502 page, say).
+     * What an upstream error body says, fit to show the client: the message of a JSON error
+     * ({@code error.message}, a flat {@code message}, {@code detail}, a Gemini array's first
+     * error), or else only what kind of body it was and how long.
      */
-    public static String messageOf(String body) {
+    public static String describe(String body, String contentType) {
         if (body == null || body.isBlank()) {
             return "(empty body)";
         }
-        return parse(body).flatMap(UpstreamErrors::messageIn).orElseGet(() -> excerpt(body));
+        return readableMessage(body).orElseGet(() -> "(a " + contentType + " body of "
+                + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes, not shown)");
     }
 
-    /** The message of a JSON error object met in the middle of a stream, as {@link #messageOf} finds it. */
+    /** The message of a JSON error body, when it has one where error bodies put it. */
+    public static Optional<String> readableMessage(String body) {
+        return parse(body).flatMap(UpstreamErrors::messageIn);
+    }
+
+    /** The message of a JSON error object met in the middle of a stream. */
     public static String messageOf(JsonValue error) {
-        return messageIn(error).orElseGet(() -> excerpt(error.toString()));
+        return messageIn(error).orElse("(an error without a message)");
     }
 
     /** Whether an upstream error message says the prompt does not fit the model's context. */
@@ -122,7 +131,7 @@ public final class UpstreamErrors {
                         }
                     }
                 }
-                return Optional.of(excerpt(object.toString()));
+                return Optional.empty();
             default:
                 return Optional.empty();
         }

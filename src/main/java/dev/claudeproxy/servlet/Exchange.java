@@ -26,8 +26,10 @@ import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.RouteNotFoundException;
 import dev.claudeproxy.route.Routes;
 import dev.claudeproxy.route.Routes.Route;
+import dev.claudeproxy.sse.EventTooLargeException;
 import dev.claudeproxy.sse.SseReader;
 import dev.claudeproxy.sse.SseWriter;
+import dev.claudeproxy.upstream.AnswerTooLargeException;
 import dev.claudeproxy.upstream.RetryPolicy;
 import dev.claudeproxy.upstream.UpstreamFailure;
 import dev.claudeproxy.upstream.UpstreamResponse;
@@ -39,6 +41,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,7 +183,7 @@ final class Exchange implements Runnable {
     }
 
     private MessagesRequest readClientRequest() {
-        byte[] clientBody = ClientRequests.body(clientToProxyRequest, settings.maxRequestBytes());
+        byte[] clientBody = ClientRequests.body(clientToProxyRequest, settings.limits().maxRequestBytes());
         try {
             return MessagesRequestReader.read(clientBody);
         } catch (InvalidMessagesRequestException e) {
@@ -315,7 +318,7 @@ final class Exchange implements Runnable {
         }
         String errorBody = errorBody(answer);
         if (answer.status() == 400 || answer.status() == 422) {
-            OptionalInt limit = MaxTokensLimit.fromError(UpstreamErrors.messageOf(errorBody),
+            OptionalInt limit = MaxTokensLimit.fromError(UpstreamErrors.readableMessage(errorBody).orElse(errorBody),
                     proxyToServerRequest.outputLimit());
             if (limit.isPresent()) {
                 LOG.info(() -> requestId + ": upstream refused an output limit of " + proxyToServerRequest.outputLimit()
@@ -327,7 +330,8 @@ final class Exchange implements Runnable {
                 errorBody = errorBody(answer);
             }
         }
-        ProxyException error = UpstreamErrors.fromStatus(answer.status(), errorBody, answer.header("retry-after"));
+        ProxyException error = UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(),
+                answer.header("retry-after"));
         if (RetryPolicy.retryableStatus(answer.status())) {
             throw new RetryableFailure(error, answer.header("retry-after"));
         }
@@ -357,7 +361,7 @@ final class Exchange implements Runnable {
 
     private String errorBody(UpstreamResponse answer) {
         try {
-            return answer.bodyText();
+            return answer.errorText();
         } catch (IOException e) {
             return "(the error body could not be read: " + e.getClass().getSimpleName() + ")";
         } finally {
@@ -381,25 +385,34 @@ final class Exchange implements Runnable {
     }
 
     private ChatCompletion readCompletion(UpstreamResponse serverToProxyResponse) {
-        String body;
+        byte[] body;
         try {
-            body = serverToProxyResponse.bodyText();
+            body = serverToProxyResponse.readAll(settings.limits().maxAnswerBytes());
+        } catch (AnswerTooLargeException e) {
+            throw answerTooLarge(e);
         } catch (IOException e) {
             throw new ProxyException(502, ErrorType.API, "upstream answer could not be read: "
                     + e.getClass().getSimpleName(), Map.of());
         }
         ChatCompletion completion;
         try {
-            completion = Json.read(body, ChatCompletion.class);
+            completion = Json.read(new String(body, StandardCharsets.UTF_8), ChatCompletion.class);
         } catch (JsonbException e) {
-            throw new ProxyException(502, ErrorType.API, "upstream answered with a body that is not a chat completion: "
-                    + UpstreamErrors.messageOf(body), Map.of());
+            // Never relayed: an unknown body may be an internal page, secrets and all.
+            throw new ProxyException(502, ErrorType.API, "upstream answered " + serverToProxyResponse.status() + " with "
+                    + body.length + " bytes of " + serverToProxyResponse.contentType() + " that are not a chat completion",
+                    Map.of());
         }
         if (completion.error() != null && completion.error().getValueType() != JsonValue.ValueType.NULL) {
             throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error()),
                     Map.of());
         }
         return completion;
+    }
+
+    private ProxyException answerTooLarge(AnswerTooLargeException e) {
+        return new ProxyException(502, ErrorType.API, "upstream answer passed " + e.limit()
+                + " bytes, this gateway's limit (" + Settings.UPSTREAM_MAX_ANSWER_BYTES + ")", Map.of());
     }
 
     /**
@@ -417,17 +430,23 @@ final class Exchange implements Runnable {
             flush();
             return;
         }
+        int maxEventBytes = settings.limits().maxEventBytes();
         StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(), target,
-                estimate);
-        InputStream serverToProxyBody = serverToProxyResponse.body();
+                estimate, maxEventBytes);
+        InputStream serverToProxyBody = serverToProxyResponse.body(settings.limits().maxAnswerBytes());
         openStream();
         send(converter.start());
         flush();
         startKeepAlive();
         try {
             // Converted events are flushed when the upstream has nothing more buffered: a burst leaves in one write.
-            UpstreamChunks.pump(new SseReader(serverToProxyBody, this::flush), converter, this::send);
+            UpstreamChunks.pump(new SseReader(serverToProxyBody, this::flush, maxEventBytes), converter, this::send);
             flush();
+        } catch (AnswerTooLargeException e) {
+            throw answerTooLarge(e);
+        } catch (EventTooLargeException e) {
+            throw new ProxyException(ErrorType.API, "upstream sent a stream line or event longer than " + e.limit()
+                    + " bytes, this gateway's limit (" + Settings.UPSTREAM_MAX_EVENT_BYTES + ")");
         } catch (IOException e) {
             if (openUpstreamResponse.get() == null) {
                 throw new ClientGoneException(e);

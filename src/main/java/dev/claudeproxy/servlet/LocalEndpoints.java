@@ -44,7 +44,7 @@ final class LocalEndpoints {
 
     void countTokens(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
                      ParsedPath path) throws IOException {
-        byte[] body = ClientRequests.body(clientToProxyRequest, settings.maxRequestBytes());
+        byte[] body = ClientRequests.body(clientToProxyRequest, settings.limits().maxRequestBytes());
         MessagesRequest request;
         try {
             request = MessagesRequestReader.readForCounting(body);

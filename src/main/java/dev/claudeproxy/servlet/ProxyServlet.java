@@ -258,7 +258,7 @@ public final class ProxyServlet extends HttpServlet {
     private void startExchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
                                ParsedPath parsed, Trace trace) {
         // Refused before going async: no worker is taken for a body that will not be read.
-        ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, gateway.settings().maxRequestBytes());
+        ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, gateway.settings().limits().maxRequestBytes());
         gateway.telemetry().started();
         if (!clientToProxyRequest.isAsyncSupported()) {
             // A filter in front (an SSO filter declared without async support) forbids async: serve on this thread.

@@ -11,15 +11,23 @@ import java.util.Arrays;
  * space; {@code data:} lines join with '\n'; a blank line ends an event; events without data are
  * skipped. Bytes are decoded only per complete line, so a UTF-8 character split across TCP reads
  * arrives whole. Knows nothing of HTTP. Single use, not thread-safe.
+ *
+ * <p>A line, and the data of one event, are bounded by {@code maxEventBytes}: the bytes come from
+ * an upstream, and a line that never ends must not grow a buffer without end. Past the bound,
+ * {@link #next()} throws {@link EventTooLargeException}.
  */
 public final class SseReader {
 
     /** Events are small, and one buffer is held per open stream: 10,000 streams hold 20 MiB. */
     private static final int READ_SIZE = 2048;
     private static final Runnable NOTHING = () -> { };
+    /** The bound when none is given: far above any real event (a whole tool call is a few hundred KiB). */
+    public static final int DEFAULT_MAX_EVENT_BYTES = 4 << 20;
 
     private final InputStream in;
     private final Runnable beforeWait;
+    private final int maxEventBytes;
+    private long dataBytes;
     private final byte[] buffer = new byte[READ_SIZE];
     private int position;
     private int limit;
@@ -31,17 +39,19 @@ public final class SseReader {
     private String eventName;
 
     public SseReader(InputStream in) {
-        this(in, NOTHING);
+        this(in, NOTHING, DEFAULT_MAX_EVENT_BYTES);
     }
 
     /**
      * @param beforeWait runs before a read that would wait for more bytes ({@code available()} is 0):
      *     a proxy flushes there, so that events already converted leave together (one write, not one
      *     per event) and none is held back while the upstream is quiet
+     * @param maxEventBytes the longest line, and the most data one event may carry
      */
-    public SseReader(InputStream in, Runnable beforeWait) {
+    public SseReader(InputStream in, Runnable beforeWait, int maxEventBytes) {
         this.in = in;
         this.beforeWait = beforeWait;
+        this.maxEventBytes = maxEventBytes;
     }
 
     /** The next event, or null at the end of the stream. */
@@ -66,12 +76,13 @@ public final class SseReader {
     private SseEvent dispatch() {
         SseEvent event = new SseEvent(eventName, data.toString());
         data.setLength(0);
+        dataBytes = 0;
         hasData = false;
         eventName = null;
         return event;
     }
 
-    private void field() {
+    private void field() throws EventTooLargeException {
         if (line[0] == ':') {
             return;
         }
@@ -86,6 +97,10 @@ public final class SseReader {
         String value = valueStart >= lineLength ? "" : new String(line, valueStart, lineLength - valueStart,
                 StandardCharsets.UTF_8);
         if (isField("data", colon)) {
+            dataBytes += lineLength;
+            if (dataBytes > maxEventBytes) {
+                throw new EventTooLargeException(maxEventBytes);
+            }
             if (hasData) {
                 data.append('\n');
             }
@@ -139,7 +154,10 @@ public final class SseReader {
                 return lineLength;
             }
             if (lineLength == line.length) {
-                line = Arrays.copyOf(line, line.length * 2);
+                if (lineLength >= maxEventBytes) {
+                    throw new EventTooLargeException(maxEventBytes);
+                }
+                line = Arrays.copyOf(line, (int) Math.min((long) maxEventBytes, line.length * 2L));
             }
             line[lineLength++] = b;
         }

@@ -50,11 +50,32 @@ public final class UpstreamResponse implements AutoCloseable {
         return body;
     }
 
-    /** The body as text, at most the first 64 KiB (error pages can be large). */
-    public String bodyText() throws IOException {
+    /**
+     * The body as a stream that fails with {@link AnswerTooLargeException} once it has given
+     * {@code maxBytes}; read it once.
+     */
+    public InputStream body(long maxBytes) {
+        return new CappedBody(body, maxBytes);
+    }
+
+    /** The whole body, or {@link AnswerTooLargeException} when it is longer than {@code maxBytes}. */
+    public byte[] readAll(long maxBytes) throws IOException {
+        try (InputStream in = body(maxBytes)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The body of an error answer as text, at most its first 64 KiB (error pages can be large). */
+    public String errorText() throws IOException {
         try (InputStream in = body()) {
             return new String(in.readNBytes(ERROR_BODY_LIMIT), StandardCharsets.UTF_8);
         }
+    }
+
+    /** The content type the upstream declared, without parameters, or {@code "no content type"}. */
+    public String contentType() {
+        return header("Content-Type").map(type -> type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT))
+                .orElse("no content type");
     }
 
     @Override
@@ -75,6 +96,35 @@ public final class UpstreamResponse implements AutoCloseable {
     void expire() {
         body.expired = true;
         close();
+    }
+
+    /** A body that may give at most {@code maxBytes}. */
+    private static final class CappedBody extends FilterInputStream {
+        private final long maxBytes;
+        private long given;
+
+        CappedBody(InputStream in, long maxBytes) {
+            super(in);
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && ++given > maxBytes) {
+                throw new AnswerTooLargeException(maxBytes);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0 && (given += n) > maxBytes) {
+                throw new AnswerTooLargeException(maxBytes);
+            }
+            return n;
+        }
     }
 
     /** The body, timing each read that waits for the upstream. */

@@ -27,7 +27,7 @@ class SettingsTest {
         assertEquals(ClientAuth.Mode.NONE, settings.clientAuth().mode());
         assertTrue(settings.clientAuth().forwardsClientKey());
         assertTrue(settings.allowlist().isOpen());
-        assertEquals(32L * 1024 * 1024, settings.maxRequestBytes());
+        assertEquals(32L * 1024 * 1024, settings.limits().maxRequestBytes());
         assertTrue(settings.corsOrigins().isEmpty());
         assertEquals(Duration.ofSeconds(30), settings.shutdownGrace());
         assertTrue(settings.metricsEnabled());
@@ -83,7 +83,7 @@ class SettingsTest {
         assertTrue(settings.allowlist().permits("myres.openai.azure.com"));
         assertFalse(settings.allowlist().permits("openai.azure.com.evil.example"));
         assertFalse(settings.allowlist().permits("api.openai.com"));
-        assertEquals(1048576, settings.maxRequestBytes());
+        assertEquals(1048576, settings.limits().maxRequestBytes());
         assertEquals(java.util.List.of("https://tools.corp"), settings.corsOrigins());
         assertTrue(settings.clientKeyOverrides());
         assertFalse(settings.metricsEnabled());

@@ -8,6 +8,7 @@ import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.sse.SseReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,11 +89,35 @@ class StreamConverterTest {
                         END))));
     }
 
+    /** Issue 11, point 3: arguments are held until their call is complete, so they stop at a bound. */
+    @Test
+    void toolArgumentsPastTheirBoundEndTheStreamWithAnError() {
+        var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                .getBytes(StandardCharsets.UTF_8));
+        StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
+                new UsageEstimate(request, "m"), 1000);
+        converter.start();
+        ChatCompletion first = Json.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\","
+                + "\"function\":{\"name\":\"Write\",\"arguments\":\"{\\\"content\\\":\\\"\"}}]}}]}", ChatCompletion.class);
+        ChatCompletion more = Json.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                + "\"function\":{\"arguments\":\"" + "x".repeat(300) + "\"}}]}}]}", ChatCompletion.class);
+        assertEquals(List.of(), converter.onChunk(first));
+        assertEquals(List.of(), converter.onChunk(more));
+        assertEquals(List.of(), converter.onChunk(more));
+        assertEquals(List.of(), converter.onChunk(more));
+        List<StreamEvent> past = converter.onChunk(more);
+        assertEquals(1, past.size(), past.toString());
+        StreamEvent.ErrorEvent error = (StreamEvent.ErrorEvent) past.get(0);
+        assertTrue(error.error().message().contains("1000"), error.error().message());
+        assertTrue(converter.ended());
+        assertEquals(List.of(), converter.onEnd(true), "nothing follows the error event");
+    }
+
     private static String convert(List<String> chunks) {
         var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
         StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
-                new UsageEstimate(request, "m"));
+                new UsageEstimate(request, "m"), SseReader.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
         for (String chunk : chunks) {
             events.addAll(converter.onChunk(Json.read(chunk, ChatCompletion.class)));

@@ -43,7 +43,7 @@ class StreamFuzzTest {
     private static List<StreamEvent> convert(byte[] upstreamBytes, Profile profile) throws IOException {
         Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES);
         StreamConverter converter = new StreamConverter(REQUEST.model(), REQUEST.stopSequences(), target,
-                new UsageEstimate(REQUEST, "fuzz-model"));
+                new UsageEstimate(REQUEST, "fuzz-model"), SseReader.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
         UpstreamChunks.pump(new SseReader(new ByteArrayInputStream(upstreamBytes)), converter, events::addAll);
         for (StreamEvent event : events) {

@@ -61,7 +61,7 @@ class ErrorMatrixTest {
                 Arguments.of(404, json, "{\"error\":{\"message\":\"The model `nope` does not exist\"}}", null,
                         404, "not_found_error", "does not exist", null),
                 Arguments.of(413, "text/plain", "Request Entity Too Large", null,
-                        413, "request_too_large", "Request Entity Too Large", null),
+                        413, "request_too_large", "text/plain body of 24 bytes, not shown", null),
                 Arguments.of(422, json, "{\"object\":\"error\",\"message\":{\"detail\":[{\"type\":\"extra_forbidden\","
                                 + "\"loc\":[\"body\",\"x\"],\"msg\":\"Extra inputs are not permitted\"}]},\"type\":\"invalid_request_error\"}", null,
                         400, "invalid_request_error", "Extra inputs are not permitted", null),
@@ -70,7 +70,7 @@ class ErrorMatrixTest {
                 Arguments.of(500, json, "{\"error\":{\"message\":\"boom\"}}", null,
                         500, "api_error", "boom", null),
                 Arguments.of(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", null,
-                        502, "api_error", "502 Bad Gateway", null),
+                        502, "api_error", "text/html body of", null),
                 Arguments.of(503, json, "[{\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}]", "3",
                         529, "overloaded_error", "The model is overloaded.", "3"),
                 Arguments.of(529, json, "{\"error\":{\"message\":\"Overloaded\"}}", null,
@@ -93,6 +93,7 @@ class ErrorMatrixTest {
         assertError(response, status, type, messagePart);
         assertEquals(Optional.ofNullable(expectedRetryAfter), response.headers().firstValue("retry-after"));
         assertFalse(response.body().contains("sk-secret-key-123"), "keys never appear in errors");
+        assertFalse(response.body().contains("<") || response.body().contains("Entity"), "other bodies are never relayed");
     }
 
     @Test

@@ -64,7 +64,7 @@ class SseReaderTest {
         // Two events already buffered, then the end: the hook runs once, before the read that finds the end.
         List<String> seen = new ArrayList<>();
         SseReader reader = new SseReader(new ByteArrayInputStream("data: a\n\ndata: b\n\n".getBytes(StandardCharsets.UTF_8)),
-                () -> seen.add("wait"));
+                () -> seen.add("wait"), SseReader.DEFAULT_MAX_EVENT_BYTES);
         seen.add(reader.next().data());
         seen.add(reader.next().data());
         assertEquals(null, reader.next());
@@ -91,7 +91,7 @@ class SseReaderTest {
                 return arrival.length;
             }
         };
-        SseReader slow = new SseReader(quiet, () -> trickled.add("wait"));
+        SseReader slow = new SseReader(quiet, () -> trickled.add("wait"), SseReader.DEFAULT_MAX_EVENT_BYTES);
         for (SseEvent event = slow.next(); event != null; event = slow.next()) {
             trickled.add(event.data());
         }
@@ -105,5 +105,38 @@ class SseReaderTest {
             events.add(event.event() + "|" + event.data());
         }
         return events;
+    }
+
+    /** An endless upstream: {@code head} once, then {@code repeated} for ever. */
+    private static InputStream endless(String head, String repeated) {
+        byte[] first = head.getBytes(StandardCharsets.UTF_8);
+        byte[] again = repeated.getBytes(StandardCharsets.UTF_8);
+        return new InputStream() {
+            private long position;
+
+            @Override
+            public int read() {
+                long at = position++;
+                return at < first.length ? first[(int) at] : again[(int) ((at - first.length) % again.length)];
+            }
+        };
+    }
+
+    /** Issue 11, point 3: a line that never ends, or data lines that never end an event, stop at the bound. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endlessInput")
+    void anEventPastTheBoundFailsInsteadOfGrowing(String rule, InputStream upstream) throws IOException {
+        SseReader reader = new SseReader(upstream, () -> { }, 64 * 1024);
+        assertEquals("ok", reader.next().data(), "events before it are read as usual");
+        EventTooLargeException failure = org.junit.jupiter.api.Assertions.assertThrows(EventTooLargeException.class,
+                reader::next);
+        assertEquals(64 * 1024, failure.limit());
+    }
+
+    static Stream<Arguments> endlessInput() {
+        return Stream.of(
+                Arguments.of("a line that never ends", endless("data: ok\n\ndata: ", "a")),
+                Arguments.of("data lines that never end an event", endless("data: ok\n\n", "data: aaaaaaaaaaaaaaaa\n")),
+                Arguments.of("a comment that never ends", endless("data: ok\n\n: ", "x")));
     }
 }
