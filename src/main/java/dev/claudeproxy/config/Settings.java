@@ -31,7 +31,7 @@ import java.util.function.Function;
  * @param profileByHost upstream host → provider profile, replacing the built-in choice
  * @param thinkingSecret key of the thinking-block signatures; gateways behind one load balancer share it
  * @param azureApiVersion the {@code api-version} query parameter for Azure OpenAI deployment URLs
- * @param upstreamKeysByHost server-held keys per upstream host, so clients need hold no provider key
+ * @param upstreamKeys server-held keys per upstream origin (scheme, host, port), so clients need hold no provider key
  * @param clientKeyOverrides whether a client's key replaces a server-held key (else the server's wins)
  * @param clientAuth who may use the gateway
  * @param allowlist the upstream hosts request paths may name
@@ -53,7 +53,7 @@ public record Settings(
         Map<String, Profile> profileByHost,
         Optional<Secret> thinkingSecret,
         String azureApiVersion,
-        Map<String, Secret> upstreamKeysByHost,
+        Map<Origin, Secret> upstreamKeys,
         boolean clientKeyOverrides,
         ClientAuth clientAuth,
         UpstreamAllowlist allowlist,
@@ -107,7 +107,7 @@ public record Settings(
         tiers = Map.copyOf(tiers);
         maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
         profileByHost = Map.copyOf(profileByHost);
-        upstreamKeysByHost = Map.copyOf(upstreamKeysByHost);
+        upstreamKeys = Map.copyOf(upstreamKeys);
         corsOrigins = List.copyOf(corsOrigins);
         fallbacks = Map.copyOf(fallbacks);
     }
@@ -129,7 +129,7 @@ public record Settings(
                     return Secret.of(secret);
                 }),
                 lookup.find(AZURE_API_VERSION).map(String::strip).orElse("2024-10-21"),
-                pairs(lookup, UPSTREAM_KEYS_BY_HOST, "host=key", Secret::of),
+                upstreamKeys(lookup),
                 bool(lookup, CLIENT_KEY_OVERRIDES_SERVER_KEY, false),
                 clientAuth(lookup),
                 new UpstreamAllowlist(list(lookup, UPSTREAM_ALLOWLIST)),
@@ -163,9 +163,9 @@ public record Settings(
         return tier(Tier.HAIKU);
     }
 
-    /** The server-held key for an upstream host, if one is configured. */
-    public Optional<Secret> upstreamKey(String host) {
-        return Optional.ofNullable(upstreamKeysByHost.get(host.toLowerCase(Locale.ROOT)));
+    /** The server-held key for exactly this upstream origin (scheme, host and port), if one is configured. */
+    public Optional<Secret> upstreamKey(Origin origin) {
+        return Optional.ofNullable(upstreamKeys.get(origin));
     }
 
     /**
@@ -194,9 +194,27 @@ public record Settings(
                         + " route needs " + tier.baseUrlSetting() + " and " + tier.modelSetting());
             }
             tiers.put(tier, new TierRoute(tier, baseUrl(tier.baseUrlSetting(), baseUrl.get()), model.get().strip(),
-                    lookup.find(tier.keySetting()).map(Secret::of)));
+                    lookup.find(tier.keySetting()).map(Secret::of), bool(lookup, tier.clientKeySetting(), false)));
         }
         return tiers;
+    }
+
+    /**
+     * {@code UPSTREAM_KEYS_BY_HOST}: {@code origin=key} pairs, where {@code host} or
+     * {@code host:port} means https (port 443 by default) and plain http must be written out
+     * ({@code http://host:port=key}), so a server-held key never goes over http by default.
+     */
+    private static Map<Origin, Secret> upstreamKeys(Lookup lookup) {
+        Map<Origin, Secret> keys = new LinkedHashMap<>();
+        pairs(lookup, UPSTREAM_KEYS_BY_HOST, "host[:port]=key or http(s)://host:port=key", Secret::of)
+                .forEach((origin, key) -> {
+                    try {
+                        keys.put(Origin.parse(origin), key);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(UPSTREAM_KEYS_BY_HOST + ": " + e.getMessage(), e);
+                    }
+                });
+        return keys;
     }
 
     private static Map<Tier, Tier> fallbacks(Lookup lookup, Map<Tier, TierRoute> tiers) {

@@ -29,6 +29,14 @@ public enum Tier {
         return prefix() + "_API_KEY";
     }
 
+    /**
+     * Whether the route may send the client's own key when it has none of its own: off by default,
+     * because the client sent its key for the upstream it named, not for this route's.
+     */
+    public String clientKeySetting() {
+        return prefix() + "_USE_CLIENT_KEY";
+    }
+
     /** Names the route tried next when this one fails before answering ({@code SONNET_FALLBACK=default}). */
     public String fallbackSetting() {
         return prefix() + "_FALLBACK";

@@ -28,6 +28,11 @@ public final class ProxyException extends RuntimeException {
         return new ProxyException(ErrorType.INVALID_REQUEST, message);
     }
 
+    /** The same failure told in other words (a credential taken out, advice added). */
+    public ProxyException withMessage(String message) {
+        return new ProxyException(status, type, message, headers);
+    }
+
     public int status() {
         return status;
     }

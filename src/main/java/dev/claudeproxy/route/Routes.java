@@ -1,5 +1,6 @@
 package dev.claudeproxy.route;
 
+import dev.claudeproxy.config.Origin;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.config.Tier;
@@ -20,8 +21,12 @@ import java.util.Optional;
  *   <li>else nothing: {@link RouteNotFoundException}.
  * </ol>
  *
- * The key is the server-held one (the route's own, else the upstream host's), unless there is none
- * or the settings let the client's key override it.
+ * <p>Keys: the client sent its key for the upstream it named, so the client's key goes to that
+ * origin (scheme, host and port) only, and to a server route only when that route's
+ * {@code <TIER>_USE_CLIENT_KEY} allows it. A server-held key (the route's own, else the one
+ * {@code UPSTREAM_KEYS_BY_HOST} holds for exactly that origin) wins, unless
+ * {@code CLIENT_KEY_OVERRIDES_SERVER_KEY} lets a client's key that may go there replace it. A route
+ * with no key to send calls its upstream without one (local servers need none).
  */
 public final class Routes {
 
@@ -34,18 +39,19 @@ public final class Routes {
      */
     public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, Settings settings,
                                 Optional<Secret> clientKey) {
+        Optional<Origin> named = pathRoute.map(route -> Origin.of(route.chatCompletions()));
         Optional<Tier> family = Tier.familyOf(requestedModel);
         if (family.equals(Optional.of(Tier.HAIKU)) && settings.haiku().isPresent()) {
-            return tierRoute(settings.haiku().get(), settings, clientKey);
+            return tierRoute(settings.haiku().get(), settings, clientKey, named);
         }
         if (pathRoute.isPresent()) {
             PathRoute route = pathRoute.get();
             String model = isClaudeModel(requestedModel) ? route.model() : requestedModel.strip();
             return new Route(route.chatCompletions(), model,
-                    key(settings.upstreamKey(route.chatCompletions().getHost()), clientKey, settings), Optional.empty());
+                    key(settings.upstreamKey(named.get()), clientKey, settings), Optional.empty());
         }
         return family.flatMap(settings::tier).or(() -> settings.tier(Tier.DEFAULT))
-                .map(tier -> tierRoute(tier, settings, clientKey))
+                .map(tier -> tierRoute(tier, settings, clientKey, named))
                 .orElseThrow(() -> new RouteNotFoundException("The path names no upstream, and no server route serves"
                         + " model '" + requestedModel + "' (" + (settings.tiers().isEmpty() ? "none is configured"
                         : "configured: " + settings.tiers().keySet()) + "). Use the path form " + PathParser.FORM));
@@ -54,10 +60,14 @@ public final class Routes {
     /**
      * The routes to try, in order, when {@code primary} fails before answering: the fallback
      * chain of a server route ({@code <TIER>_FALLBACK}); none for an upstream named in the path.
+     *
+     * @param pathRoute the upstream the request's path named, to whose origin the client's key may go
      */
-    public static List<Route> fallbacks(Route primary, Settings settings, Optional<Secret> clientKey) {
+    public static List<Route> fallbacks(Route primary, Settings settings, Optional<Secret> clientKey,
+                                        Optional<PathRoute> pathRoute) {
+        Optional<Origin> named = pathRoute.map(route -> Origin.of(route.chatCompletions()));
         return primary.tier().map(tier -> settings.fallbacksOf(tier).stream()
-                .map(route -> tierRoute(route, settings, clientKey)).toList()).orElse(List.of());
+                .map(route -> tierRoute(route, settings, clientKey, named)).toList()).orElse(List.of());
     }
 
     /** Whether a requested model is one of Anthropic's names ({@code claude-...}), which the path's model replaces. */
@@ -65,10 +75,11 @@ public final class Routes {
         return requestedModel.strip().toLowerCase(java.util.Locale.ROOT).startsWith("claude");
     }
 
-    private static Route tierRoute(TierRoute tier, Settings settings, Optional<Secret> clientKey) {
-        Optional<Secret> serverKey = tier.key().or(() -> settings.upstreamKey(tier.baseUrl().getHost()));
+    private static Route tierRoute(TierRoute tier, Settings settings, Optional<Secret> clientKey, Optional<Origin> named) {
+        Optional<Secret> serverKey = tier.key().or(() -> settings.upstreamKey(tier.origin()));
+        boolean clientKeyMayGo = tier.usesClientKey() || named.equals(Optional.of(tier.origin()));
         return new Route(URI.create(tier.baseUrl() + "/chat/completions"), tier.model(),
-                key(serverKey, clientKey, settings), Optional.of(tier.tier()));
+                key(serverKey, clientKeyMayGo ? clientKey : Optional.empty(), settings), Optional.of(tier.tier()));
     }
 
     private static Optional<Secret> key(Optional<Secret> serverKey, Optional<Secret> clientKey, Settings settings) {
@@ -94,6 +105,10 @@ public final class Routes {
             return chatCompletions.getAuthority();
         }
 
+        public Origin origin() {
+            return Origin.of(chatCompletions);
+        }
+
         /** Endpoint and model: what one upstream route is, for remembering its failures. */
         public String identity() {
             return chatCompletions + " " + model;
@@ -102,6 +117,15 @@ public final class Routes {
         /** Whether the upstream came from the request path (and so is subject to the allowlist). */
         public boolean fromPath() {
             return tier.isEmpty();
+        }
+
+        /** When the upstream refuses a call that carried no key: which setting gives this route one. */
+        public String missingKeyAdvice() {
+            return tier.map(route -> "the " + route.name().toLowerCase(java.util.Locale.ROOT) + " route has no key to"
+                            + " send: set " + route.keySetting() + ", or " + route.clientKeySetting()
+                            + "=true to send the client's own")
+                    .orElse("the request carried no key, and " + Settings.UPSTREAM_KEYS_BY_HOST + " holds none for "
+                            + origin());
         }
     }
 }

@@ -18,6 +18,7 @@ import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.error.Redaction;
 import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
@@ -237,7 +238,7 @@ final class Exchange implements Runnable {
     private Answered callWithFallbacks(MessagesRequest clientRequest, Route primary) {
         List<Route> candidates = new ArrayList<>();
         candidates.add(primary);
-        candidates.addAll(Routes.fallbacks(primary, settings, forwardableKey));
+        candidates.addAll(Routes.fallbacks(primary, settings, forwardableKey, path.route()));
         boolean tracked = candidates.size() > 1;
         for (int i = 0; ; i++) {
             Route route = candidates.get(i);
@@ -330,12 +331,25 @@ final class Exchange implements Runnable {
                 errorBody = errorBody(answer);
             }
         }
-        ProxyException error = UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(),
-                answer.header("retry-after"));
+        ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(),
+                answer.header("retry-after")));
         if (RetryPolicy.retryableStatus(answer.status())) {
             throw new RetryableFailure(error, answer.header("retry-after"));
         }
         throw error;
+    }
+
+    /**
+     * An upstream's error as the client may hear it: never repeating the key the upstream was sent
+     * (some echo it), and saying which setting gives a keyless route its key when that was the problem.
+     */
+    private static ProxyException told(Route route, ProxyException error) {
+        String message = route.key().map(key -> Redaction.redact(error.getMessage(), key.reveal()))
+                .orElse(error.getMessage());
+        if (route.key().isEmpty() && (error.status() == 401 || error.status() == 403)) {
+            message += " (" + route.missingKeyAdvice() + ")";
+        }
+        return message.equals(error.getMessage()) ? error : error.withMessage(message);
     }
 
     private UpstreamResponse post(Route route, Profile profile, ChatRequest proxyToServerRequest) {

@@ -28,6 +28,7 @@ class SettingsDocumentedTest {
             names.add(tier.modelSetting());
             names.add(tier.keySetting());
             names.add(tier.fallbackSetting());
+            names.add(tier.clientKeySetting());
         }
         return names;
     }

@@ -77,8 +77,10 @@ class SettingsTest {
         assertFalse(settings.clientAuth().acceptsKey(Optional.of(Secret.of("team-c-key"))));
         assertFalse(settings.clientAuth().acceptsKey(Optional.empty()));
         assertFalse(settings.clientAuth().forwardsClientKey(), "a gateway key never goes upstream");
-        assertEquals(Optional.of(Secret.of("sk-2")), settings.upstreamKey("api.deepseek.com"));
-        assertTrue(settings.upstreamKey("api.openai.com").isEmpty());
+        assertEquals(Optional.of(Secret.of("sk-2")), settings.upstreamKey(Origin.parse("api.deepseek.com")));
+        assertTrue(settings.upstreamKey(Origin.parse("api.openai.com")).isEmpty());
+        assertTrue(settings.upstreamKey(Origin.parse("http://api.deepseek.com")).isEmpty(), "https only unless written out");
+        assertTrue(settings.upstreamKey(Origin.parse("api.deepseek.com:8443")).isEmpty(), "port 443 only");
         assertTrue(settings.allowlist().permits("api.groq.com"));
         assertTrue(settings.allowlist().permits("myres.openai.azure.com"));
         assertFalse(settings.allowlist().permits("openai.azure.com.evil.example"));

@@ -168,14 +168,14 @@ class OrganisationTest {
 
     @Test
     void aServerHeldKeyGoesUpstreamAndTheClientsOnlyWhereAllowed() throws Exception {
-        Map<String, String> settings = Map.of("UPSTREAM_KEYS_BY_HOST", "127.0.0.1=sk-server-held");
+        Map<String, String> settings = Map.of("UPSTREAM_KEYS_BY_HOST", "http://127.0.0.1:" + upstream.port() + "=sk-server-held");
         try (EmbeddedGateway gateway = EmbeddedGateway.start("", settings)) {
             assertEquals(200, send(gateway, pathRoute("m") + "/v1/messages", "m", "x-api-key", "sk-client").statusCode());
             assertEquals(200, send(gateway, pathRoute("m") + "/v1/messages", "m").statusCode());
             upstream.verify(2, postRequestedFor(anyUrl()).withHeader("Authorization", equalTo("Bearer sk-server-held")));
         }
         upstream.resetRequests();
-        Map<String, String> overridable = Map.of("UPSTREAM_KEYS_BY_HOST", "127.0.0.1=sk-server-held",
+        Map<String, String> overridable = Map.of("UPSTREAM_KEYS_BY_HOST", "http://127.0.0.1:" + upstream.port() + "=sk-server-held",
                 "CLIENT_KEY_OVERRIDES_SERVER_KEY", "true");
         try (EmbeddedGateway gateway = EmbeddedGateway.start("", overridable)) {
             assertEquals(200, send(gateway, pathRoute("m") + "/v1/messages", "m", "x-api-key", "sk-client").statusCode());
@@ -209,7 +209,8 @@ class OrganisationTest {
     @Test
     void ssoHeaderModeNeedsTheHeader() throws Exception {
         try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "header",
-                "CLIENT_USER_HEADER", "X-Forwarded-User", "UPSTREAM_KEYS_BY_HOST", "127.0.0.1=sk-server-held"))) {
+                "CLIENT_USER_HEADER", "X-Forwarded-User", "UPSTREAM_KEYS_BY_HOST",
+                "http://127.0.0.1:" + upstream.port() + "=sk-server-held"))) {
             String messages = pathRoute("m") + "/v1/messages";
             HttpResponse<String> refused = send(gateway, messages, "m", "x-api-key", "sk-anything");
             assertError(refused, 401, "authentication_error");
