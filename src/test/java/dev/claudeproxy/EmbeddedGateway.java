@@ -31,6 +31,12 @@ public final class EmbeddedGateway implements AutoCloseable {
         this.contextPath = contextPath;
     }
 
+    /**
+     * What test upstreams need: they listen on loopback, which the gateway refuses by default, so
+     * unless a test sets {@code UPSTREAM_ALLOWLIST} itself it is {@value #TEST_ALLOWLIST}.
+     */
+    public static final String TEST_ALLOWLIST = "*,127.0.0.1,localhost";
+
     public static EmbeddedGateway start(String contextPath, Map<String, String> contextParams) {
         return start(0, contextPath, contextParams, Map.of());
     }
@@ -47,6 +53,21 @@ public final class EmbeddedGateway implements AutoCloseable {
     /** @param customizer adds to the webapp's context before start (a valve standing in for container sign-on) */
     public static EmbeddedGateway start(int port, String contextPath, Map<String, String> contextParams,
                                         Map<String, String> jndiEntries, Consumer<Context> customizer) {
+        Map<String, String> withLoopback = new java.util.HashMap<>(contextParams);
+        if (!jndiEntries.containsKey("UPSTREAM_ALLOWLIST")) {
+            withLoopback.putIfAbsent("UPSTREAM_ALLOWLIST", TEST_ALLOWLIST);
+        }
+        return startAsShipped(port, "127.0.0.1", contextPath, withLoopback, jndiEntries, customizer);
+    }
+
+    /**
+     * The webapp with exactly the settings given, and the WAR's defaults for the rest.
+     *
+     * @param address the address the connector binds
+     */
+    public static EmbeddedGateway startAsShipped(int port, String address, String contextPath,
+                                                 Map<String, String> contextParams, Map<String, String> jndiEntries,
+                                                 Consumer<Context> customizer) {
         Tomcat tomcat = new Tomcat();
         try {
             tomcat.setBaseDir(Files.createTempDirectory("claude-proxy-tomcat").toString());
@@ -54,7 +75,7 @@ public final class EmbeddedGateway implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         tomcat.setPort(port);
-        tomcat.getConnector();
+        tomcat.getConnector().setProperty("address", address);
         tomcat.setAddDefaultWebXmlToWebapp(false);
         if (!jndiEntries.isEmpty()) {
             tomcat.enableNaming();

@@ -37,6 +37,8 @@ import java.util.function.Function;
  * @param allowlist the upstream hosts request paths may name
  * @param limits how much a client or an upstream may make the gateway hold
  * @param corsOrigins origins browsers may call from ({@code *} for any); empty: no CORS headers
+ * @param publicUrl the gateway's URL as its clients reach it (behind a front), when configured
+ * @param allowedHosts the {@code Host} header values answered ({@code host} or {@code host:port}); empty: any
  * @param shutdownGrace how long shutdown waits for open exchanges to finish
  * @param metricsEnabled whether {@code /_proxy/metrics} answers
  * @param retryPolicy when to call an upstream again before the client has seen a byte
@@ -59,6 +61,8 @@ public record Settings(
         UpstreamAllowlist allowlist,
         Limits limits,
         List<String> corsOrigins,
+        List<String> allowedHosts,
+        Optional<URI> publicUrl,
         Duration shutdownGrace,
         boolean metricsEnabled,
         RetryPolicy retryPolicy,
@@ -83,6 +87,8 @@ public record Settings(
     public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
     public static final String UPSTREAM_MAX_ANSWER_BYTES = "UPSTREAM_MAX_ANSWER_BYTES";
     public static final String CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS";
+    public static final String ALLOWED_HOSTS = "ALLOWED_HOSTS";
+    public static final String PUBLIC_URL = "PUBLIC_URL";
     public static final String SHUTDOWN_GRACE_SECONDS = "SHUTDOWN_GRACE_SECONDS";
     public static final String METRICS_ENABLED = "METRICS_ENABLED";
     public static final String UPSTREAM_RETRIES = "UPSTREAM_RETRIES";
@@ -109,6 +115,7 @@ public record Settings(
         profileByHost = Map.copyOf(profileByHost);
         upstreamKeys = Map.copyOf(upstreamKeys);
         corsOrigins = List.copyOf(corsOrigins);
+        allowedHosts = allowedHosts.stream().map(host -> host.toLowerCase(Locale.ROOT)).toList();
         fallbacks = Map.copyOf(fallbacks);
     }
 
@@ -132,11 +139,13 @@ public record Settings(
                 upstreamKeys(lookup),
                 bool(lookup, CLIENT_KEY_OVERRIDES_SERVER_KEY, false),
                 clientAuth(lookup),
-                new UpstreamAllowlist(list(lookup, UPSTREAM_ALLOWLIST)),
+                allowlist(lookup),
                 new Limits(positive(lookup, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, Long.MAX_VALUE),
                         (int) positive(lookup, UPSTREAM_MAX_EVENT_BYTES, 4L << 20, Integer.MAX_VALUE - 8),
                         positive(lookup, UPSTREAM_MAX_ANSWER_BYTES, 16L << 20, Long.MAX_VALUE)),
                 list(lookup, CORS_ALLOWED_ORIGINS),
+                list(lookup, ALLOWED_HOSTS),
+                lookup.find(PUBLIC_URL).map(url -> baseUrl(PUBLIC_URL, url)),
                 Duration.ofSeconds(positive(lookup, SHUTDOWN_GRACE_SECONDS, 30)),
                 bool(lookup, METRICS_ENABLED, true),
                 new RetryPolicy((int) count(lookup, UPSTREAM_RETRIES, 2, 10), Duration.ofMillis(500),
@@ -153,6 +162,20 @@ public record Settings(
             chain.add(tiers.get(next));
         }
         return chain;
+    }
+
+    /** Whether a request's {@code Host} header is one this gateway answers ({@code ALLOWED_HOSTS}). */
+    public boolean answersHost(String hostHeader) {
+        if (allowedHosts.isEmpty()) {
+            return true;
+        }
+        if (hostHeader == null) {
+            return false;
+        }
+        String host = hostHeader.strip().toLowerCase(Locale.ROOT);
+        int colon = host.lastIndexOf(':');
+        String withoutPort = colon > host.lastIndexOf(']') ? host.substring(0, colon) : host;
+        return allowedHosts.contains(host) || allowedHosts.contains(withoutPort);
     }
 
     public Optional<TierRoute> tier(Tier tier) {
@@ -215,6 +238,14 @@ public record Settings(
                     }
                 });
         return keys;
+    }
+
+    private static UpstreamAllowlist allowlist(Lookup lookup) {
+        try {
+            return UpstreamAllowlist.parse(list(lookup, UPSTREAM_ALLOWLIST));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(UPSTREAM_ALLOWLIST + ": " + e.getMessage(), e);
+        }
     }
 
     private static Map<Tier, Tier> fallbacks(Lookup lookup, Map<Tier, TierRoute> tiers) {

@@ -1,6 +1,8 @@
 package dev.claudeproxy.route;
 
+import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.config.UpstreamAllowlist;
+import dev.claudeproxy.config.UpstreamAllowlist.Verdict;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,10 +14,9 @@ import java.util.Set;
  * Keeps dynamic routing from being an open relay into the server's own network. An upstream named
  * in a request path is refused when it is, or resolves to, a link-local address (169.254.0.0/16,
  * fe80::/10, where every cloud's instance-metadata service lives) or another known metadata
- * address or name, always; and when it is not on the {@link UpstreamAllowlist}.
- *
- * <p>The check resolves the name with the JVM's resolver and cache, which the upstream connection
- * then uses too; a host that does not resolve is let through and fails to connect (502).
+ * address or name, always; when the {@link UpstreamAllowlist} does not allow it; and, when only
+ * the list's {@code *} allows it, when any address it resolves to is not public (loopback,
+ * private, unique-local...).
  */
 public final class UpstreamGuard {
 
@@ -30,8 +31,12 @@ public final class UpstreamGuard {
         this.allowlist = allowlist;
     }
 
-    /** @return why the host is refused, or empty when it may be called */
-    public Optional<String> refusal(String host) {
+    /**
+     * Checks a path's upstream by its name, then by every address it resolves to now.
+     *
+     * @return why the upstream is refused, or empty when it may be called
+     */
+    public Optional<String> refusal(String host, int port) {
         String name = host.toLowerCase(Locale.ROOT);
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
@@ -39,20 +44,37 @@ public final class UpstreamGuard {
         if (METADATA_NAMES.contains(name)) {
             return Optional.of("upstream " + host + " is a cloud metadata service, which this gateway never calls");
         }
-        if (!allowlist.permits(name)) {
-            return Optional.of("upstream " + host + " is not on this gateway's upstream allowlist");
+        Verdict verdict = allowlist.verdict(name, port);
+        if (verdict == Verdict.REFUSED) {
+            return Optional.of("upstream " + host + ":" + port + " is not on this gateway's upstream allowlist ("
+                    + Settings.UPSTREAM_ALLOWLIST + ")");
         }
+        String bare = name.startsWith("[") ? name.substring(1, name.length() - 1) : name;
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(name);
+            addresses = InetAddress.getAllByName(bare);
         } catch (UnknownHostException | SecurityException e) {
-            return Optional.empty();
+            return Optional.empty(); // the call fails to connect, and says so (502)
         }
         for (InetAddress address : addresses) {
-            if (address.isLinkLocalAddress() || METADATA_ADDRESSES.contains(canonical(address))) {
-                return Optional.of("upstream " + host + " is a link-local or cloud metadata address,"
-                        + " which this gateway never calls");
+            Optional<String> refused = refusal(host, address, verdict);
+            if (refused.isPresent()) {
+                return refused;
             }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether one address of a host the allowlist judged {@code verdict} may be connected to. */
+    public Optional<String> refusal(String host, InetAddress address, Verdict verdict) {
+        if (address.isLinkLocalAddress() || METADATA_ADDRESSES.contains(canonical(address))) {
+            return Optional.of("upstream " + host + " is a link-local or cloud metadata address,"
+                    + " which this gateway never calls");
+        }
+        if (verdict == Verdict.PUBLIC_ONLY && !allowlist.permitsAddress(address)) {
+            return Optional.of("upstream " + host + " is, or resolves to, an address of the gateway's own machine or"
+                    + " network (loopback, private or unique-local), which a request path may reach only when "
+                    + Settings.UPSTREAM_ALLOWLIST + " names it");
         }
         return Optional.empty();
     }
@@ -64,5 +86,10 @@ public final class UpstreamGuard {
             return zone < 0 ? text : text.substring(0, zone);
         }
         return text;
+    }
+
+    /** For readiness: whether paths may name any public host, or only listed ones. */
+    public boolean anyPublicHost() {
+        return allowlist.anyPublic();
     }
 }

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.Principal;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the gateway reads off a client's request besides its JSON: key, user, bounded body. */
@@ -41,6 +42,26 @@ final class ClientRequests {
         }
         String clean = Trace.clean(name);
         return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
+    }
+
+    /**
+     * Refuses a POST that a web page could send cross-site without a preflight: one neither
+     * declared as JSON nor carrying an Anthropic header. Browsers send text/plain and form bodies
+     * ("simple" requests) from any page, with the user's cookies; a JSON content type or an
+     * Anthropic header makes them ask the gateway first, and CORS answers no unless configured.
+     */
+    static void refuseSimpleCrossSitePost(HttpServletRequest clientToProxyRequest) {
+        String type = clientToProxyRequest.getContentType();
+        boolean json = type != null && type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT)
+                .matches("application/([a-z0-9.+-]+\\+)?json");
+        boolean anthropic = clientToProxyRequest.getHeader("anthropic-version") != null
+                || clientToProxyRequest.getHeader("x-api-key") != null;
+        if (!json && !anthropic) {
+            throw new ProxyException(415, ErrorType.INVALID_REQUEST, "send the body as Content-Type:"
+                    + " application/json (or with an anthropic-version header); this gateway takes no "
+                    + (type == null ? "body without a content type" : type.split(";", 2)[0].strip() + " body"),
+                    Map.of());
+        }
     }
 
     /**

@@ -217,7 +217,7 @@ final class Exchange implements Runnable {
             throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
         }
         if (route.fromPath()) {
-            Optional<String> refusal = gateway.guard().refusal(route.host());
+            Optional<String> refusal = gateway.guard().refusal(route.host(), route.origin().port());
             if (refusal.isPresent()) {
                 throw new ProxyException(ErrorType.PERMISSION, refusal.get());
             }

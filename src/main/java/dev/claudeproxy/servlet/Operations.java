@@ -70,7 +70,7 @@ final class Operations {
                 .add("status", draining ? "draining" : "ready")
                 .add("routes", routes)
                 .add("client_auth", settings.clientAuth().mode().name().toLowerCase(Locale.ROOT))
-                .add("upstream_allowlist", settings.allowlist().isOpen() ? "open" : "restricted")
+                .add("upstream_allowlist", settings.allowlist().anyPublic() ? "any public host" : "listed hosts only")
                 .add("active_exchanges", telemetry.active())
                 .build().toString();
     }

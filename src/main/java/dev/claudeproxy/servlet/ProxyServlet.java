@@ -93,12 +93,13 @@ public final class ProxyServlet extends HttpServlet {
         operations = new Operations(settings, telemetry);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
-        setupScript = new SetupScript(context);
+        setupScript = new SetupScript(context, settings.publicUrl());
         gateway = new Gateway(settings, upstream, timer, signatures(settings), new UpstreamGuard(settings.allowlist()),
                 telemetry, new UpstreamBreaker(settings.upstreamCooldown(), System::nanoTime));
-        if (settings.allowlist().isOpen()) {
-            LOG.warning(Settings.UPSTREAM_ALLOWLIST + " is not set: request paths may name any upstream host (link-local"
-                    + " and cloud metadata addresses are still refused); set it to the hosts your users may reach");
+        if (settings.allowlist().anyPublic()) {
+            LOG.warning(Settings.UPSTREAM_ALLOWLIST + " allows any public host: request paths may name any upstream on the"
+                    + " internet (the gateway's own machine and networks stay refused unless listed); list the hosts"
+                    + " your users may reach");
         }
         LOG.info(() -> "claude-proxy ready at context path '" + context.getContextPath() + "'; routes "
                 + (settings.tiers().isEmpty() ? "from the path only" : settings.tiers().values().stream()
@@ -152,6 +153,12 @@ public final class ProxyServlet extends HttpServlet {
             return;
         }
         cors.apply(clientToProxyRequest, proxyToClientResponse);
+        if (!gateway.settings().answersHost(clientToProxyRequest.getHeader("Host"))) {
+            // A page that rebinds its own name to this machine's address reaches the gateway under a Host it never had.
+            ErrorResponder.send(proxyToClientResponse, null, new ProxyException(ErrorType.PERMISSION,
+                    "this gateway does not answer for this Host (" + Settings.ALLOWED_HOSTS + ")"));
+            return;
+        }
         String method = clientToProxyRequest.getMethod();
         String path = clientToProxyRequest.getPathInfo() == null ? "/" : clientToProxyRequest.getPathInfo();
         if (method.equals("HEAD")) {
@@ -188,6 +195,9 @@ public final class ProxyServlet extends HttpServlet {
                         + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
             }
             authenticate(clientToProxyRequest);
+            if (method.equals("POST")) {
+                ClientRequests.refuseSimpleCrossSitePost(clientToProxyRequest);
+            }
             switch (parsed.endpoint()) {
                 case MESSAGES -> {
                     startExchange(clientToProxyRequest, proxyToClientResponse, parsed, trace);

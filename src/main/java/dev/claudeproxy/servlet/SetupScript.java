@@ -6,15 +6,19 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Serves {@code claude_proxy.sh} at {@code GET /claude_proxy.sh}, with this gateway's own URL (as
- * the client reached it) as the script's default gateway, so that
+ * Serves {@code claude_proxy.sh} at {@code GET /claude_proxy.sh}, with this gateway's own URL as
+ * the script's default gateway, so that
  * {@code bash <(curl -fsSL https://host/claude-proxy/claude_proxy.sh)} needs no further answer
- * about where the gateway is.
+ * about where the gateway is. The URL is {@code PUBLIC_URL} when configured; else the one the
+ * request was made to, which behind a front is only right when the container trusts the front's
+ * forwarded headers (Tomcat's {@code RemoteIpValve}, Jetty's {@code ForwardedRequestCustomizer}).
  */
 final class SetupScript {
 
@@ -25,9 +29,11 @@ final class SetupScript {
     private static final Pattern SAFE_URL = Pattern.compile("https?://[A-Za-z0-9.:\\[\\]_~%/-]+");
 
     private final String script;
+    private final Optional<URI> publicUrl;
 
-    SetupScript(ServletContext context) {
+    SetupScript(ServletContext context, Optional<URI> publicUrl) {
         script = WebappFiles.read(context, PATH).map(bytes -> new String(bytes, StandardCharsets.UTF_8)).orElse(null);
+        this.publicUrl = publicUrl;
     }
 
     void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -37,7 +43,7 @@ final class SetupScript {
             return;
         }
         String url = request.getRequestURL().toString();
-        String gateway = url.substring(0, url.length() - PATH.length());
+        String gateway = publicUrl.map(URI::toString).orElse(url.substring(0, url.length() - PATH.length()));
         String served = SAFE_URL.matcher(gateway).matches()
                 ? DEFAULT_LINE.matcher(script).replaceFirst(Matcher.quoteReplacement("DEFAULT_GATEWAY=\"" + gateway + "\""))
                 : script;

@@ -26,7 +26,9 @@ class SettingsTest {
         assertEquals("2024-10-21", settings.azureApiVersion());
         assertEquals(ClientAuth.Mode.NONE, settings.clientAuth().mode());
         assertTrue(settings.clientAuth().forwardsClientKey());
-        assertTrue(settings.allowlist().isOpen());
+        assertTrue(settings.allowlist().anyPublic(), "any public host by default");
+        assertEquals(UpstreamAllowlist.Verdict.PUBLIC_ONLY, settings.allowlist().verdict("localhost", 11434),
+                "and nothing else: addresses are checked");
         assertEquals(32L * 1024 * 1024, settings.limits().maxRequestBytes());
         assertTrue(settings.corsOrigins().isEmpty());
         assertEquals(Duration.ofSeconds(30), settings.shutdownGrace());
@@ -81,10 +83,10 @@ class SettingsTest {
         assertTrue(settings.upstreamKey(Origin.parse("api.openai.com")).isEmpty());
         assertTrue(settings.upstreamKey(Origin.parse("http://api.deepseek.com")).isEmpty(), "https only unless written out");
         assertTrue(settings.upstreamKey(Origin.parse("api.deepseek.com:8443")).isEmpty(), "port 443 only");
-        assertTrue(settings.allowlist().permits("api.groq.com"));
-        assertTrue(settings.allowlist().permits("myres.openai.azure.com"));
-        assertFalse(settings.allowlist().permits("openai.azure.com.evil.example"));
-        assertFalse(settings.allowlist().permits("api.openai.com"));
+        assertEquals(UpstreamAllowlist.Verdict.NAMED, settings.allowlist().verdict("api.groq.com", 443));
+        assertEquals(UpstreamAllowlist.Verdict.NAMED, settings.allowlist().verdict("myres.openai.azure.com", 443));
+        assertEquals(UpstreamAllowlist.Verdict.REFUSED, settings.allowlist().verdict("openai.azure.com.evil.example", 443));
+        assertEquals(UpstreamAllowlist.Verdict.REFUSED, settings.allowlist().verdict("api.openai.com", 443));
         assertEquals(1048576, settings.limits().maxRequestBytes());
         assertEquals(java.util.List.of("https://tools.corp"), settings.corsOrigins());
         assertTrue(settings.clientKeyOverrides());
@@ -131,9 +133,16 @@ class SettingsTest {
         "MAX_OUTPUT_TOKENS_BY_HOST|api.deepseek.com", "HAIKU_BASE_URL|http://", "HAIKU_MODEL_NAME|m",
         "PROFILE_BY_HOST|gateway.corp=nope", "THINKING_SIGNATURE_SECRET|short", "KEEPALIVE_SECONDS|0",
         "CLIENT_AUTH|ldap", "CLIENT_AUTH|keys", "CLIENT_USER_HEADER|X User", "MAX_REQUEST_BYTES|0",
-        "METRICS_ENABLED|maybe", "SONNET_MODEL_NAME|m", "SHUTDOWN_GRACE_SECONDS|-5", "UPSTREAM_KEYS_BY_HOST|api.groq.com"})
+        "METRICS_ENABLED|maybe", "SONNET_MODEL_NAME|m", "SHUTDOWN_GRACE_SECONDS|-5", "UPSTREAM_KEYS_BY_HOST|api.groq.com",
+        "UPSTREAM_KEYS_BY_HOST|api.groq.com/v1=k", "UPSTREAM_KEYS_BY_HOST|ftp://h=k", "UPSTREAM_ALLOWLIST|api.groq.com:99999",
+        "UPSTREAM_ALLOWLIST|https://api.groq.com", "UPSTREAM_ALLOWLIST|10.0.0.0/40", "UPSTREAM_ALLOWLIST|bad host",
+        "HAIKU_USE_CLIENT_KEY|perhaps"})
     void invalidValueFailsNamingTheSetting(String name, String value) {
-        Map<String, String> values = name.equals("HAIKU_BASE_URL") ? Map.of(name, value, "HAIKU_MODEL_NAME", "m") : Map.of(name, value);
+        Map<String, String> values = new java.util.HashMap<>(Map.of(name, value));
+        if (name.startsWith("HAIKU_") && !name.equals("HAIKU_MODEL_NAME")) {
+            values.put("HAIKU_MODEL_NAME", "m");
+            values.putIfAbsent("HAIKU_BASE_URL", "h.example");
+        }
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> Settings.load(Lookup.of(values::get)));
         String named = switch (name) {

@@ -70,7 +70,7 @@ class OperationsTest {
             JsonObject readiness = GatewayHarness.json(ready.body());
             assertEquals("ready", readiness.getString("status"));
             assertEquals("small-model", readiness.getJsonObject("routes").getJsonObject("haiku").getString("model"));
-            assertEquals("open", readiness.getString("upstream_allowlist"));
+            assertEquals("any public host", readiness.getString("upstream_allowlist"));
             assertFalse(ready.body().contains("sk-never-shown"));
 
             harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
@@ -132,10 +132,10 @@ class OperationsTest {
     }
 
     @Test
-    void startWithoutAnAllowlistWarnsThatAnyUpstreamMayBeNamed() throws Exception {
+    void startWithoutAnAllowlistWarnsThatAnyPublicUpstreamMayBeNamed() throws Exception {
         try (LogCapture servlet = LogCapture.of("dev.claudeproxy.servlet.ProxyServlet", Level.WARNING)) {
-            try (EmbeddedGateway open = EmbeddedGateway.start("", Map.of())) {
-                assertTrue(servlet.messages().stream().anyMatch(w -> w.startsWith("UPSTREAM_ALLOWLIST is not set")),
+            try (EmbeddedGateway open = EmbeddedGateway.startAsShipped(0, "127.0.0.1", "", Map.of(), Map.of(), context -> { })) {
+                assertTrue(servlet.messages().stream().anyMatch(w -> w.startsWith("UPSTREAM_ALLOWLIST allows any public host")),
                         servlet.messages().toString());
             }
             servlet.clear();

@@ -243,7 +243,7 @@ class OrganisationTest {
             assertError(send(gateway, messages, "m", "X-Forwarded-User", "mallory"), 401, "authentication_error");
             assertEquals(200, send(gateway, messages, "m", "X-Test-Sign-On", "alice").statusCode());
             HttpResponse<String> streamed = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl()
-                            + messages)).header("X-Test-Sign-On", "alice").POST(HttpRequest.BodyPublishers.ofString(
+                            + messages)).header("X-Test-Sign-On", "alice").header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                             "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,\"messages\":[{\"role\":\"user\","
                                     + "\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, streamed.statusCode(), "served without async support too: " + streamed.body());
@@ -283,11 +283,11 @@ class OrganisationTest {
                     + "x".repeat(3000) + "\"}]}";
             for (String endpoint : List.of("/v1/messages", "/v1/messages/count_tokens")) {
                 HttpResponse<String> declared = GatewayHarness.HTTP.send(HttpRequest.newBuilder(
-                                URI.create(gateway.baseUrl() + pathRoute("m") + endpoint))
+                                URI.create(gateway.baseUrl() + pathRoute("m") + endpoint)).header("content-type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
                 assertError(declared, 413, "request_too_large");
                 HttpResponse<String> chunked = GatewayHarness.HTTP.send(HttpRequest.newBuilder(
-                                URI.create(gateway.baseUrl() + pathRoute("m") + endpoint))
+                                URI.create(gateway.baseUrl() + pathRoute("m") + endpoint)).header("content-type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofInputStream(
                                 () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))).build(),
                         HttpResponse.BodyHandlers.ofString());
