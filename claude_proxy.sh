@@ -17,7 +17,10 @@ MODEL_MARKER='~'
 
 SETTINGS="${HOME}/.claude/settings.json"
 BACKUP_PREFIX="${SETTINGS}.claude-proxy-backup-"
-# Every env key this script writes; --uninstall without a backup removes exactly these.
+# What this script changed: for each env key, the value it found first and every value it wrote.
+# --uninstall undoes exactly that, whatever ran in between, and keeps what the user changed since.
+LEDGER="${HOME}/.claude/claude-proxy-ledger.json"
+# Every env key this script writes; --uninstall without a ledger (an older install) removes exactly these.
 MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"
 
 GATEWAY=""
@@ -55,7 +58,8 @@ Configures Claude Code to use a claude-proxy gateway. Without flags it asks for 
   --timeout-ms N       API_TIMEOUT_MS for slow models (default ${DEFAULT_TIMEOUT_MS})
   --yes                do not ask for confirmation
   --dry-run            show what would be done; change nothing, send nothing
-  --uninstall          restore the newest settings backup, or remove exactly the keys this script sets
+  --uninstall          undo what this script wrote: each setting it changed gets its value from before
+                       (kept where you changed it since), and its backups are removed
   --help               this text
 
 The settings go to ~/.claude/settings.json; a timestamped backup is kept beside it.
@@ -256,7 +260,9 @@ json_tool() {
 }
 
 # json ACTION IN OUT: ACTION is check (IN is a JSON object), merge (IN + CP_* settings → OUT),
-# remove (IN without the managed keys → OUT) or answer (IN is a response: print its text or error).
+# remove (IN without the managed keys → OUT), answer (IN is a response: print its text or error),
+# record (the ledger CP_LEDGER updated for settings IN becoming CP_AFTER → OUT) or unrecord (IN
+# with every value the ledger says this script wrote put back as it was → OUT).
 # Values come from the environment (CP_*), never from the command line, which 'ps' shows.
 json() {
   local action="$1" in="$2" out="${3:-/dev/null}" tool
@@ -280,6 +286,23 @@ json_jq() {
                 | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
     answer) jq -r 'if .content then ([.content[] | select(.type == "text") | .text] | join(""))
                    else (.error.message // "no message") end' "$1" 2>/dev/null ;;
+    record) jq --slurpfile after "$CP_AFTER" --slurpfile ledger "$CP_LEDGER" '
+              (.env // {}) as $b | ($after[0].env // {}) as $a
+              | reduce (env.CP_MANAGED | split(" "))[] as $k ($ledger[0];
+                  (if $b | has($k) then $b[$k] else null end) as $was
+                  | (if $a | has($k) then $a[$k] else null end) as $now
+                  | if $was == $now then .
+                    else (if ((.written[$k] // []) | index([$was])) then . else .original[$k] = $was end)
+                         | .written[$k] = ((.written[$k] // []) + [$now])
+                    end)' "$1" >"$2" ;;
+    unrecord) jq --slurpfile ledger "$CP_LEDGER" '
+              $ledger[0] as $l
+              | .env = reduce (($l.written // {}) | keys[]) as $k ((.env // {});
+                  (if has($k) then .[$k] else null end) as $now
+                  | if ($l.written[$k] | index([$now])) then
+                      (if ($l.original[$k] // null) == null then del(.[$k]) else .[$k] = $l.original[$k] end)
+                    else . end)
+              | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
   esac
 }
 
@@ -323,6 +346,34 @@ elif action == "remove":
         data["env"] = env
     else:
         data.pop("env", None)
+elif action == "record":
+    with open(os.environ["CP_AFTER"]) as f:
+        after = (json.load(f).get("env") or {})
+    with open(os.environ["CP_LEDGER"]) as f:
+        ledger = json.load(f)
+    for key in os.environ["CP_MANAGED"].split():
+        was, now = env.get(key), after.get(key)
+        if was == now:
+            continue
+        written = ledger.setdefault("written", {}).setdefault(key, [])
+        if was not in written:
+            ledger.setdefault("original", {})[key] = was
+        written.append(now)
+    data = ledger
+elif action == "unrecord":
+    with open(os.environ["CP_LEDGER"]) as f:
+        ledger = json.load(f)
+    for key, written in (ledger.get("written") or {}).items():
+        if env.get(key) in written:
+            original = (ledger.get("original") or {}).get(key)
+            if original is None:
+                env.pop(key, None)
+            else:
+                env[key] = original
+    if env:
+        data["env"] = env
+    else:
+        data.pop("env", None)
 with open(target, "w") as f:
     json.dump(data, f, indent=2)
     f.write("\n")
@@ -358,6 +409,28 @@ if (e.CP_ACTION === "merge") {
   data.env = env;
 } else if (e.CP_ACTION === "remove") {
   for (const key of e.CP_MANAGED.split(" ")) delete env[key];
+  if (Object.keys(env).length) data.env = env; else delete data.env;
+} else if (e.CP_ACTION === "record") {
+  const after = JSON.parse(fs.readFileSync(e.CP_AFTER, "utf8")).env || {};
+  const ledger = JSON.parse(fs.readFileSync(e.CP_LEDGER, "utf8"));
+  const value = (o, k) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : null);
+  for (const key of e.CP_MANAGED.split(" ")) {
+    const was = value(env, key), now = value(after, key);
+    if (was === now) continue;
+    ledger.written = ledger.written || {};
+    const written = (ledger.written[key] = ledger.written[key] || []);
+    if (!written.includes(was)) { ledger.original = ledger.original || {}; ledger.original[key] = was; }
+    written.push(now);
+  }
+  data = ledger;
+} else if (e.CP_ACTION === "unrecord") {
+  const ledger = JSON.parse(fs.readFileSync(e.CP_LEDGER, "utf8"));
+  for (const [key, written] of Object.entries(ledger.written || {})) {
+    const now = Object.prototype.hasOwnProperty.call(env, key) ? env[key] : null;
+    if (!written.includes(now)) continue;
+    const original = (ledger.original || {})[key];
+    if (original === null || original === undefined) delete env[key]; else env[key] = original;
+  }
   if (Object.keys(env).length) data.env = env; else delete data.env;
 }
 fs.writeFileSync(target, JSON.stringify(data, null, 2) + "\n");
@@ -418,25 +491,62 @@ write_settings() {
     rm -f "$tmp" "$tmp.empty"
     die "could not write the new settings (nothing was changed)"
   fi
+  record_in_ledger "$source" "$tmp" || { rm -f "$tmp" "$tmp.empty"; die "could not record the change in $LEDGER (nothing was changed)"; }
   rm -f "$tmp.empty"
   replace_settings "$tmp"
   say "Wrote $SETTINGS (mode 600)."
 }
 
+# Notes in the ledger what turning settings BEFORE into AFTER changes; written before the settings are.
+record_in_ledger() {
+  local dir ledger_tmp start
+  dir=$(dirname "$LEDGER")
+  ledger_tmp=$(mktemp "$dir/.claude-proxy-ledger.XXXXXX") || return 1
+  start="$LEDGER"
+  [ -e "$LEDGER" ] || { printf '{}\n' >"$ledger_tmp.empty"; start="$ledger_tmp.empty"; }
+  if ! CP_AFTER="$2" CP_LEDGER="$start" json record "$1" "$ledger_tmp" || ! chmod 600 "$ledger_tmp" \
+      || ! mv -f "$ledger_tmp" "$LEDGER"; then
+    rm -f "$ledger_tmp" "$ledger_tmp.empty"
+    return 1
+  fi
+  rm -f "$ledger_tmp.empty"
+}
+
 uninstall() {
-  local newest tmp backup
-  newest=""
-  # Globs expand in sorted order, and the timestamps sort by time: the last one is the newest.
-  for backup in "$BACKUP_PREFIX"*; do
-    [ -e "$backup" ] && newest="$backup"
-  done
-  if [ -n "$newest" ]; then
-    if [ "$DRY_RUN" = 1 ]; then say "Would restore $newest to $SETTINGS."; return 0; fi
-    mv -f "$newest" "$SETTINGS" || die "could not restore $newest"
-    say "Restored $SETTINGS from $newest."
+  local tmp backup backups=0
+  if [ ! -e "$LEDGER" ]; then
+    uninstall_without_ledger
+    return $?
+  fi
+  [ -e "$SETTINGS" ] && ! json check "$SETTINGS" && die "$SETTINGS is not a JSON object this script can read; nothing was changed"
+  if [ "$DRY_RUN" = 1 ]; then
+    say "Would put back every setting this script wrote in $SETTINGS, and remove its backups and $LEDGER."
     return 0
   fi
-  [ -e "$SETTINGS" ] || { say "No $SETTINGS and no backup: nothing to undo."; return 0; }
+  if [ -e "$SETTINGS" ]; then
+    tmp=$(mktemp "$(dirname "$SETTINGS")/.settings.json.XXXXXX") || die "could not create a temporary file"
+    CP_LEDGER="$LEDGER" json unrecord "$SETTINGS" "$tmp" || { rm -f "$tmp"; die "could not edit $SETTINGS; nothing was changed"; }
+    if [ "$(tr -d ' \n\t' <"$tmp")" = "{}" ]; then
+      rm -f "$tmp" "$SETTINGS"
+      say "Removed $SETTINGS (it held only this script's settings)."
+    else
+      replace_settings "$tmp"
+      say "Put back in $SETTINGS every setting this script wrote (settings you changed since are kept)."
+    fi
+  fi
+  # Backups are superseded now, and a later one holds what this script wrote, keys included.
+  for backup in "$BACKUP_PREFIX"*; do
+    [ -e "$backup" ] || continue
+    rm -f "$backup" && backups=$((backups + 1))
+  done
+  [ "$backups" -gt 0 ] && say "Removed the $backups backup(s) this script had made."
+  rm -f "$LEDGER"
+}
+
+# An install by an older version of this script, which kept no ledger: remove exactly its keys.
+uninstall_without_ledger() {
+  local tmp
+  [ -e "$SETTINGS" ] || { say "No $SETTINGS: nothing to undo."; return 0; }
   json check "$SETTINGS" || die "$SETTINGS is not a JSON object this script can read; nothing was changed"
   if [ "$DRY_RUN" = 1 ]; then say "Would remove this script's keys from $SETTINGS."; return 0; fi
   tmp=$(mktemp "$(dirname "$SETTINGS")/.settings.json.XXXXXX") || die "could not create a temporary file"
@@ -448,6 +558,10 @@ uninstall() {
     replace_settings "$tmp"
     say "Removed this script's keys from $SETTINGS."
   fi
+  for tmp in "$BACKUP_PREFIX"*; do
+    [ -e "$tmp" ] && { say "Backups from earlier runs are kept beside it and may hold a key: ${BACKUP_PREFIX}*"; break; }
+  done
+  return 0
 }
 
 # One real request through the gateway; the key goes to curl on stdin, not on its command line.

@@ -149,7 +149,7 @@ merge_keeps_unrelated_keys() {
   ! "$ls" "$settings".claude-proxy-backup-* 2>/dev/null || false
 }
 
-@test "--uninstall restores the newest backup" {
+@test "--uninstall puts the settings back as they were and removes the backups" {
   with_claude
   mkdir -p "$HOME/.claude"
   printf '{"theme":"dark","env":{"FOO":"bar"}}\n' >"$settings"
@@ -158,15 +158,51 @@ merge_keeps_unrelated_keys() {
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   run bash "$SCRIPT" --uninstall </dev/null
   [ "$status" -eq 0 ] || { echo "$output"; false; }
-  "$cmp" "$settings" "$BATS_TEST_TMPDIR/original"
+  [ "$(jq -S -c . "$settings")" = "$(jq -S -c . "$BATS_TEST_TMPDIR/original")" ]
   ! "$ls" "$settings".claude-proxy-backup-* 2>/dev/null || false
+  [ ! -e "$HOME/.claude/claude-proxy-ledger.json" ]
 }
 
-@test "--uninstall without a backup removes exactly this script's keys" {
+# Issue 11, point 11: a second run backs up settings that already hold the first run's key; an
+# uninstall must still leave no key and no setting the script wrote, and keep what changed since.
+uninstall_after_two_runs_leaves_no_key() {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"theme":"dark","env":{"FOO":"bar","ANTHROPIC_API_KEY":"users-own-key","API_TIMEOUT_MS":"5"}}\n' >"$settings"
+  CLAUDE_PROXY_JSON_TOOL="$1" run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  export SECOND_KEY="sk-second-run-9876543210fedcba"
+  CLAUDE_PROXY_JSON_TOOL="$1" run bash "$SCRIPT" --gateway "$GATEWAY" --upstream "$UPSTREAM" --model other-model \
+    --key-env SECOND_KEY --haiku-model fast-model --yes </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  # The user changes things of their own afterwards, one of them a setting the script wrote.
+  jq '.model = "opus" | .env.BAR = "baz" | .env.API_TIMEOUT_MS = "900000"' "$settings" >"$settings.new"
+  mv "$settings.new" "$settings"
+  CLAUDE_PROXY_JSON_TOOL="$1" run bash "$SCRIPT" --uninstall </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -S -c . "$settings")" = '{"env":{"ANTHROPIC_API_KEY":"users-own-key","API_TIMEOUT_MS":"900000","BAR":"baz","FOO":"bar"},"model":"opus","theme":"dark"}' ]
+  # Neither run's key is left in any file.
+  ! "$grep" -r -l -e "$SECRET_KEY" -e "$SECOND_KEY" "$HOME/.claude" || false
+}
+
+@test "--uninstall after two runs leaves no key and keeps later changes (jq)" {
+  uninstall_after_two_runs_leaves_no_key jq
+}
+
+@test "--uninstall after two runs leaves no key and keeps later changes (python3)" {
+  uninstall_after_two_runs_leaves_no_key python3
+}
+
+@test "--uninstall after two runs leaves no key and keeps later changes (node)" {
+  uninstall_after_two_runs_leaves_no_key node
+}
+
+@test "--uninstall of an install without a ledger removes exactly this script's keys" {
   with_claude
   run configure --haiku-model fast-model
   [ "$status" -eq 0 ] || { echo "$output"; false; }
-  # The user adds settings of their own afterwards.
+  # An older version of the script kept no ledger; the user adds settings of their own afterwards.
+  rm "$HOME/.claude/claude-proxy-ledger.json"
   jq '.theme = "dark" | .env.FOO = "bar"' "$settings" >"$settings.new" && mv "$settings.new" "$settings"
   run bash "$SCRIPT" --uninstall </dev/null
   [ "$status" -eq 0 ] || { echo "$output"; false; }
