@@ -11,7 +11,7 @@ import dev.claudeproxy.convert.ThinkingSignatures;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
-import dev.claudeproxy.sse.SseReader;
+import dev.claudeproxy.sse.SseParser;
 import dev.claudeproxy.sse.SseWriter;
 import jakarta.json.JsonReader;
 import java.io.ByteArrayInputStream;
@@ -107,9 +107,9 @@ public class ConversionBench {
         ByteArrayOutputStream out = new ByteArrayOutputStream(upstreamStream.length);
         SseWriter writer = new SseWriter(out);
         StreamConverter converter = new StreamConverter(streamRequest.model(), streamRequest.stopSequences(), target,
-                new UsageEstimate(streamRequest, "gpt-4.1"), SseReader.DEFAULT_MAX_EVENT_BYTES);
+                new UsageEstimate(streamRequest, "gpt-4.1"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         write(writer, converter.start());
-        UpstreamChunks.pump(new SseReader(new ByteArrayInputStream(upstreamStream)), converter, events -> {
+        UpstreamChunks.convertAll(upstreamStream, converter, SseParser.DEFAULT_MAX_EVENT_BYTES, events -> {
             try {
                 write(writer, events);
             } catch (IOException e) {

@@ -1,7 +1,6 @@
 package dev.claudeproxy.config;
 
 import dev.claudeproxy.convert.Profile;
-import dev.claudeproxy.upstream.RetryPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -23,11 +22,9 @@ import java.util.function.Function;
  * fails the deployment with an {@link IllegalArgumentException} naming the setting.
  *
  * @param tiers the server-configured routes ({@link Tier})
- * @param connectTimeout upstream connect timeout
- * @param readTimeout longest upstream silence tolerated, before and during a stream
+ * @param timeouts every deadline of an exchange
  * @param maxOutputTokens cap on the {@code max_tokens} sent upstream
  * @param maxOutputTokensByHost per-upstream-host caps that replace {@code maxOutputTokens}
- * @param keepAlive silence on a started stream after which a {@code ping} event is sent
  * @param profileByHost upstream host → provider profile, replacing the built-in choice
  * @param thinkingSecret key of the thinking-block signatures; gateways behind one load balancer share it
  * @param azureApiVersion the {@code api-version} query parameter for Azure OpenAI deployment URLs
@@ -47,11 +44,9 @@ import java.util.function.Function;
  */
 public record Settings(
         Map<Tier, TierRoute> tiers,
-        Duration connectTimeout,
-        Duration readTimeout,
+        Timeouts timeouts,
         int maxOutputTokens,
         Map<String, Integer> maxOutputTokensByHost,
-        Duration keepAlive,
         Map<String, Profile> profileByHost,
         Optional<Secret> thinkingSecret,
         String azureApiVersion,
@@ -71,6 +66,12 @@ public record Settings(
 
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
+    public static final String UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS = "UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS";
+    public static final String EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS";
+    public static final String CLIENT_BODY_TIMEOUT_SECONDS = "CLIENT_BODY_TIMEOUT_SECONDS";
+    public static final String CLIENT_BODY_MIN_BYTES_PER_SECOND = "CLIENT_BODY_MIN_BYTES_PER_SECOND";
+    public static final String MAX_CONCURRENT_EXCHANGES = "MAX_CONCURRENT_EXCHANGES";
+    public static final String MAX_REQUEST_BYTES_IN_FLIGHT = "MAX_REQUEST_BYTES_IN_FLIGHT";
     public static final String MAX_OUTPUT_TOKENS = "MAX_OUTPUT_TOKENS";
     public static final String MAX_OUTPUT_TOKENS_BY_HOST = "MAX_OUTPUT_TOKENS_BY_HOST";
     public static final String KEEPALIVE_SECONDS = "KEEPALIVE_SECONDS";
@@ -105,8 +106,35 @@ public record Settings(
      * @param maxEventBytes the longest line or event of an upstream stream, and the longest arguments
      *     of one tool call (some upstreams send a whole call in one event)
      * @param maxAnswerBytes the most an upstream answer may carry, as a JSON body or as a stream
+     * @param maxBytesInFlight the request bodies all exchanges together may hold while they are
+     *     read, converted and sent (each held about four times over); past it, 529
+     * @param maxExchanges the exchanges (messages and count_tokens calls) that may run at once; past it, 529
      */
-    public record Limits(long maxRequestBytes, int maxEventBytes, long maxAnswerBytes) {
+    public record Limits(long maxRequestBytes, int maxEventBytes, long maxAnswerBytes, long maxBytesInFlight,
+                         int maxExchanges) {
+    }
+
+    /**
+     * Every deadline of an exchange, each named once, here.
+     *
+     * @param connect connecting to an upstream
+     * @param firstByte from sending a request upstream to the head of its answer (local models may
+     *     take minutes to read a long prompt)
+     * @param silence the longest an upstream may send nothing worth an event once it has answered:
+     *     between two stream events, or while a body arrives (bytes that make no event do not count)
+     * @param exchange a whole exchange, from its body's arrival to the last byte of the answer
+     * @param keepAlive silence on the client's connection after which a stream gets a {@code ping}
+     * @param clientBody the longest a request body may take to arrive
+     * @param clientBodyMinBytesPerSecond the slowest a request body may arrive, on average, once a
+     *     few seconds have passed
+     */
+    public record Timeouts(Duration connect, Duration firstByte, Duration silence, Duration exchange,
+                           Duration keepAlive, Duration clientBody, long clientBodyMinBytesPerSecond) {
+    }
+
+    /** The request bodies in flight when {@code MAX_REQUEST_BYTES_IN_FLIGHT} is not set: an eighth of the heap. */
+    static long defaultBytesInFlight() {
+        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
     }
 
     public Settings {
@@ -123,11 +151,9 @@ public record Settings(
         Map<Tier, TierRoute> tiers = tiers(lookup);
         return new Settings(
                 tiers,
-                Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
-                Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 600)),
+                timeouts(lookup),
                 positive(lookup, MAX_OUTPUT_TOKENS, 32768),
                 pairs(lookup, MAX_OUTPUT_TOKENS_BY_HOST, "host=tokens", Settings::positiveNumber),
-                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 15)),
                 pairs(lookup, PROFILE_BY_HOST, "host=profile", Settings::profile),
                 lookup.find(THINKING_SIGNATURE_SECRET).map(secret -> {
                     if (secret.strip().length() < 16) {
@@ -140,9 +166,7 @@ public record Settings(
                 bool(lookup, CLIENT_KEY_OVERRIDES_SERVER_KEY, false),
                 clientAuth(lookup),
                 allowlist(lookup),
-                new Limits(positive(lookup, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, Long.MAX_VALUE),
-                        (int) positive(lookup, UPSTREAM_MAX_EVENT_BYTES, 4L << 20, Integer.MAX_VALUE - 8),
-                        positive(lookup, UPSTREAM_MAX_ANSWER_BYTES, 16L << 20, Long.MAX_VALUE)),
+                limits(lookup),
                 list(lookup, CORS_ALLOWED_ORIGINS),
                 list(lookup, ALLOWED_HOSTS),
                 lookup.find(PUBLIC_URL).map(url -> baseUrl(PUBLIC_URL, url)),
@@ -238,6 +262,31 @@ public record Settings(
                     }
                 });
         return keys;
+    }
+
+    private static Timeouts timeouts(Lookup lookup) {
+        return new Timeouts(
+                Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
+                Duration.ofSeconds(positive(lookup, UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS, 300)),
+                Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 300)),
+                Duration.ofSeconds(positive(lookup, EXCHANGE_TIMEOUT_SECONDS, 3600)),
+                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 15)),
+                Duration.ofSeconds(positive(lookup, CLIENT_BODY_TIMEOUT_SECONDS, 120)),
+                count(lookup, CLIENT_BODY_MIN_BYTES_PER_SECOND, 8192, Long.MAX_VALUE));
+    }
+
+    private static Limits limits(Lookup lookup) {
+        long inFlight = positive(lookup, MAX_REQUEST_BYTES_IN_FLIGHT, defaultBytesInFlight(), Long.MAX_VALUE);
+        long maxRequest = positive(lookup, MAX_REQUEST_BYTES, Math.min(DEFAULT_MAX_REQUEST_BYTES, inFlight), Long.MAX_VALUE);
+        if (maxRequest > inFlight) {
+            throw new IllegalArgumentException(MAX_REQUEST_BYTES + " (" + maxRequest + ") is larger than "
+                    + MAX_REQUEST_BYTES_IN_FLIGHT + " (" + inFlight + "): no request that large could ever be taken");
+        }
+        return new Limits(maxRequest,
+                (int) positive(lookup, UPSTREAM_MAX_EVENT_BYTES, 4L << 20, Integer.MAX_VALUE - 8),
+                positive(lookup, UPSTREAM_MAX_ANSWER_BYTES, 16L << 20, Long.MAX_VALUE),
+                inFlight,
+                (int) positive(lookup, MAX_CONCURRENT_EXCHANGES, 512, 1_000_000));
     }
 
     private static UpstreamAllowlist allowlist(Lookup lookup) {

@@ -1,24 +1,37 @@
 package dev.claudeproxy.convert;
 
+import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.sse.EventTooLargeException;
 import dev.claudeproxy.sse.SseEvent;
+import dev.claudeproxy.sse.SseParser;
 import jakarta.json.bind.JsonbException;
-import dev.claudeproxy.anthropic.StreamEvent;
-import dev.claudeproxy.sse.SseReader;
-import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
-/** Reads an upstream's stream events as the chat completion chunks they carry. */
+/**
+ * An upstream's stream events as the chat completion chunks they carry, fed to one
+ * {@link StreamConverter}: {@code [DONE]} ends the stream, an {@code event: error} becomes an
+ * error, events that carry no chunk are skipped. Pushed event by event; knows nothing of where the
+ * bytes come from. Single use, not thread-safe.
+ */
 public final class UpstreamChunks {
 
     private static final Logger LOG = Logger.getLogger(UpstreamChunks.class.getName());
 
-    private UpstreamChunks() {
+    private final StreamConverter converter;
+    private final Consumer<List<StreamEvent>> sink;
+    private boolean over;
+
+    /** @param sink receives the Anthropic events each upstream event makes, as they are made */
+    public UpstreamChunks(StreamConverter converter, Consumer<List<StreamEvent>> sink) {
+        this.converter = converter;
+        this.sink = sink;
     }
 
     /**
@@ -41,31 +54,60 @@ public final class UpstreamChunks {
         }
     }
 
-    /**
-     * Converts a whole upstream stream: each chunk's events go to {@code sink} as soon as they are
-     * made, until {@code [DONE]}, the converter's own end (an upstream error), or the end of input,
-     * after which the closing events follow. Events that carry no chunk are skipped.
-     *
-     * @throws IOException when reading the upstream fails
-     */
-    public static void pump(SseReader upstream, StreamConverter converter, Consumer<List<StreamEvent>> sink)
-            throws IOException {
-        boolean sawDone = false;
-        for (SseEvent event = upstream.next(); event != null; event = upstream.next()) {
-            if (event.data().equals("[DONE]")) {
-                sawDone = true;
-                break;
-            }
-            Optional<ChatCompletion> chunk = parse(event);
-            if (chunk.isPresent()) {
-                sink.accept(converter.onChunk(chunk.get()));
-            } else if (!event.data().isBlank()) {
-                LOG.warning("skipped an upstream stream event that is not a chat completion chunk");
-            }
-            if (converter.ended()) {
-                return;
-            }
+    /** One upstream event: its Anthropic events go to the sink. Events after the end are ignored. */
+    public void accept(SseEvent event) {
+        if (over) {
+            return;
         }
-        sink.accept(converter.onEnd(sawDone));
+        if (event.data().equals("[DONE]")) {
+            end(true);
+            return;
+        }
+        Optional<ChatCompletion> chunk = parse(event);
+        if (chunk.isPresent()) {
+            sink.accept(converter.onChunk(chunk.get()));
+            over = converter.ended();
+        } else if (!event.data().isBlank()) {
+            LOG.warning("skipped an upstream stream event that is not a chat completion chunk");
+        }
+    }
+
+    /**
+     * The upstream's stream is over: its closing events go to the sink (an error event when it was
+     * cut off without a finish reason or {@code [DONE]}).
+     *
+     * @param sawDone whether {@code data: [DONE]} arrived
+     */
+    public void end(boolean sawDone) {
+        if (!over) {
+            over = true;
+            sink.accept(converter.onEnd(sawDone));
+        }
+    }
+
+    /** Whether the stream has ended ({@code [DONE]}, the upstream's end, or an error). */
+    public boolean over() {
+        return over;
+    }
+
+    /**
+     * Converts a whole upstream stream held in memory (tests, fuzzing, benchmarks): start, every
+     * event, then the end. A line or event past {@code maxEventBytes} ends it with an error event.
+     */
+    public static void convertAll(byte[] upstream, StreamConverter converter, int maxEventBytes,
+                                  Consumer<List<StreamEvent>> sink) {
+        UpstreamChunks chunks = new UpstreamChunks(converter, sink);
+        SseParser parser = new SseParser(maxEventBytes);
+        try {
+            parser.feed(ByteBuffer.wrap(upstream), chunks::accept);
+            parser.finish(chunks::accept);
+        } catch (EventTooLargeException e) {
+            if (!chunks.over()) {
+                chunks.over = true;
+                sink.accept(List.of(new StreamEvent.ErrorEvent("api_error", e.getMessage())));
+            }
+            return;
+        }
+        chunks.end(false);
     }
 }

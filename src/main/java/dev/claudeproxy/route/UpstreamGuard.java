@@ -65,6 +65,15 @@ public final class UpstreamGuard {
         return Optional.empty();
     }
 
+    /**
+     * Whether a connection to {@code address} may be opened for a path's upstream {@code host:port}:
+     * asked for every address of every connection, retries included, so the address checked is the
+     * address connected.
+     */
+    public Optional<String> connectionRefusal(String host, int port, InetAddress address) {
+        return refusal(host, address, allowlist.verdict(host, port));
+    }
+
     /** Whether one address of a host the allowlist judged {@code verdict} may be connected to. */
     public Optional<String> refusal(String host, InetAddress address, Verdict verdict) {
         if (address.isLinkLocalAddress() || METADATA_ADDRESSES.contains(canonical(address))) {

@@ -90,7 +90,7 @@ final class ClientRequests {
         }
     }
 
-    private static ProxyException tooLarge(long maxBytes) {
+    static ProxyException tooLarge(long maxBytes) {
         return new ProxyException(ErrorType.REQUEST_TOO_LARGE, "request body is larger than this gateway's limit of "
                 + maxBytes + " bytes (MAX_REQUEST_BYTES)");
     }

@@ -1,19 +1,19 @@
 package dev.claudeproxy.servlet;
 
+import dev.claudeproxy.call.CallPolicy;
 import dev.claudeproxy.config.Settings;
-import dev.claudeproxy.convert.ThinkingSignatures;
-import dev.claudeproxy.route.UpstreamBreaker;
 import dev.claudeproxy.route.UpstreamGuard;
 import dev.claudeproxy.upstream.UpstreamClient;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every exchange shares, made once by the servlet at start and released at shutdown.
  *
- * @param keepAliveTimer the one timer thread: {@code ping} events on idle streams, the upstream silence watchdog
+ * @param calls how a request reaches its upstream: routes, fallbacks, retries
  * @param guard refuses upstreams a request path may not name
- * @param breaker which server routes just failed, for their fallbacks
+ * @param budget the request bytes all exchanges may hold at once
+ * @param admission the exchanges that may run at once, and their workers
+ * @param bodyDeadlines the thread that watches bodies still arriving
  */
-record Gateway(Settings settings, UpstreamClient upstream, ScheduledExecutorService keepAliveTimer,
-               ThinkingSignatures signatures, UpstreamGuard guard, Telemetry telemetry, UpstreamBreaker breaker) {
+record Gateway(Settings settings, UpstreamClient upstream, CallPolicy calls, UpstreamGuard guard, Telemetry telemetry,
+               BodyBudget budget, Admission admission, BodyDeadlines bodyDeadlines) {
 }

@@ -27,9 +27,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The endpoints answered without calling an upstream, on the container thread (they are cheap):
- * {@code POST .../v1/messages/count_tokens}, a local tokenizer count that never answers 404
- * (Claude Code calls it often), and {@code GET .../v1/models[/{id}]}, which lists the path's
+ * The endpoints answered without calling an upstream: {@code POST .../v1/messages/count_tokens},
+ * a local tokenizer count that never answers 404 (Claude Code calls it often; it runs on a worker,
+ * admitted like any exchange, since counting a large body costs real work), and
+ * {@code GET .../v1/models[/{id}]} (cheap, on the container thread), which lists the path's
  * model and the configured routes' under ids starting with {@code claude-}, the only ids Claude Code's
  * gateway model discovery keeps.
  */
@@ -42,9 +43,8 @@ final class LocalEndpoints {
         this.settings = settings;
     }
 
-    void countTokens(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
-                     ParsedPath path) throws IOException {
-        byte[] body = ClientRequests.body(clientToProxyRequest, settings.limits().maxRequestBytes());
+    /** The {@code count_tokens} answer for a request body, as JSON. */
+    String countTokens(byte[] body, ParsedPath path) {
         MessagesRequest request;
         try {
             request = MessagesRequestReader.readForCounting(body);
@@ -57,7 +57,7 @@ final class LocalEndpoints {
         } catch (RouteNotFoundException unrouted) {
             model = request.model(); // counted all the same: count_tokens never answers 404
         }
-        JsonResponse.write(proxyToClientResponse, 200, Json.write(new TokenCount(TokenCounter.countInput(request, model))));
+        return Json.write(new TokenCount(TokenCounter.countInput(request, model)));
     }
 
     void models(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, ParsedPath path)

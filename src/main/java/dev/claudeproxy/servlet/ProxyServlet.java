@@ -1,6 +1,8 @@
 package dev.claudeproxy.servlet;
 
+import dev.claudeproxy.call.CallPolicy;
 import dev.claudeproxy.config.ClientAuth;
+import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.Ids;
 import dev.claudeproxy.convert.ThinkingSignatures;
@@ -24,53 +26,49 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
  * The gateway's only servlet, mapped to {@code /*} with async support. It answers the cheap
- * requests itself (probes, wrong methods, unknown paths) and hands each {@code /v1/messages} call
- * to an {@link Exchange} on a worker thread, freeing the container thread at once.
+ * requests itself (probes, wrong methods, unknown paths, models) and, for {@code /v1/messages}
+ * and {@code count_tokens}, starts async processing, reads the body without holding a thread
+ * ({@link BodyReader}), then hands the request to a worker ({@link Admission}): an
+ * {@link Exchange}, or a token count.
  *
- * <p>Concurrency design: an exchange is plain blocking code, run on its own worker. Workers are
- * virtual threads on Java 21+ (an exchange blocks on upstream reads for the whole length of a
- * stream, which virtual threads make cheap); on Java 17 a bounded pool of 512 platform threads whose
- * overflow is refused with 529 {@code overloaded_error}, which clients retry. Servlet non-blocking
- * I/O with an async client was the alternative; it reaches the same concurrency with callbacks
- * through every converter. Upstream calls share one JDK HTTP client, which multiplexes streams over
- * HTTP/2 where the upstream offers it. Measured with {@code bench/load.sh}: 10,000 concurrent
- * one-minute streams through one Tomcat on Java 25 all completed, with at most 147 threads.
+ * <p>Concurrency design: an exchange is plain blocking code on a worker of its own, with one more
+ * thread reading its upstream answer ({@link dev.claudeproxy.upstream.UpstreamCall}); workers are
+ * virtual threads on Java 21+, platform threads started on demand on Java 17. One admission limit
+ * ({@code MAX_CONCURRENT_EXCHANGES}) holds on every version, and one byte budget
+ * ({@code MAX_REQUEST_BYTES_IN_FLIGHT}) for the bodies they hold; past either, 529
+ * {@code overloaded_error}, which clients retry.
  */
 public final class ProxyServlet extends HttpServlet {
 
     private static final Logger LOG = Logger.getLogger(ProxyServlet.class.getName());
-    private static final int PLATFORM_WORKERS = 512;
+    private static final String TRACE = Trace.class.getName();
 
     private transient Gateway gateway;
-    private transient ExecutorService workers;
     private transient LocalEndpoints localEndpoints;
     private transient Operations operations;
     private transient Cors cors;
     private transient byte[] page;
     private transient SetupScript setupScript;
-    /** The platform threads of this webapp: exchange workers (on Java 17), the timer, the upstream client's. */
+    /** The platform threads of this webapp: workers (on Java 17), body readers, the body deadline thread. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
-    private final transient OwnThreads timerThreads = new OwnThreads("claude-proxy-keepalive-");
-    private final transient OwnThreads upstreamThreads = new OwnThreads("claude-proxy-upstream-");
+    private final transient OwnThreads readerThreads = new OwnThreads("claude-proxy-upstream-reader-");
+    private final transient OwnThreads deadlineThreads = new OwnThreads("claude-proxy-body-deadlines-");
+    private transient java.util.concurrent.ExecutorService readers;
     private volatile boolean warnedSynchronous;
 
     @Override
@@ -82,20 +80,20 @@ public final class ProxyServlet extends HttpServlet {
         } catch (IllegalStateException unregistered) {
             throw new ServletException(unregistered.getMessage(), unregistered);
         }
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, timerThreads);
-        // An ended stream's ping task must not linger in the queue until its next run.
-        timer.setRemoveOnCancelPolicy(true);
-        UpstreamClient upstream = new UpstreamClient(settings.connectTimeout(), settings.readTimeout(),
-                upstreamThreads, timer);
-        workers = newWorkers();
+        UpstreamGuard guard = new UpstreamGuard(settings.allowlist());
+        readers = Admission.newWorkers(Integer.MAX_VALUE, readerThreads, "upstream body readers");
+        UpstreamClient upstream = new UpstreamClient(settings.timeouts().connect(), guard::connectionRefusal, readers);
+        CallPolicy calls = new CallPolicy(settings, upstream, new UpstreamBreaker(settings.upstreamCooldown(),
+                System::nanoTime), signatures(settings), ThreadLocalRandom.current()::nextDouble);
         localEndpoints = new LocalEndpoints(settings);
         Telemetry telemetry = new Telemetry();
         operations = new Operations(settings, telemetry);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
         setupScript = new SetupScript(context, settings.publicUrl());
-        gateway = new Gateway(settings, upstream, timer, signatures(settings), new UpstreamGuard(settings.allowlist()),
-                telemetry, new UpstreamBreaker(settings.upstreamCooldown(), System::nanoTime));
+        gateway = new Gateway(settings, upstream, calls, guard, telemetry,
+                new BodyBudget(settings.limits().maxBytesInFlight()),
+                new Admission(settings.limits().maxExchanges(), workerThreads), new BodyDeadlines(deadlineThreads));
         if (settings.allowlist().anyPublic()) {
             LOG.warning(Settings.UPSTREAM_ALLOWLIST + " allows any public host: request paths may name any upstream on the"
                     + " internet (the gateway's own machine and networks stay refused unless listed); list the hosts"
@@ -105,7 +103,9 @@ public final class ProxyServlet extends HttpServlet {
                 + (settings.tiers().isEmpty() ? "from the path only" : settings.tiers().values().stream()
                 .map(route -> route.tier().name().toLowerCase(Locale.ROOT) + " to " + route.baseUrl().getAuthority()
                         + " model " + route.model()).collect(Collectors.joining(", ")))
-                + "; client auth " + settings.clientAuth().mode().name().toLowerCase(Locale.ROOT));
+                + "; client auth " + settings.clientAuth().mode().name().toLowerCase(Locale.ROOT)
+                + "; at most " + settings.limits().maxExchanges() + " exchanges and "
+                + settings.limits().maxBytesInFlight() / (1024 * 1024) + " MiB of request bodies at once");
     }
 
     /**
@@ -124,16 +124,18 @@ public final class ProxyServlet extends HttpServlet {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdownNow();
-        gateway.keepAliveTimer().shutdownNow();
+        gateway.admission().close();
+        gateway.bodyDeadlines().close();
         gateway.upstream().close();
+        readers.shutdownNow();
         try {
             // Leave no thread of this webapp behind: the container reports (and leaks) any still running.
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-            gateway.keepAliveTimer().awaitTermination(5, TimeUnit.SECONDS);
+            gateway.admission().awaitTermination(5);
+            gateway.bodyDeadlines().awaitTermination(5);
+            readers.awaitTermination(5, TimeUnit.SECONDS);
             workerThreads.join(Duration.ofSeconds(5));
-            timerThreads.join(Duration.ofSeconds(5));
-            upstreamThreads.join(Duration.ofSeconds(5));
+            readerThreads.join(Duration.ofSeconds(5));
+            deadlineThreads.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -142,6 +144,11 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse)
             throws IOException {
+        if (clientToProxyRequest.getDispatcherType() == DispatcherType.ASYNC
+                && clientToProxyRequest.getAttribute(BodyReader.FAILURE) instanceof ProxyException failure) {
+            bodyFailed(clientToProxyRequest, proxyToClientResponse, failure);
+            return;
+        }
         if (clientToProxyRequest.getDispatcherType() != DispatcherType.REQUEST) {
             // Only the container dispatches here again: to the error page (ERROR, or INCLUDE once committed).
             containerError(clientToProxyRequest, proxyToClientResponse);
@@ -197,15 +204,10 @@ public final class ProxyServlet extends HttpServlet {
             authenticate(clientToProxyRequest);
             if (method.equals("POST")) {
                 ClientRequests.refuseSimpleCrossSitePost(clientToProxyRequest);
+                receive(clientToProxyRequest, proxyToClientResponse, parsed, trace);
+                return; // the exchange logs itself when it ends
             }
-            switch (parsed.endpoint()) {
-                case MESSAGES -> {
-                    startExchange(clientToProxyRequest, proxyToClientResponse, parsed, trace);
-                    return; // the exchange logs itself when it ends
-                }
-                case COUNT_TOKENS -> localEndpoints.countTokens(clientToProxyRequest, proxyToClientResponse, parsed);
-                default -> localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed);
-            }
+            localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed);
         } catch (ProxyException failure) {
             trace.errorType = failure.type().wireName();
             ErrorResponder.send(proxyToClientResponse, null, failure);
@@ -221,6 +223,165 @@ public final class ProxyServlet extends HttpServlet {
         }
         trace.firstByte();
         gateway.telemetry().finished(trace, proxyToClientResponse.getStatus());
+    }
+
+    /**
+     * A messages or count_tokens call: its body is read without holding this thread, then the call
+     * runs on a worker, when one of the admission limit's places is free.
+     */
+    private void receive(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
+                         ParsedPath parsed, Trace trace) throws IOException {
+        Settings settings = gateway.settings();
+        // Refused before going async: nothing is taken for a body that will not be read.
+        ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, settings.limits().maxRequestBytes());
+        Optional<Secret> clientKey = settings.clientAuth().forwardsClientKey()
+                ? ClientRequests.key(clientToProxyRequest) : Optional.empty();
+        gateway.telemetry().started();
+        if (!clientToProxyRequest.isAsyncSupported()) {
+            receiveOnThisThread(clientToProxyRequest, proxyToClientResponse, parsed, trace, clientKey);
+            return;
+        }
+        AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
+        // The exchange's own deadlines bound it; the container's (30 s on Tomcat) would cut long streams.
+        asyncContext.setTimeout(0);
+        clientToProxyRequest.setAttribute(TRACE, trace);
+        ClientStream client = new ClientStream(proxyToClientResponse, asyncContext::complete, trace);
+        AtomicReference<Exchange> running = new AtomicReference<>();
+        asyncContext.addListener(new ClientGone(() -> {
+            Exchange exchange = running.get();
+            if (exchange != null) {
+                exchange.cancel();
+            }
+        }));
+        BodyReader reader = new BodyReader(asyncContext, clientToProxyRequest.getInputStream(),
+                clientToProxyRequest.getContentLengthLong(), settings.limits().maxRequestBytes(), gateway.budget(),
+                settings.timeouts(), body -> admit(body, parsed, trace, client, clientKey, running),
+                () -> {
+                    trace.errorType = Exchange.CLIENT_GONE;
+                    gateway.telemetry().finish(trace, Exchange.CLIENT_CLOSED_REQUEST);
+                });
+        try {
+            reader.start(gateway.bodyDeadlines());
+        } catch (ProxyException refused) {
+            client.fail(refused);
+            client.complete();
+            gateway.telemetry().finish(trace, refused.status());
+        }
+    }
+
+    /** A whole body: its call runs on a worker, or is refused with 529 when every place is taken. */
+    private void admit(ReadBody body, ParsedPath parsed, Trace trace, ClientStream client, Optional<Secret> clientKey,
+                       AtomicReference<Exchange> running) {
+        Runnable work;
+        if (parsed.endpoint() == Endpoint.MESSAGES) {
+            Exchange exchange = new Exchange(body, clientKey, parsed, gateway, trace, client);
+            running.set(exchange);
+            work = exchange;
+        } else {
+            work = () -> countTokens(body, parsed, trace, client);
+        }
+        if (!gateway.admission().tryRun(work)) {
+            body.release();
+            LOG.warning(trace.requestId + ": all " + gateway.admission().limit() + " places are taken; answered 529");
+            client.fail(new ProxyException(ErrorType.OVERLOADED, "the gateway is at its concurrency limit ("
+                    + Settings.MAX_CONCURRENT_EXCHANGES + "); retry shortly"));
+            client.complete();
+            gateway.telemetry().finish(trace, ErrorType.OVERLOADED.status());
+        }
+    }
+
+    /** {@code count_tokens}, on a worker: counting a large body is real work. */
+    private void countTokens(ReadBody body, ParsedPath parsed, Trace trace, ClientStream client) {
+        try {
+            client.answerJson(200, localEndpoints.countTokens(body.bytes(), parsed));
+        } catch (ProxyException failure) {
+            client.fail(failure);
+        } catch (ClientGoneException gone) {
+            trace.errorType = Exchange.CLIENT_GONE;
+        } catch (RuntimeException bug) {
+            LOG.log(Level.SEVERE, trace.requestId + " failed inside the gateway", bug);
+            client.fail(new ProxyException(ErrorType.API, "internal gateway error (request " + trace.requestId + ")"));
+        } finally {
+            body.release();
+            int status = client.status(Exchange.CLIENT_GONE.equals(trace.errorType));
+            client.complete();
+            gateway.telemetry().finish(trace, status);
+        }
+    }
+
+    /**
+     * A filter in front (an SSO filter declared without async support) forbids async: the body is
+     * read and the call served on this container thread.
+     */
+    private void receiveOnThisThread(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
+                                     ParsedPath parsed, Trace trace, Optional<Secret> clientKey) {
+        warnSynchronousOnce();
+        ClientStream client = new ClientStream(proxyToClientResponse, () -> { }, trace);
+        byte[] bytes;
+        try {
+            bytes = ClientRequests.body(clientToProxyRequest, gateway.settings().limits().maxRequestBytes());
+        } catch (ProxyException failure) {
+            client.fail(failure);
+            gateway.telemetry().finish(trace, failure.status());
+            return;
+        } catch (ClientGoneException gone) {
+            trace.errorType = Exchange.CLIENT_GONE;
+            gateway.telemetry().finish(trace, Exchange.CLIENT_CLOSED_REQUEST);
+            return;
+        }
+        if (!gateway.budget().reserve(bytes.length)) {
+            ProxyException overloaded = new ProxyException(ErrorType.OVERLOADED, "the gateway holds as many request"
+                    + " bytes as it may (" + Settings.MAX_REQUEST_BYTES_IN_FLIGHT + "); retry shortly");
+            client.fail(overloaded);
+            gateway.telemetry().finish(trace, overloaded.status());
+            return;
+        }
+        ReadBody body = new ReadBody(bytes, bytes.length, gateway.budget());
+        if (parsed.endpoint() == Endpoint.MESSAGES) {
+            new Exchange(body, clientKey, parsed, gateway, trace, client).run();
+        } else {
+            countTokens(body, parsed, trace, client);
+        }
+    }
+
+    /** A body that failed its bounds, answered on the container thread its reader dispatched to. */
+    private void bodyFailed(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
+                            ProxyException failure) {
+        ErrorResponder.send(proxyToClientResponse, null, failure);
+        if (clientToProxyRequest.getAttribute(TRACE) instanceof Trace trace) {
+            trace.errorType = failure.type().wireName();
+            trace.firstByte();
+            gateway.telemetry().finish(trace, failure.status());
+        }
+    }
+
+    /** Tells the exchange when the container reports that its client has gone. */
+    private static final class ClientGone implements AsyncListener {
+        private final Runnable cancel;
+
+        ClientGone(Runnable cancel) {
+            this.cancel = cancel;
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            cancel.run();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            cancel.run();
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            // the exchange released what it held when it ended
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // not restarted
+        }
     }
 
     /**
@@ -265,57 +426,6 @@ public final class ProxyServlet extends HttpServlet {
         }
     }
 
-    private void startExchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
-                               ParsedPath parsed, Trace trace) {
-        // Refused before going async: no worker is taken for a body that will not be read.
-        ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, gateway.settings().limits().maxRequestBytes());
-        gateway.telemetry().started();
-        if (!clientToProxyRequest.isAsyncSupported()) {
-            // A filter in front (an SSO filter declared without async support) forbids async: serve on this thread.
-            warnSynchronousOnce();
-            new Exchange(clientToProxyRequest, proxyToClientResponse, () -> { }, parsed, gateway, trace).run();
-            return;
-        }
-        AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
-        // The upstream read timeout bounds every exchange; the container's own (30 s on Tomcat) would cut long streams.
-        asyncContext.setTimeout(0);
-        Exchange exchange = new Exchange(clientToProxyRequest, proxyToClientResponse, asyncContext::complete, parsed,
-                gateway, trace);
-        asyncContext.addListener(new AsyncListener() {
-            @Override
-            public void onError(AsyncEvent event) {
-                exchange.abort();
-            }
-
-            @Override
-            public void onTimeout(AsyncEvent event) {
-                exchange.abort();
-            }
-
-            @Override
-            public void onComplete(AsyncEvent event) {
-                // nothing to release: the exchange closes its upstream connection itself
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-                // not restarted
-            }
-        });
-        try {
-            workers.execute(exchange);
-        } catch (RejectedExecutionException full) {
-            LOG.warning(trace.requestId + ": all " + PLATFORM_WORKERS + " workers busy; answered 529");
-            ProxyException overloaded = new ProxyException(ErrorType.OVERLOADED,
-                    "the gateway is at its concurrency limit; retry shortly");
-            trace.errorType = overloaded.type().wireName();
-            ErrorResponder.send(proxyToClientResponse, null, overloaded);
-            asyncContext.complete();
-            gateway.telemetry().finished(trace, overloaded.status());
-            gateway.telemetry().ended();
-        }
-    }
-
     private void warnSynchronousOnce() {
         if (!warnedSynchronous) {
             warnedSynchronous = true;
@@ -342,21 +452,5 @@ public final class ProxyServlet extends HttpServlet {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         return new ThinkingSignatures(random);
-    }
-
-    private ExecutorService newWorkers() {
-        try {
-            Method virtual = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-            LOG.info("exchanges run on virtual threads");
-            return (ExecutorService) virtual.invoke(null);
-        } catch (NoSuchMethodException e) {
-            LOG.info("exchanges run on at most " + PLATFORM_WORKERS + " platform threads (Java 21+ would use virtual threads)");
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.WARNING, "virtual threads unavailable; using platform threads", e);
-        }
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(PLATFORM_WORKERS, PLATFORM_WORKERS, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), workerThreads);
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 }

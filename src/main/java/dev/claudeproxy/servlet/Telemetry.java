@@ -56,7 +56,7 @@ final class Telemetry {
                 .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).classicOnly()
                 .withoutExemplars().register(registry);
         GaugeWithCallback.builder().name("claude_proxy_active_exchanges")
-                .help("Messages requests in progress (open streams among them)")
+                .help("Messages and count_tokens requests in progress, from their body's first byte (open streams among them)")
                 .callback(callback -> callback.call(active.get())).register(registry);
     }
 
@@ -84,8 +84,16 @@ final class Telemetry {
         }
     }
 
+    /** An exchange has ended: its log line and metrics, and it leaves the active count; once, whichever path ends it. */
+    void finish(Trace trace, int status) {
+        if (!trace.ended.getAndSet(true)) {
+            finished(trace, status);
+            ended();
+        }
+    }
+
     /** An exchange has ended (after {@link #finished}). */
-    void ended() {
+    private void ended() {
         if (active.decrementAndGet() == 0) {
             synchronized (idle) {
                 idle.notifyAll();

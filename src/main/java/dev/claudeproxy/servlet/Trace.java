@@ -2,7 +2,8 @@ package dev.claudeproxy.servlet;
 
 /**
  * What is known of one API request as it goes, for its log line and its metrics. Never holds a
- * key or prompt text. Written by the thread handling the request only.
+ * key or prompt text. Written by one thread at a time: the container's while the body arrives,
+ * then the worker's (handed over through the executor).
  */
 final class Trace {
 
@@ -20,6 +21,8 @@ final class Trace {
     int inputTokens;
     int outputTokens;
     String errorType;
+    /** Whether its exchange has been counted as ended: the paths that end one are several, the count one. */
+    final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
     Trace(String requestId) {
         this.requestId = requestId;

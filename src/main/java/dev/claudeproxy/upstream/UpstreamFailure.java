@@ -1,10 +1,19 @@
 package dev.claudeproxy.upstream;
 
-/** The upstream gave no HTTP answer: it could not be reached, or did not answer in time. */
+/** The upstream gave no HTTP answer, and why. */
 public final class UpstreamFailure extends Exception {
 
     /** Why no answer came. */
-    public enum Kind { UNREACHABLE, TIMEOUT }
+    public enum Kind {
+        /** No connection: refused, reset, unknown host, or connecting timed out. Worth another try. */
+        UNREACHABLE,
+        /** Connected, but no answer head within the first-byte deadline. */
+        TIMEOUT,
+        /** The address policy refused every address the host resolves to. */
+        REFUSED,
+        /** The call was cancelled (the client left, or the gateway is stopping). */
+        CANCELLED
+    }
 
     private final Kind kind;
 

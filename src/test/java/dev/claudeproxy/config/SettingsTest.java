@@ -19,8 +19,11 @@ class SettingsTest {
     void defaultsWhenNothingIsSet() {
         Settings settings = Settings.load(name -> Optional.empty());
         assertTrue(settings.haiku().isEmpty());
-        assertEquals(Duration.ofSeconds(10), settings.connectTimeout());
-        assertEquals(Duration.ofSeconds(600), settings.readTimeout());
+        assertEquals(Duration.ofSeconds(10), settings.timeouts().connect());
+        assertEquals(Duration.ofSeconds(300), settings.timeouts().silence());
+        assertEquals(Duration.ofSeconds(300), settings.timeouts().firstByte());
+        assertEquals(Duration.ofSeconds(3600), settings.timeouts().exchange());
+        assertEquals(512, settings.limits().maxExchanges());
         assertEquals(32768, settings.maxOutputTokensFor("api.openai.com", java.util.OptionalInt.empty()));
         assertEquals(8192, settings.maxOutputTokensFor("api.deepseek.com", java.util.OptionalInt.of(8192)));
         assertEquals("2024-10-21", settings.azureApiVersion());
@@ -106,7 +109,7 @@ class SettingsTest {
         Lookup second = Lookup.of(Map.of("MAX_OUTPUT_TOKENS", "200", "UPSTREAM_READ_TIMEOUT_SECONDS", "5")::get);
         Settings settings = Settings.load(Lookup.chain(first, second));
         assertEquals(100, settings.maxOutputTokens());
-        assertEquals(Duration.ofSeconds(5), settings.readTimeout());
+        assertEquals(Duration.ofSeconds(5), settings.timeouts().silence());
     }
 
     @Test

@@ -8,7 +8,7 @@ import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
-import dev.claudeproxy.sse.SseReader;
+import dev.claudeproxy.sse.SseParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +117,7 @@ class StreamConverterTest {
         var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
         StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
-                new UsageEstimate(request, "m"), SseReader.DEFAULT_MAX_EVENT_BYTES);
+                new UsageEstimate(request, "m"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
         for (String chunk : chunks) {
             events.addAll(converter.onChunk(Json.read(chunk, ChatCompletion.class)));

@@ -11,7 +11,7 @@ import dev.claudeproxy.convert.ThinkingSignatures;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
-import dev.claudeproxy.sse.SseReader;
+import dev.claudeproxy.sse.SseParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +43,9 @@ class StreamFuzzTest {
     private static List<StreamEvent> convert(byte[] upstreamBytes, Profile profile) throws IOException {
         Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES);
         StreamConverter converter = new StreamConverter(REQUEST.model(), REQUEST.stopSequences(), target,
-                new UsageEstimate(REQUEST, "fuzz-model"), SseReader.DEFAULT_MAX_EVENT_BYTES);
+                new UsageEstimate(REQUEST, "fuzz-model"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
-        UpstreamChunks.pump(new SseReader(new ByteArrayInputStream(upstreamBytes)), converter, events::addAll);
+        UpstreamChunks.convertAll(upstreamBytes, converter, SseParser.DEFAULT_MAX_EVENT_BYTES, events::addAll);
         for (StreamEvent event : events) {
             Json.write(event); // every event serialises
         }

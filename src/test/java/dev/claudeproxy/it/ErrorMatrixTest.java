@@ -38,7 +38,8 @@ class ErrorMatrixTest {
     @BeforeAll
     static void start() {
         // Retries are ResilienceTest's subject; here each upstream answer maps to the client's error once.
-        harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1", "UPSTREAM_RETRIES", "0"));
+        harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1", "UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS", "1",
+                "UPSTREAM_RETRIES", "0"));
     }
 
     @AfterAll
@@ -129,7 +130,7 @@ class ErrorMatrixTest {
     void silentUpstreamIs504TimeoutError() throws Exception {
         harness.upstream.stubFor(post(urlEqualTo("/slow/v1/chat/completions"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody("{}")));
-        assertError(harness.post(harness.route("/slow/v1", "m") + "/v1/messages", BODY), 504, "timeout_error", "in time");
+        assertError(harness.post(harness.route("/slow/v1", "m") + "/v1/messages", BODY), 504, "timeout_error", "did not answer within 1 s");
     }
 
     @Test
@@ -138,7 +139,7 @@ class ErrorMatrixTest {
             HttpResponse<String> response = harness.post("/http/127.0.0.1:" + stalling.port() + "/v1/m/v1/messages", BODY);
             assertEquals(200, response.statusCode());
             var lines = dev.claudeproxy.SseTranscript.lines(response.body());
-            assertEquals(java.util.List.of("message_start", "start 0 text", "delta 0 text tick 0 ", "error api_error"), lines);
+            assertEquals(java.util.List.of("message_start", "start 0 text", "delta 0 text tick 0 ", "error timeout_error"), lines);
         }
     }
 

@@ -137,7 +137,10 @@ class ServerMatrixIT {
                 .replace("name=\"HAIKU_BASE_URL\" type=\"java.lang.String\" override=\"false\" value=\"\"",
                         "name=\"HAIKU_BASE_URL\" type=\"java.lang.String\" override=\"false\" value=\"" + haikuBase + "\"")
                 .replace("name=\"HAIKU_MODEL_NAME\" type=\"java.lang.String\" override=\"false\" value=\"\"",
-                        "name=\"HAIKU_MODEL_NAME\" type=\"java.lang.String\" override=\"false\" value=\"small-model\"");
+                        "name=\"HAIKU_MODEL_NAME\" type=\"java.lang.String\" override=\"false\" value=\"small-model\"")
+                // The stand-in upstreams listen on loopback, which the gateway refuses unless the allowlist names it.
+                .replace("name=\"UPSTREAM_ALLOWLIST\" type=\"java.lang.String\" override=\"false\" value=\"\"",
+                        "name=\"UPSTREAM_ALLOWLIST\" type=\"java.lang.String\" override=\"false\" value=\"*,127.0.0.1\"");
         assertTrue(descriptor.contains(haikuBase), "the kit's Haiku entry was filled in");
         Files.writeString(base.resolve("conf/Catalina/localhost/claude-proxy.xml"), descriptor);
         Files.writeString(base.resolve("conf/Catalina/localhost/ROOT.xml"), descriptor);
@@ -160,7 +163,7 @@ class ServerMatrixIT {
         assertEquals(0, setup.waitFor(), Files.readString(base.resolve("setup.log")));
         Files.copy(war, base.resolve("webapps/claude-proxy.war"));
         Files.copy(war, base.resolve("webapps/ROOT.war"));
-        List<String> command = new ArrayList<>(List.of(java, "-DHAIKU_BASE_URL=" + haikuBase,
+        List<String> command = new ArrayList<>(List.of(java, "-DHAIKU_BASE_URL=" + haikuBase, "-DUPSTREAM_ALLOWLIST=*,127.0.0.1",
                 "-DHAIKU_MODEL_NAME=small-model", "-jar", home.resolve("start.jar").toString(), "jetty.http.port=" + port));
         return new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
                 .redirectOutput(base.resolve("server.log").toFile()).start();

@@ -1,4 +1,4 @@
-package dev.claudeproxy.upstream;
+package dev.claudeproxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

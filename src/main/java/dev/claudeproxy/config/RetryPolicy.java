@@ -1,4 +1,4 @@
-package dev.claudeproxy.upstream;
+package dev.claudeproxy.config;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;

@@ -1,0 +1,44 @@
+package dev.claudeproxy.servlet;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The request bytes all exchanges together may hold while bodies are read, parsed, converted and
+ * sent upstream ({@code MAX_REQUEST_BYTES_IN_FLIGHT}): each holds its body about four times over
+ * (bytes, parsed tree, converted request, upstream bytes), so the budget, not the number of
+ * requests, is what keeps large concurrent bodies within the heap. Thread-safe.
+ */
+final class BodyBudget {
+
+    private final long capacity;
+    private final AtomicLong available;
+
+    BodyBudget(long capacity) {
+        this.capacity = capacity;
+        this.available = new AtomicLong(capacity);
+    }
+
+    /** Takes {@code bytes} from the budget. @return false, taking nothing, when that many are not available */
+    boolean reserve(long bytes) {
+        long left;
+        do {
+            left = available.get();
+            if (left < bytes) {
+                return false;
+            }
+        } while (!available.compareAndSet(left, left - bytes));
+        return true;
+    }
+
+    void release(long bytes) {
+        available.addAndGet(bytes);
+    }
+
+    long capacity() {
+        return capacity;
+    }
+
+    long inFlight() {
+        return capacity - available.get();
+    }
+}

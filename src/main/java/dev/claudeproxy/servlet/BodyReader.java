@@ -1,0 +1,189 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.config.Settings.Timeouts;
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reads a request body without holding a thread while the client sends it: the container calls
+ * back when bytes are there ({@link ReadListener}), and the body goes to {@code onBody} once whole.
+ * So a client that sends one byte every few seconds holds a socket and the bytes it sent, never a
+ * worker or a container thread.
+ *
+ * <p>Bounds: the body's size ({@code MAX_REQUEST_BYTES}, 413), the request bytes of all bodies in
+ * flight together ({@link BodyBudget}, 529), the time the whole body may take
+ * ({@code CLIENT_BODY_TIMEOUT_SECONDS}) and the slowest average rate it may arrive at
+ * ({@code CLIENT_BODY_MIN_BYTES_PER_SECOND}), both 408, checked by {@link BodyDeadlines} once a
+ * second. A failure is answered through an async dispatch, on a container thread: no timer writes
+ * to a client.
+ *
+ * <p>Callbacks come from container threads, the check from the deadline thread: every change of
+ * state happens under one lock, and only the first of body, failure or client error counts.
+ */
+final class BodyReader implements ReadListener {
+
+    /** The request attribute that carries a failure to the dispatch that answers it. */
+    static final String FAILURE = BodyReader.class.getName() + ".failure";
+    /** How long a body may arrive slowly before its rate is held against it. */
+    private static final long RATE_GRACE_NANOS = 5_000_000_000L;
+    private static final int READ_SIZE = 16 * 1024;
+
+    private static final Logger LOG = Logger.getLogger(BodyReader.class.getName());
+
+    private enum State { READING, DONE, FAILED }
+
+    private final AsyncContext asyncContext;
+    private final ServletInputStream in;
+    private final long maxBytes;
+    private final BodyBudget budget;
+    private final Timeouts timeouts;
+    private final Consumer<ReadBody> onBody;
+    private final Runnable onClientGone;
+    private final long startNanos = System.nanoTime();
+    private final byte[] chunk = new byte[READ_SIZE];
+    private byte[] body;
+    private int length;
+    private long reserved;
+    private State state = State.READING;
+
+    /**
+     * @param declaredLength the body's {@code Content-Length}, or -1
+     * @param onBody gets the whole body, on the container thread that read its end
+     * @param onClientGone told when the client's connection failed while it sent
+     */
+    BodyReader(AsyncContext asyncContext, ServletInputStream in, long declaredLength, long maxBytes, BodyBudget budget,
+               Timeouts timeouts, Consumer<ReadBody> onBody, Runnable onClientGone) {
+        this.asyncContext = asyncContext;
+        this.in = in;
+        this.maxBytes = maxBytes;
+        this.budget = budget;
+        this.timeouts = timeouts;
+        this.onBody = onBody;
+        this.onClientGone = onClientGone;
+        this.body = new byte[(int) Math.max(0, Math.min(declaredLength, maxBytes))];
+    }
+
+    /**
+     * Reserves the declared length and starts reading. A body the budget cannot take is refused
+     * before a byte is read.
+     *
+     * @throws ProxyException 529 when the budget is spent
+     */
+    void start(BodyDeadlines deadlines) {
+        if (body.length > 0 && !reserve(body.length)) {
+            throw overloaded();
+        }
+        deadlines.watch(this);
+        in.setReadListener(this);
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+        synchronized (this) {
+            while (state == State.READING && in.isReady()) {
+                int n = in.read(chunk);
+                if (n < 0) {
+                    return; // onAllDataRead follows
+                }
+                if (length + (long) n > maxBytes) {
+                    fail(ClientRequests.tooLarge(maxBytes));
+                    return;
+                }
+                if (length + n > body.length && !grow(length + n)) {
+                    fail(overloaded());
+                    return;
+                }
+                System.arraycopy(chunk, 0, body, length, n);
+                length += n;
+            }
+        }
+    }
+
+    @Override
+    public void onAllDataRead() {
+        ReadBody whole;
+        synchronized (this) {
+            if (state != State.READING) {
+                return;
+            }
+            state = State.DONE;
+            whole = new ReadBody(length == body.length ? body : Arrays.copyOf(body, length), reserved, budget);
+            body = null;
+        }
+        onBody.accept(whole);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        synchronized (this) {
+            if (state != State.READING) {
+                return;
+            }
+            state = State.FAILED;
+            body = null;
+            budget.release(reserved);
+        }
+        LOG.log(Level.FINE, "the client's connection failed while it sent its body", failure);
+        onClientGone.run();
+    }
+
+    /** Called once a second by {@link BodyDeadlines}. @return whether the reader is still waiting for its body */
+    synchronized boolean check(long nowNanos) {
+        if (state != State.READING) {
+            return false;
+        }
+        long elapsed = nowNanos - startNanos;
+        if (elapsed >= timeouts.clientBody().toNanos()) {
+            fail(new ProxyException(408, ErrorType.TIMEOUT, "the request body did not arrive within "
+                    + timeouts.clientBody().toSeconds() + " s (" + Settings.CLIENT_BODY_TIMEOUT_SECONDS + ")", Map.of()));
+        } else if (elapsed >= RATE_GRACE_NANOS
+                && length * 1_000_000_000.0 / elapsed < timeouts.clientBodyMinBytesPerSecond()) {
+            fail(new ProxyException(408, ErrorType.TIMEOUT, "the request body arrived slower than "
+                    + timeouts.clientBodyMinBytesPerSecond() + " bytes a second (" + Settings.CLIENT_BODY_MIN_BYTES_PER_SECOND
+                    + ")", Map.of()));
+        }
+        return state == State.READING;
+    }
+
+    /** Ends the read with an error, answered on a container thread through an async dispatch. Holds the lock. */
+    private void fail(ProxyException failure) {
+        state = State.FAILED;
+        body = null;
+        budget.release(reserved);
+        asyncContext.getRequest().setAttribute(FAILURE, failure);
+        asyncContext.dispatch();
+    }
+
+    /** Room for {@code needed} bytes, from the budget; doubling keeps copies few. Holds the lock. */
+    private boolean grow(int needed) {
+        long size = Math.min(maxBytes, Math.max(needed, Math.max(8192, (long) body.length * 2)));
+        if (!reserve(size - body.length)) {
+            return false;
+        }
+        body = Arrays.copyOf(body, (int) size);
+        return true;
+    }
+
+    private boolean reserve(long bytes) {
+        if (!budget.reserve(bytes)) {
+            return false;
+        }
+        reserved += bytes;
+        return true;
+    }
+
+    private static ProxyException overloaded() {
+        return new ProxyException(ErrorType.OVERLOADED, "the gateway holds as many request bytes as it may ("
+                + Settings.MAX_REQUEST_BYTES_IN_FLIGHT + "); retry shortly");
+    }
+}

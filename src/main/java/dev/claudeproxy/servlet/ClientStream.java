@@ -1,0 +1,165 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.json.Json;
+import dev.claudeproxy.sse.SseWriter;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one writer of a client's response once an exchange has it, and the one place that completes
+ * it: stream events, pings, a JSON answer, and the error, whichever comes. Used by one thread only,
+ * the exchange's, so no two writes can interleave and nothing is written after completion; the
+ * exchange writes a ping itself when its keep-alive deadline passes.
+ *
+ * <p>The status is held back until the upstream has answered: an upstream failure before that is a
+ * plain HTTP error, which the SDKs retry; after it, an SSE {@code error} event.
+ */
+final class ClientStream {
+
+    private static final Logger LOG = Logger.getLogger(ClientStream.class.getName());
+    private static final String PING = Json.write(new StreamEvent.Ping());
+
+    private final HttpServletResponse proxyToClientResponse;
+    private final Runnable complete;
+    private final Trace trace;
+    private SseWriter events;
+    private long lastByteNanos = System.nanoTime();
+    private boolean completed;
+
+    /** @param complete completes the request (the {@code AsyncContext}); run once, by {@link #complete()} */
+    ClientStream(HttpServletResponse proxyToClientResponse, Runnable complete, Trace trace) {
+        this.proxyToClientResponse = proxyToClientResponse;
+        this.complete = complete;
+        this.trace = trace;
+    }
+
+    /** Commits 200 and the event-stream headers (sent with the first flush). */
+    void openEvents() {
+        proxyToClientResponse.setStatus(200);
+        proxyToClientResponse.setContentType("text/event-stream;charset=UTF-8");
+        proxyToClientResponse.setHeader("Cache-Control", "no-cache");
+        // Tells nginx-style front proxies not to buffer the stream.
+        proxyToClientResponse.setHeader("X-Accel-Buffering", "no");
+        try {
+            events = new SseWriter(proxyToClientResponse.getOutputStream());
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    /** Writes events, unflushed: see {@link #flush()}. */
+    void send(List<StreamEvent> converted) {
+        try {
+            for (StreamEvent event : converted) {
+                if (event instanceof StreamEvent.MessageDelta delta) {
+                    trace.inputTokens = delta.usage().inputTokens();
+                    trace.outputTokens = delta.usage().outputTokens();
+                }
+                events.write(event.type(), Json.write(event));
+            }
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    /** Sends what {@link #send} wrote: the exchange flushes when the upstream has nothing more ready. */
+    void flush() {
+        try {
+            events.flush();
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        trace.firstByte();
+        lastByteNanos = System.nanoTime();
+    }
+
+    /** A keep-alive {@code ping} event, sent at once: a failed one means the client has gone. */
+    void ping() {
+        try {
+            events.write("ping", PING);
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        flush();
+    }
+
+    /** When the client last received a byte (or, before that, when the exchange began). */
+    long lastByteNanos() {
+        return lastByteNanos;
+    }
+
+    /** A whole JSON answer. */
+    void answerJson(int status, String json) {
+        trace.firstByte();
+        try {
+            JsonResponse.write(proxyToClientResponse, status, json);
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        lastByteNanos = System.nanoTime();
+    }
+
+    /**
+     * Tells the client about a failure: a JSON error while nothing is committed, an SSE
+     * {@code error} event once the stream has begun, nothing when a JSON answer was already cut
+     * (the client's parser reports that). A client that is gone is told nothing.
+     */
+    void fail(ProxyException failure) {
+        trace.errorType = failure.type().wireName();
+        trace.firstByte();
+        try {
+            ErrorResponder.send(proxyToClientResponse, events, failure);
+        } catch (RuntimeException recycled) {
+            // After the client's connection failed, the container may have recycled the response.
+            LOG.log(Level.FINE, trace.requestId + ": the response could not take the error any more", recycled);
+        }
+    }
+
+    /**
+     * After a failed write to the client, answers an error anyway: were the connection still open,
+     * completing the request would end it as a clean, empty or cut 200, which a client takes for a
+     * whole answer. On a connection that has really gone this fails quietly.
+     */
+    void tellIfStillListening() {
+        try {
+            if (events == null && proxyToClientResponse.isCommitted()) {
+                return; // a cut JSON body: the client's parser already reports it
+            }
+            ErrorResponder.send(proxyToClientResponse, events, new ProxyException(dev.claudeproxy.error.ErrorType.API,
+                    "the gateway lost its connection to the client (request " + trace.requestId + ")"));
+        } catch (RuntimeException recycled) {
+            LOG.log(Level.FINE, trace.requestId + ": the response was already recycled", recycled);
+        }
+    }
+
+    /** Completes the request, once; a container that completed it already (the client left) is fine. */
+    void complete() {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        try {
+            complete.run();
+        } catch (RuntimeException alreadyCompleted) {
+            // When the client's connection fails first, the container ends the async cycle itself.
+            LOG.log(Level.FINE, trace.requestId + ": the container had already completed the request", alreadyCompleted);
+        }
+    }
+
+    /** The status the client got, or 499 when it left before the gateway could answer. */
+    int status(boolean clientGone) {
+        if (clientGone) {
+            return Exchange.CLIENT_CLOSED_REQUEST;
+        }
+        try {
+            return proxyToClientResponse.getStatus();
+        } catch (RuntimeException recycled) {
+            return Exchange.CLIENT_CLOSED_REQUEST;
+        }
+    }
+}

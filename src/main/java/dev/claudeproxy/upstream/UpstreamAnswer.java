@@ -1,0 +1,123 @@
+package dev.claudeproxy.upstream;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+
+/**
+ * An upstream's answer whose head has arrived; its body arrives piece by piece through
+ * {@link #next}, read by the call's own thread. Whoever holds the answer closes it; closing before
+ * the body was read to its end drops the connection, which is how an upstream is stopped when the
+ * client has gone.
+ */
+public final class UpstreamAnswer implements AutoCloseable {
+
+    /** What the exchange gets from {@link #next}. */
+    public sealed interface Piece permits Data, End, Failed, Waited {
+    }
+
+    /** Bytes of the body, in order. */
+    public record Data(byte[] bytes) implements Piece {
+    }
+
+    /** The body ended. */
+    public record End() implements Piece {
+    }
+
+    /** Reading the body failed (the connection broke, or the body passed its bound). */
+    public record Failed(IOException failure) implements Piece {
+    }
+
+    /** The deadline passed with nothing new. */
+    public record Waited() implements Piece {
+    }
+
+    private static final Logger LOG = Logger.getLogger(UpstreamAnswer.class.getName());
+    private static final Waited WAITED = new Waited();
+    private static final End END = new End();
+
+    private final ClassicHttpResponse response;
+    private final UpstreamCall call;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean finished;
+
+    UpstreamAnswer(ClassicHttpResponse response, UpstreamCall call) {
+        this.response = response;
+        this.call = call;
+    }
+
+    public int status() {
+        return response.getCode();
+    }
+
+    public boolean isSuccess() {
+        return status() >= 200 && status() < 300;
+    }
+
+    public Optional<String> header(String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? Optional.empty() : Optional.ofNullable(header.getValue());
+    }
+
+    /** Whether the body is server-sent events (as opposed to one JSON document). */
+    public boolean isEventStream() {
+        return contentType().equals("text/event-stream");
+    }
+
+    /** The content type the upstream declared, without parameters, or {@code "no content type"}. */
+    public String contentType() {
+        return header("Content-Type").map(type -> type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT))
+                .orElse("no content type");
+    }
+
+    /**
+     * The next piece of the body, waiting until {@code deadlineNanos} ({@link System#nanoTime}) at
+     * most. One thread only (the exchange's); nothing may be asked after {@link End} or {@link Failed}.
+     */
+    public Piece next(long deadlineNanos) throws InterruptedException {
+        if (finished) {
+            throw new IllegalStateException("the body has already ended");
+        }
+        UpstreamCall.Piece piece = call.take(deadlineNanos);
+        if (piece == null) {
+            return WAITED;
+        }
+        finished = !(piece instanceof UpstreamCall.Data);
+        if (piece instanceof UpstreamCall.Data data) {
+            return new Data(data.bytes());
+        }
+        if (piece instanceof UpstreamCall.Failed failed) {
+            return new Failed(failed.failure());
+        }
+        return END;
+    }
+
+    /** Whether a piece is ready now: when none is, what was converted should reach the client before waiting. */
+    public boolean hasReady() {
+        return call.hasReady();
+    }
+
+    /**
+     * Releases the connection, from any thread, once: kept for the next call when the body was read
+     * whole, else dropped at once (never read to its end first: the upstream may not end).
+     */
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        if (!call.bodyComplete()) {
+            call.cancel();
+        }
+        try {
+            response.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing an upstream answer failed; its connection is dropped", e);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.claudeproxy.upstream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * One request to an upstream, carried out by a thread of its own (the call's reader): it sends the
+ * request, waits for the answer's head, then reads the body, handing each piece over through a
+ * short queue. The exchange's one thread waits on that queue with its own deadlines
+ * ({@link #awaitHead}, {@link UpstreamAnswer#next}), so it is never stuck in a read: when a deadline
+ * passes it writes a keep-alive ping, or ends the exchange, itself. No socket timeout of the HTTP
+ * client ever fires first: every deadline has one owner, the exchange.
+ *
+ * <p>When the exchange falls behind (a slow client), the queue fills, the reader stops reading,
+ * and the upstream's own flow control holds the rest back. {@link #cancel} may be called from any
+ * thread at any time: it drops the connection, which ends the reader in whatever phase it is.
+ */
+public final class UpstreamCall implements Runnable {
+
+    /** What the exchange takes from the queue. */
+    sealed interface Piece permits Head, NoAnswer, Data, End, Failed {
+    }
+
+    /** The answer's status and headers arrived. */
+    record Head(UpstreamAnswer answer) implements Piece {
+    }
+
+    /** No answer came. */
+    record NoAnswer(UpstreamFailure failure) implements Piece {
+    }
+
+    /** Bytes of the body, in order. */
+    record Data(byte[] bytes) implements Piece {
+    }
+
+    /** The body ended. */
+    record End() implements Piece {
+    }
+
+    /** Reading the body failed (the connection broke, or the body passed its bound). */
+    record Failed(IOException failure) implements Piece {
+    }
+
+    private static final int READ_SIZE = 8192;
+    private static final int QUEUE_PIECES = 8;
+
+    private final CloseableHttpClient client;
+    private final HttpPost post;
+    private final Executor readers;
+    private final long maxBodyBytes;
+    private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(QUEUE_PIECES);
+    private volatile boolean cancelled;
+    private volatile boolean bodyComplete;
+
+    UpstreamCall(CloseableHttpClient client, HttpPost post, Executor readers, long maxBodyBytes, Duration safetyNet) {
+        this.client = client;
+        this.post = post;
+        this.readers = readers;
+        this.maxBodyBytes = maxBodyBytes;
+        // The exchange owns every deadline; the client's own timeout only frees a reader whose exchange is gone.
+        post.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(safetyNet))
+                .setConnectionRequestTimeout(Timeout.of(safetyNet)).setRedirectsEnabled(false).build());
+    }
+
+    /**
+     * Sends the request (on the reader) and waits for the answer's status and headers, whatever
+     * the status, until {@code deadlineNanos}.
+     *
+     * @param firstByte the first-byte timeout, for the message when it passes
+     * @throws UpstreamFailure when no answer came: unreachable, refused, timed out or cancelled
+     */
+    public UpstreamAnswer awaitHead(long deadlineNanos, Duration firstByte) throws UpstreamFailure {
+        if (cancelled) {
+            throw cancelledFailure(null);
+        }
+        readers.execute(this);
+        Piece piece;
+        try {
+            piece = take(deadlineNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel();
+            throw cancelledFailure(e);
+        }
+        if (piece instanceof Head head) {
+            return head.answer();
+        }
+        if (piece instanceof NoAnswer noAnswer) {
+            throw noAnswer.failure();
+        }
+        cancel();
+        throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "upstream " + post.getAuthority()
+                + " did not answer within " + firstByte.toSeconds() + " s", null);
+    }
+
+    /** Stops the call, whatever phase it is in: the connection is dropped and the reader ends. */
+    public void cancel() {
+        cancelled = true;
+        post.cancel();
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /** The reader: the request, the head, then the body piece by piece. */
+    @Override
+    public void run() {
+        ClassicHttpResponse response;
+        try {
+            response = client.executeOpen(null, post, null);
+        } catch (IOException e) {
+            hand(new NoAnswer(failure(e)));
+            return;
+        }
+        UpstreamAnswer answer = new UpstreamAnswer(response, this);
+        if (!hand(new Head(answer))) {
+            answer.close();
+            return;
+        }
+        HttpEntity entity = response.getEntity();
+        byte[] buffer = new byte[READ_SIZE];
+        long total = 0;
+        try (InputStream body = entity == null ? InputStream.nullInputStream() : entity.getContent()) {
+            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                total += n;
+                if (total > maxBodyBytes) {
+                    hand(new Failed(new AnswerTooLargeException(maxBodyBytes)));
+                    return;
+                }
+                if (!hand(new Data(Arrays.copyOf(buffer, n)))) {
+                    return;
+                }
+            }
+            bodyComplete = true;
+            hand(new End());
+        } catch (IOException e) {
+            hand(new Failed(e));
+        } finally {
+            answer.close();
+        }
+    }
+
+    /** Waits while the exchange is behind; gives up, false, once the call is cancelled. */
+    private boolean hand(Piece piece) {
+        try {
+            while (!pieces.offer(piece, 1, TimeUnit.SECONDS)) {
+                if (cancelled) {
+                    return false;
+                }
+            }
+            return !cancelled;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The next piece, waiting until {@code deadlineNanos} at most; null when it passed. */
+    Piece take(long deadlineNanos) throws InterruptedException {
+        long wait = deadlineNanos - System.nanoTime();
+        return wait <= 0 ? pieces.poll() : pieces.poll(wait, TimeUnit.NANOSECONDS);
+    }
+
+    boolean hasReady() {
+        return !pieces.isEmpty();
+    }
+
+    boolean bodyComplete() {
+        return bodyComplete;
+    }
+
+    private UpstreamFailure failure(IOException e) {
+        String upstream = post.getAuthority().toString();
+        if (cancelled) {
+            return cancelledFailure(e);
+        }
+        if (e instanceof RefusedAddressException) {
+            return new UpstreamFailure(UpstreamFailure.Kind.REFUSED, e.getMessage(), e);
+        }
+        return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "upstream " + upstream
+                + " could not be reached (" + why(e) + ")", e);
+    }
+
+    private UpstreamFailure cancelledFailure(Exception cause) {
+        return new UpstreamFailure(UpstreamFailure.Kind.CANCELLED, "the call to upstream " + post.getAuthority()
+                + " was cancelled", cause);
+    }
+
+    /** The first cause worth telling, in words an operator acts on. */
+    static String why(IOException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectTimeoutException) {
+                return "connecting timed out";
+            }
+            if (cause instanceof UnknownHostException) {
+                return "unknown host";
+            }
+            if (cause instanceof NoRouteToHostException) {
+                return "no route to host";
+            }
+            if (cause instanceof ConnectException) {
+                return "connection refused";
+            }
+            if (cause instanceof NoHttpResponseException) {
+                return "it closed the connection without answering";
+            }
+            if (cause instanceof SSLException) {
+                return "TLS failed: " + cause.getMessage();
+            }
+            if (cause instanceof InterruptedIOException) {
+                return "timed out";
+            }
+        }
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}
