@@ -191,7 +191,7 @@ public final class CallPolicy {
     }
 
     private UpstreamAnswer post(Request request, Route route, Profile profile, ChatRequest proxyToServerRequest) {
-        byte[] json = Json.write(proxyToServerRequest).getBytes(StandardCharsets.UTF_8);
+        byte[] json = Json.writeUtf8(proxyToServerRequest);
         UpstreamCall call = client.prepare(profile.requestUri(route.chatCompletions(), settings.azureApiVersion()),
                 route.key(), profile.keyHeader(), json, Boolean.TRUE.equals(proxyToServerRequest.stream()), route.fromPath(),
                 settings.limits().maxAnswerBytes(), settings.timeouts().exchange());

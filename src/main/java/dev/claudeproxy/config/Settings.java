@@ -132,9 +132,13 @@ public record Settings(
                            Duration keepAlive, Duration clientBody, long clientBodyMinBytesPerSecond) {
     }
 
-    /** The request bodies in flight when {@code MAX_REQUEST_BYTES_IN_FLIGHT} is not set: an eighth of the heap. */
+    /**
+     * The request bytes in flight when {@code MAX_REQUEST_BYTES_IN_FLIGHT} is not set: a sixteenth of
+     * the heap, so that the three or four copies each body is held in while it is converted and sent
+     * stay within a quarter of it.
+     */
     static long defaultBytesInFlight() {
-        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
+        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 16);
     }
 
     public Settings {

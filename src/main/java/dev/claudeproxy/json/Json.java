@@ -41,6 +41,16 @@ public final class Json {
     }
 
     /**
+     * {@code value} as UTF-8 JSON bytes, written straight to bytes: a large request (images as
+     * base64) is not held once more as a string on the way.
+     */
+    public static byte[] writeUtf8(Object value) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(8192);
+        JSONB.toJson(value, out);
+        return out.toByteArray();
+    }
+
+    /**
      * Parses {@code text} as {@code type}; a text that is not such JSON throws {@link JsonbException}.
      *
      * <p>A text whose objects and arrays do not all close is refused before parsing: Yasson skips
