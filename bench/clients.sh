@@ -24,16 +24,10 @@ CP="$PWD/target/test-classes:$PWD/target/classes:$(cat "$W/clients-cp.txt")"
 
 N="$W/nginx-clients"
 rm -rf "$N" && mkdir -p "$N/www/sse50/v1/chat" "$N/www/json/v1/chat"
-{
-  printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
-  for i in $(seq 1 48); do
-    printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{"content":"word%s "}}]}\n\n' "$i"
-  done
-  printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":48}}\n\n'
-  printf 'data: [DONE]\n\n'
-} >"$N/www/sse50/v1/chat/completions"
-printf '%s' '{"id":"c","object":"chat.completion","model":"fake","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Hello from the fake upstream."}}],"usage":{"prompt_tokens":12,"completion_tokens":7}}' \
-  >"$N/www/json/v1/chat/completions"
+# shellcheck source=bench/fake-answers.sh
+. bench/fake-answers.sh
+sse_body >"$N/www/sse50/v1/chat/completions"
+printf '%s' "$JSON_BODY" >"$N/www/json/v1/chat/completions"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 \
   -addext "subjectAltName=IP:127.0.0.1" -keyout "$N/key.pem" -out "$N/cert.pem" 2>/dev/null
 cat >"$N/nginx.conf" <<CONF

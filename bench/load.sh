@@ -75,16 +75,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- fake upstreams and the nginx hop
-sse_body() {
-  local i
-  printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
-  for i in $(seq 1 48); do
-    printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{"content":"word%s "}}]}\n\n' "$i"
-  done
-  printf 'data: {"id":"c","object":"chat.completion.chunk","model":"fake","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":48}}\n\n'
-  printf 'data: [DONE]\n\n'
-}
-JSON_BODY='{"id":"c","object":"chat.completion","model":"fake","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Hello from the fake upstream."}}],"usage":{"prompt_tokens":12,"completion_tokens":7}}'
+# shellcheck source=bench/fake-answers.sh
+. bench/fake-answers.sh
 nginx_conf() { # dir, server block
   mkdir -p "$1"
   cat >"$1/nginx.conf" <<CONF

@@ -178,16 +178,7 @@ public final class HostileLoad {
     }
 
     private static String fanOutSchema() {
-        StringBuilder defs = new StringBuilder();
-        for (int level = 0; level < 8; level++) {
-            defs.append(level == 0 ? "" : ",").append("\"D").append(level).append("\":{\"type\":\"object\",\"properties\":{");
-            for (int p = 0; p < 8; p++) {
-                defs.append(p == 0 ? "" : ",").append("\"p").append(p).append("\":")
-                        .append(level == 7 ? "{\"type\":\"string\"}" : "{\"$ref\":\"#/$defs/D" + (level + 1) + "\"}");
-            }
-            defs.append("}}");
-        }
-        return withTool("{\"type\":\"object\",\"$defs\":{" + defs + "},\"properties\":{\"x\":{\"$ref\":\"#/$defs/D0\"}}}");
+        return withTool(dev.claudeproxy.HostileSchemas.fanOut(8, 8));
     }
 
     private static final String ROLE = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n";

@@ -68,16 +68,7 @@ class SchemaCleanerTest {
      */
     @org.junit.jupiter.api.Test
     void aFanOutPastTheBudgetIsRefusedNamingTheTool() {
-        StringBuilder defs = new StringBuilder();
-        for (int level = 0; level < 8; level++) {
-            defs.append(level == 0 ? "" : ",").append("\"D").append(level).append("\":{\"type\":\"object\",\"properties\":{");
-            for (int p = 0; p < 8; p++) {
-                defs.append(p == 0 ? "" : ",").append("\"p").append(p).append("\":")
-                        .append(level == 7 ? "{\"type\":\"string\"}" : "{\"$ref\":\"#/$defs/D" + (level + 1) + "\"}");
-            }
-            defs.append("}}");
-        }
-        JsonObject schema = json("{\"type\":\"object\",\"$defs\":{" + defs + "},\"properties\":{\"x\":{\"$ref\":\"#/$defs/D0\"}}}");
+        JsonObject schema = json(dev.claudeproxy.HostileSchemas.fanOut(8, 8));
         dev.claudeproxy.anthropic.InvalidMessagesRequestException refused = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.claudeproxy.anthropic.InvalidMessagesRequestException.class, () -> SchemaCleaner.forGemini(schema));
         org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("$ref"), refused.getMessage());
