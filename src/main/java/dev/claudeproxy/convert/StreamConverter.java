@@ -43,19 +43,22 @@ import java.util.logging.Logger;
  * one {@code message_start}; reasoning as {@code thinking} blocks, each closed with a signed
  * {@code signature_delta} before any other block opens; blocks strictly in sequence, {@code start(i) → delta(i)* → stop(i)}
  * with i = 0, 1, 2..., never two open at once; no empty text block; every {@code tool_use} block
- * carries exactly one {@code input_json_delta} holding a complete JSON object; then
- * {@code message_delta} (stop reason, real usage) and {@code message_stop}, or instead one
- * {@code error} event.
+ * carries at least one {@code input_json_delta}, and its fragments join into one JSON object, every
+ * prefix of which is a valid JSON prefix; then {@code message_delta} (stop reason, real usage) and
+ * {@code message_stop}, or instead one {@code error} event.
  *
- * <p><b>Tool arguments are buffered per call, not forwarded fragment by fragment.</b> Forwarding
- * cannot take anything back: when an upstream is cut off by its token limit, sends arguments that
- * are not a JSON object, sends none at all, or interleaves the fragments of parallel calls, the
- * client would already hold an unparsable or misattributed input (the Python SDK validates every
- * prefix, the TypeScript one parses at block stop). Buffering lets each call be keyed by id or
- * index (Gemini sends whole calls without an index, Ollama all with index 0), validated and
- * repaired before anything is sent. It costs nothing for upstreams that send each call whole
- * (Gemini, Ollama, Groq, Mistral) and only delays the display of a streaming call's input for
- * the others; text is still forwarded as it comes.
+ * <p><b>Tool input streams as the Anthropic API streams it.</b> A call's block opens when its
+ * name is known and its arguments begin with '{', and each argument fragment is forwarded as it
+ * arrives, checked on the way ({@link JsonPrefix}): a long Write shows its file growing, and a
+ * client's stream watchdog sees events. The call ends when the next call, text or reasoning
+ * begins, or the stream ends; arguments that are then not one whole JSON object end the stream
+ * with an error event naming the tool, never a silently wrong {@code tool_use} (but for an answer
+ * cut by its token limit, whose {@code max_tokens} stop reason says so, as Anthropic's own does).
+ * Calls are told apart by id, then index, and a name sent again starts a new call (Ollama sends
+ * whole calls all on index 0); one streams at a time, and a call whose fragments interleave with
+ * the streaming one's is held until that one is whole. Arguments are also held back and sent whole, repaired where they can be,
+ * only where the upstream's shape requires it: arguments that are not an object, and Gemini,
+ * whose calls carry a thought signature the block's id must hold (Gemini sends whole calls anyway).
  */
 public final class StreamConverter {
 
@@ -70,10 +73,14 @@ public final class StreamConverter {
     private ThinkingSignatures.Signer thinkingSignature;
     private final int maxToolArgumentChars;
     private final OutputTally output;
-    private final List<PendingTool> pendingTools = new ArrayList<>();
+    /** Calls whose arguments are held back, in the order they began: sent whole, in that order. */
+    private final List<PendingTool> heldTools = new ArrayList<>();
     private final Map<String, PendingTool> toolsById = new HashMap<>();
     private final Map<Integer, PendingTool> toolsByIndex = new HashMap<>();
+    /** The call fragments go to, the latest begun. */
     private PendingTool lastTool;
+    /** The call whose block is open, its input streaming. */
+    private PendingTool streamingTool;
     private boolean started;
     private boolean ended;
     private boolean anyTool;
@@ -146,10 +153,10 @@ public final class StreamConverter {
                 }
                 if (delta.toolCalls() != null) {
                     for (ToolCall call : delta.toolCalls()) {
-                        if (call != null && !addFragment(call)) {
-                            out.add(new ErrorEvent("api_error", "upstream sent a tool call whose arguments pass "
-                                    + maxToolArgumentChars + " characters, this gateway's limit for one call"));
-                            ended = true;
+                        if (call != null) {
+                            toolFragment(call, out);
+                        }
+                        if (ended) {
                             return out;
                         }
                     }
@@ -175,13 +182,17 @@ public final class StreamConverter {
         if (ended) {
             return out;
         }
-        ended = true;
         if (!sawDone && finishReason == null) {
+            ended = true;
             out.add(new ErrorEvent("api_error", "upstream stream ended unexpectedly"));
             return out;
         }
         segments(thinkTags.finish(), out);
-        flushTools(out);
+        endTools(out, "length".equals(finishReason));
+        if (ended) {
+            return out;
+        }
+        ended = true;
         closeText(out);
         closeThinking(out);
         Usage finalUsage;
@@ -207,54 +218,85 @@ public final class StreamConverter {
         }
     }
 
-    /**
-     * Files a tool-call fragment under its call: a new non-empty id starts a call even when the
-     * index repeats (Gemini, older Ollama); a fragment without id follows its index, or else the
-     * latest call.
-     *
-     * @return false when the call's arguments would pass their limit
-     */
-    private boolean addFragment(ToolCall call) {
-        String id = call.id() == null || call.id().isEmpty() ? null : call.id();
-        PendingTool tool;
-        if (id != null) {
-            tool = toolsById.get(id);
-            if (tool == null) {
-                tool = newTool(call.index());
-                toolsById.put(id, tool);
-            }
-        } else if (call.index() != null) {
-            tool = toolsByIndex.get(call.index());
-            if (tool == null) {
-                tool = newTool(call.index());
-            }
-        } else if (lastTool == null || (lastTool.name != null && hasName(call))) {
-            // no id, no index: a fragment that names a function again starts a new call
-            tool = newTool(null);
-        } else {
-            tool = lastTool;
-        }
-        if (tool.emitted) {
-            LOG.warning("upstream sent more of a tool call after text followed it; fragment dropped");
-            return true;
+    /** One fragment of a tool call: filed under its call, then forwarded or held back. */
+    private void toolFragment(ToolCall call, List<StreamEvent> out) {
+        PendingTool tool = callOf(call);
+        if (tool.done) {
+            LOG.warning("upstream sent more of a tool call after it had ended; fragment dropped");
+            return;
         }
         if (tool.thoughtSignature.isEmpty()) {
             tool.thoughtSignature = ThoughtSignatures.of(call);
         }
+        String arguments = "";
         if (call.function() != null) {
             String name = call.function().name();
             if (name != null && !name.isEmpty() && tool.name == null) {
                 tool.name = name;
             }
-            String arguments = call.function().arguments();
-            if (arguments != null) {
-                if (tool.arguments.length() + arguments.length() > maxToolArgumentChars) {
-                    return false;
-                }
-                tool.arguments.append(arguments);
-            }
+            arguments = call.function().arguments() == null ? "" : call.function().arguments();
         }
-        return true;
+        if (tool.chars + (long) arguments.length() > maxToolArgumentChars) {
+            fail("upstream sent a tool call whose arguments pass " + maxToolArgumentChars
+                    + " characters, this gateway's limit for one call", out);
+            return;
+        }
+        tool.chars += arguments.length();
+        if (tool == streamingTool) {
+            forward(tool, arguments, out);
+            return;
+        }
+        tool.held.append(arguments);
+        if (streamingTool != null) {
+            if (!streamingTool.prefix.complete()) {
+                return; // interleaved with the streaming call: held until that one is whole
+            }
+            endStreamingTool(out, false);
+        }
+        streamIfReady(tool, out);
+    }
+
+    /**
+     * Opens the call's block once its name is known and its arguments begin with '{'; arguments
+     * that begin otherwise are not an object, and the call is held back whole to be repaired.
+     */
+    private void streamIfReady(PendingTool tool, List<StreamEvent> out) {
+        if (tool.wholeOnly || tool.name == null || target.profile().carriesThoughtSignatures()) {
+            return;
+        }
+        int first = firstNonWhitespace(tool.held);
+        if (first < 0) {
+            return;
+        }
+        if (tool.held.charAt(first) != '{') {
+            tool.wholeOnly = true;
+            return;
+        }
+        openStreamingTool(tool, out);
+    }
+
+    /**
+     * The call a fragment belongs to: a new non-empty id starts a call even when the index repeats
+     * (Gemini, older Ollama); a fragment without id follows its index, or else the latest call; a
+     * fragment that names a function again, for a call that already has a name and arguments,
+     * starts a new one (whole calls all on index 0).
+     */
+    private PendingTool callOf(ToolCall call) {
+        String id = call.id() == null || call.id().isEmpty() ? null : call.id();
+        if (id != null) {
+            PendingTool known = toolsById.get(id);
+            if (known != null) {
+                return known;
+            }
+            PendingTool tool = newTool(call.index());
+            toolsById.put(id, tool);
+            return tool;
+        }
+        PendingTool tool = call.index() != null ? toolsByIndex.get(call.index()) : lastTool;
+        if (tool == null || (tool.name != null && tool.chars > 0 && hasName(call))) {
+            return newTool(call.index());
+        }
+        return tool;
     }
 
     private static boolean hasName(ToolCall call) {
@@ -263,12 +305,89 @@ public final class StreamConverter {
 
     private PendingTool newTool(Integer index) {
         PendingTool tool = new PendingTool();
-        pendingTools.add(tool);
+        heldTools.add(tool);
         if (index != null) {
             toolsByIndex.put(index, tool);
         }
         lastTool = tool;
         return tool;
+    }
+
+    /** Opens a call's block, after the calls held back before it, and forwards what it has so far. */
+    private void openStreamingTool(PendingTool tool, List<StreamEvent> out) {
+        int position = heldTools.indexOf(tool);
+        sendHeldTools(heldTools.subList(0, position), out);
+        heldTools.remove(tool);
+        closeText(out);
+        closeThinking(out);
+        tool.blockIndex = nextIndex++;
+        tool.prefix = new JsonPrefix();
+        out.add(new ContentBlockStart(tool.blockIndex, new ToolUseBlock(ThoughtSignatures.toolUseId(tool.thoughtSignature),
+                tool.name, JsonValue.EMPTY_JSON_OBJECT)));
+        output.add(tool.name);
+        anyTool = true;
+        streamingTool = tool;
+        String pending = tool.held.toString();
+        tool.held.setLength(0);
+        forward(tool, pending, out);
+    }
+
+    private void forward(PendingTool tool, String fragment, List<StreamEvent> out) {
+        if (fragment.isEmpty()) {
+            return;
+        }
+        tool.prefix.feed(fragment);
+        if (!tool.prefix.valid()) {
+            fail("upstream sent arguments for the tool " + tool.name + " that are not valid JSON", out);
+            return;
+        }
+        out.add(new ContentBlockDelta(tool.blockIndex, new InputJsonDelta(fragment)));
+        output.add(fragment);
+        if (tool.prefix.complete() && !heldTools.isEmpty()) {
+            // whole now: calls interleaved with it may stream in their turn
+            endStreamingTool(out, false);
+            streamIfReady(heldTools.get(0), out);
+        }
+    }
+
+    /**
+     * Closes the streaming call's block when its arguments are one whole JSON object; else ends
+     * the stream with an error naming the tool, unless the answer was cut by its token limit.
+     */
+    private void endStreamingTool(List<StreamEvent> out, boolean cutByLength) {
+        PendingTool tool = streamingTool;
+        if (tool == null) {
+            return;
+        }
+        streamingTool = null;
+        tool.done = true;
+        if (!tool.prefix.complete() && !cutByLength) {
+            fail("upstream ended the tool call " + tool.name + " with arguments that are not one whole JSON object", out);
+            return;
+        }
+        out.add(new ContentBlockStop(tool.blockIndex));
+    }
+
+    /** Every call, when something else begins or the stream ends: the streaming one closed, the held ones sent. */
+    private void endTools(List<StreamEvent> out, boolean cutByLength) {
+        endStreamingTool(out, cutByLength);
+        if (!ended) {
+            sendHeldTools(heldTools, out);
+        }
+    }
+
+    private void fail(String message, List<StreamEvent> out) {
+        out.add(new ErrorEvent("api_error", message));
+        ended = true;
+    }
+
+    private static int firstNonWhitespace(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isWhitespace(text.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void segments(List<ThinkTagSplitter.Segment> segments, List<StreamEvent> out) {
@@ -283,7 +402,10 @@ public final class StreamConverter {
 
     /** Reasoning goes into a thinking block, which must close before any text or tool block opens. */
     private void thinking(String reasoning, List<StreamEvent> out) {
-        flushTools(out);
+        endTools(out, false);
+        if (ended) {
+            return;
+        }
         closeText(out);
         if (openThinkingIndex < 0) {
             openThinkingIndex = nextIndex++;
@@ -296,7 +418,10 @@ public final class StreamConverter {
     }
 
     private void text(String text, List<StreamEvent> out) {
-        flushTools(out);
+        endTools(out, false);
+        if (ended) {
+            return;
+        }
         closeThinking(out);
         openText(out);
         out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
@@ -313,20 +438,21 @@ public final class StreamConverter {
         }
     }
 
-    private void flushTools(List<StreamEvent> out) {
-        if (pendingTools.isEmpty()) {
+    /** Sends calls held back, each whole and repaired, in the order they began, and forgets them. */
+    private void sendHeldTools(List<PendingTool> tools, List<StreamEvent> out) {
+        if (tools.isEmpty()) {
             return;
         }
         closeText(out);
         closeThinking(out);
-        for (PendingTool tool : pendingTools) {
-            tool.emitted = true;
+        for (PendingTool tool : tools) {
+            tool.done = true;
             if (tool.name == null) {
                 LOG.warning("upstream tool call without a function name dropped");
                 continue;
             }
             int index = nextIndex++;
-            String input = ToolArguments.parse(tool.arguments.toString()).toString();
+            String input = ToolArguments.parse(tool.held.toString()).toString();
             output.add(tool.name);
             output.add(input);
             out.add(new ContentBlockStart(index, new ToolUseBlock(ThoughtSignatures.toolUseId(tool.thoughtSignature),
@@ -335,7 +461,7 @@ public final class StreamConverter {
             out.add(new ContentBlockStop(index));
             anyTool = true;
         }
-        pendingTools.clear();
+        tools.clear();
     }
 
     private void openText(List<StreamEvent> out) {
@@ -371,11 +497,20 @@ public final class StreamConverter {
         return new ErrorEvent(type, "upstream error: " + (message.length() > 500 ? message.substring(0, 500) : message));
     }
 
-    /** A tool call being received; its block is emitted whole once it cannot grow any more. */
+    /** A tool call being received: its input streaming in its open block, or held back to be sent whole. */
     private static final class PendingTool {
         private String name;
         private Optional<String> thoughtSignature = Optional.empty();
-        private final StringBuilder arguments = new StringBuilder();
-        private boolean emitted;
+        /** Arguments not forwarded yet: all of them, for a call held back. */
+        private final StringBuilder held = new StringBuilder();
+        /** Every argument character received, for the per-call bound. */
+        private long chars;
+        /** The index of its open block while its input streams; -1 before. */
+        private int blockIndex = -1;
+        private JsonPrefix prefix;
+        /** Its arguments are not an object: held back, sent whole and repaired. */
+        private boolean wholeOnly;
+        /** Its block has been closed, or it was sent whole. */
+        private boolean done;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.claudeproxy.SseTranscript;
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.json.Json;
@@ -101,16 +102,132 @@ class StreamConverterTest {
                 + "\"function\":{\"name\":\"Write\",\"arguments\":\"{\\\"content\\\":\\\"\"}}]}}]}", ChatCompletion.class);
         ChatCompletion more = Json.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
                 + "\"function\":{\"arguments\":\"" + "x".repeat(300) + "\"}}]}}]}", ChatCompletion.class);
-        assertEquals(List.of(), converter.onChunk(first));
-        assertEquals(List.of(), converter.onChunk(more));
-        assertEquals(List.of(), converter.onChunk(more));
-        assertEquals(List.of(), converter.onChunk(more));
+        assertEquals(2, converter.onChunk(first).size(), "the call's block opens, its input starts streaming");
+        assertEquals(1, converter.onChunk(more).size());
+        assertEquals(1, converter.onChunk(more).size());
+        assertEquals(1, converter.onChunk(more).size());
         List<StreamEvent> past = converter.onChunk(more);
         assertEquals(1, past.size(), past.toString());
         StreamEvent.ErrorEvent error = (StreamEvent.ErrorEvent) past.get(0);
         assertTrue(error.error().message().contains("1000"), error.error().message());
         assertTrue(converter.ended());
         assertEquals(List.of(), converter.onEnd(true), "nothing follows the error event");
+    }
+
+    /** Issue 12, tool input streams: a call's input reaches the client as it streams, each fragment in its own delta. */
+    @Test
+    void toolInputIsForwardedFragmentByFragmentAsItArrives() {
+        StreamConverter converter = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        assertEquals(List.of("start 0 tool_use Write", "json 0 {\"path\":"),
+                step(converter, call(0, "c1", "Write", "{\"path\":")));
+        assertEquals(List.of("json 0 \"/a.txt\",\"content\":\"li"), step(converter, call(0, null, null, "\"/a.txt\",\"content\":\"li")));
+        assertEquals(List.of("json 0 ne\"}"), step(converter, call(0, null, null, "ne\"}")));
+        assertEquals(List.of("stop 0", "message_delta tool_use", "message_stop"), step(converter, finish("tool_calls")));
+    }
+
+    @Test
+    void aFragmentThatWouldMakeTheInputInvalidEndsTheStreamWithAnErrorNamingTheTool() {
+        StreamConverter converter = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        step(converter, call(0, "c1", "Bash", "{\"command\":\"ls\""));
+        List<String> bad = step(converter, call(0, null, null, "}}"));
+        assertEquals(1, bad.size(), bad.toString());
+        assertTrue(bad.get(0).startsWith("error ") && bad.get(0).contains("Bash"), bad.get(0));
+        assertEquals(List.of(), converter.onEnd(true), "nothing follows the error event");
+    }
+
+    @Test
+    void aCallLeftUnfinishedIsAnErrorUnlessTheAnswerWasCutByItsTokenLimit() {
+        StreamConverter unfinished = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        step(unfinished, call(0, "c1", "Write", "{\"content\":\"half"));
+        List<String> end = step(unfinished, finish("tool_calls"));
+        assertEquals(1, end.size(), end.toString());
+        assertTrue(end.get(0).startsWith("error ") && end.get(0).contains("Write"), end.get(0));
+
+        StreamConverter cut = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        step(cut, call(0, "c1", "Write", "{\"content\":\"half"));
+        assertEquals(List.of("stop 0", "message_delta max_tokens", "message_stop"), step(cut, finish("length")));
+    }
+
+    @Test
+    void aCallInterleavedWithTheStreamingOneIsHeldUntilThatOneIsWholeAndNothingIsLost() {
+        StreamConverter converter = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        assertEquals(List.of("start 0 tool_use A", "json 0 {\"x\":"), step(converter, call(0, "a", "A", "{\"x\":")));
+        assertEquals(List.of(), step(converter, call(1, "b", "B", "{\"y\":")), "B waits for A");
+        assertEquals(List.of("json 0 1}", "stop 0", "start 1 tool_use B", "json 1 {\"y\":"),
+                step(converter, call(0, null, null, "1}")), "A whole: B streams what it holds");
+        assertEquals(List.of("json 1 2}"), step(converter, call(1, null, null, "2}")));
+        assertEquals(List.of("stop 1", "message_delta tool_use", "message_stop"), step(converter, finish("tool_calls")));
+    }
+
+    @Test
+    void wholeCallsAllOnIndexZeroWithoutIdsAreToldApartByTheirNames() {
+        StreamConverter converter = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        assertEquals(List.of("start 0 tool_use A", "json 0 {\"x\":1}"), step(converter, call(0, null, "A", "{\"x\":1}")));
+        assertEquals(List.of("stop 0", "start 1 tool_use A", "json 1 {\"x\":2}"), step(converter, call(0, null, "A", "{\"x\":2}")));
+        assertEquals(List.of("stop 1", "message_delta tool_use", "message_stop"), step(converter, finish("tool_calls")));
+    }
+
+    @Test
+    void argumentsThatAreNotAnObjectAreHeldAndSentWholeRepaired() {
+        StreamConverter converter = converter(Profile.GENERIC, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        assertEquals(List.of(), step(converter, call(0, "c1", "Echo", "[1,")));
+        assertEquals(List.of(), step(converter, call(0, null, null, "2]")));
+        assertEquals(List.of("start 0 tool_use Echo", "json 0 {\"value\":[1,2]}", "stop 0", "message_delta tool_use",
+                "message_stop"), step(converter, finish("tool_calls")));
+    }
+
+    @Test
+    void geminiCallsAreHeldWholeSoTheirThoughtSignatureReachesTheBlockId() {
+        StreamConverter converter = converter(Profile.GEMINI, SseParser.DEFAULT_MAX_EVENT_BYTES);
+        assertEquals(List.of(), step(converter, call(null, null, "A", "{\"x\":1}")));
+        assertEquals(List.of("start 0 tool_use A", "json 0 {\"x\":1}", "stop 0", "message_delta tool_use", "message_stop"),
+                step(converter, finish("tool_calls")));
+    }
+
+    private static StreamConverter converter(Profile profile, int maxToolArgumentChars) {
+        var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                .getBytes(StandardCharsets.UTF_8));
+        StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(profile, "m"),
+                new UsageEstimate(request, "m"), maxToolArgumentChars);
+        converter.start();
+        return converter;
+    }
+
+    private static String call(Integer index, String id, String name, String arguments) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{" + (index == null ? "" : "\"index\":" + index + ",")
+                + (id == null ? "" : "\"id\":\"" + id + "\",") + "\"function\":{" + (name == null ? "" : "\"name\":\"" + name + "\",")
+                + "\"arguments\":" + Json.write(arguments) + "}}]}}]}";
+    }
+
+    private static String finish(String reason) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"" + reason + "\"}],"
+                + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":5}}";
+    }
+
+    /** What one upstream chunk made the converter send (the end's events too, for a chunk with a finish reason), one short line each. */
+    private static List<String> step(StreamConverter converter, String chunk) {
+        List<StreamEvent> events = new ArrayList<>(converter.onChunk(Json.read(chunk, ChatCompletion.class)));
+        if (chunk.contains("finish_reason")) {
+            events.addAll(converter.onEnd(true));
+        }
+        List<String> lines = new ArrayList<>();
+        for (StreamEvent event : events) {
+            if (event instanceof StreamEvent.ContentBlockStart start) {
+                lines.add("start " + start.index() + " " + start.contentBlock().type() + " "
+                        + ((ContentBlock.ToolUseBlock) start.contentBlock()).name());
+            } else if (event instanceof StreamEvent.ContentBlockDelta delta) {
+                lines.add("json " + delta.index() + " " + ((StreamEvent.InputJsonDelta) delta.delta()).partialJson());
+            } else if (event instanceof StreamEvent.ContentBlockStop stop) {
+                lines.add("stop " + stop.index());
+            } else if (event instanceof StreamEvent.MessageDelta delta) {
+                lines.add("message_delta " + delta.delta().stopReason());
+            } else if (event instanceof StreamEvent.ErrorEvent error) {
+                lines.add("error " + error.error().message());
+            } else {
+                lines.add(event.type());
+            }
+        }
+        return lines;
     }
 
     private static String convert(List<String> chunks) {

@@ -93,7 +93,7 @@ class StreamFixturesTest {
                         "message_delta tool_use in=50 out=30 cache_read=0", "message_stop")),
                 Arguments.of("length-cut-tool", List.of(
                         "message_start", "start 0 tool_use Write",
-                        "delta 0 json {\"_raw\":\"{\\\"content\\\": \\\"partial te\"}", "stop 0",
+                        "delta 0 json partial {\"content\": \"partial te", "stop 0",
                         "message_delta max_tokens in=5 out=9 cache_read=0", "message_stop")),
                 Arguments.of("ends-without-done", List.of(
                         "message_start", "start 0 text", "delta 0 text Hi", "stop 0",
