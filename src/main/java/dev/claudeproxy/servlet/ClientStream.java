@@ -29,6 +29,8 @@ final class ClientStream {
     private final Trace trace;
     private SseWriter events;
     private long lastByteNanos = System.nanoTime();
+    /** Events written since the last flush: a flush without them sends the client nothing. */
+    private boolean unflushed;
     private boolean completed;
 
     /** @param complete completes the request (the {@code AsyncContext}); run once, by {@link #complete()} */
@@ -61,14 +63,23 @@ final class ClientStream {
                     trace.outputTokens = delta.usage().outputTokens();
                 }
                 events.write(event.type(), Json.write(event));
+                unflushed = true;
             }
         } catch (IOException e) {
             throw new ClientGoneException(e);
         }
     }
 
-    /** Sends what {@link #send} wrote: the exchange flushes when the upstream has nothing more ready. */
+    /**
+     * Sends what {@link #send} wrote: the exchange flushes when the upstream has nothing more ready.
+     * Only a flush that sends events counts as the client's last byte (upstream bytes that made no
+     * event must not put off its ping).
+     */
     void flush() {
+        if (!unflushed) {
+            return;
+        }
+        unflushed = false;
         try {
             events.flush();
         } catch (IOException e) {
@@ -82,6 +93,7 @@ final class ClientStream {
     void ping() {
         try {
             events.write("ping", PING);
+            unflushed = true;
         } catch (IOException e) {
             throw new ClientGoneException(e);
         }

@@ -229,8 +229,18 @@ final class Exchange implements Runnable {
         long lastProgress = System.nanoTime();
         boolean bodyEnded = false;
         while (!chunks.over()) {
+            // The deadlines first, every turn: an upstream that keeps sending bytes must not put them off.
             long silenceEnd = deadlines.silenceEnd(lastProgress);
-            Piece piece = next(answer, Math.min(silenceEnd, deadlines.keepAliveAt(client.lastByteNanos())));
+            long pingAt = deadlines.keepAliveAt(client.lastByteNanos());
+            long now = System.nanoTime();
+            if (now - silenceEnd >= 0) {
+                throw Bodies.timedOut(deadlines);
+            }
+            if (now - pingAt >= 0) {
+                client.ping();
+                continue;
+            }
+            Piece piece = next(answer, Math.min(silenceEnd, pingAt));
             if (piece instanceof UpstreamAnswer.Data data) {
                 if (feed(parser, data.bytes(), chunks)) {
                     lastProgress = System.nanoTime();
@@ -245,11 +255,8 @@ final class Exchange implements Runnable {
                 client.flush();
             } else if (piece instanceof UpstreamAnswer.Failed failed) {
                 throw upstreamBroke(failed.failure());
-            } else if (System.nanoTime() - silenceEnd >= 0) {
-                throw Bodies.timedOut(deadlines);
-            } else {
-                client.ping();
             }
+            // Waited: a deadline passed, and the next turn acts on it
         }
         if (!bodyEnded) {
             drain(answer, Math.min(System.nanoTime() + DRAIN_NANOS, deadlines.exchangeEnd()));
