@@ -91,8 +91,8 @@ public final class UpstreamChunks {
     }
 
     /**
-     * Converts a whole upstream stream held in memory (tests, fuzzing, benchmarks): start, every
-     * event, then the end. A line or event past {@code maxEventBytes} ends it with an error event.
+     * Converts a whole upstream stream held in memory (a stream answering a request that asked for
+     * none; tests, fuzzing, benchmarks) with a started converter: every event, then the end. A line or event past {@code maxEventBytes} ends it with an error event.
      */
     public static void convertAll(byte[] upstream, StreamConverter converter, int maxEventBytes,
                                   Consumer<List<StreamEvent>> sink) {

@@ -12,6 +12,7 @@ import dev.claudeproxy.call.CancelledException;
 import dev.claudeproxy.call.Deadlines;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.convert.MessageEvents;
 import dev.claudeproxy.convert.ResponseConverter;
 import dev.claudeproxy.convert.StreamConverter;
@@ -37,6 +38,8 @@ import jakarta.json.bind.JsonbException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -168,22 +171,38 @@ final class Exchange implements Runnable {
         return route;
     }
 
-    /** Non-streaming: one JSON answer converted to one Anthropic message. */
+    /**
+     * Non-streaming: one JSON answer converted to one Anthropic message; an upstream that streams
+     * anyway has its whole stream converted and accumulated into the message.
+     */
     private void answerBack(Answered answered, MessagesRequest clientRequest, UsageEstimate estimate, Deadlines deadlines) {
-        Message message = ResponseConverter.toMessage(readCompletion(answered.answer(), deadlines), clientRequest.model(),
-                clientRequest.stopSequences(), answered.target(), estimate);
+        Message message;
+        if (answered.answer().isEventStream()) {
+            int maxEventBytes = settings.limits().maxEventBytes();
+            StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(),
+                    answered.target(), estimate, maxEventBytes);
+            List<StreamEvent> events = new ArrayList<>(converter.start());
+            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines), converter, maxEventBytes, events::addAll);
+            message = MessageEvents.message(events);
+        } else {
+            message = ResponseConverter.toMessage(readCompletion(answered.answer(), deadlines), clientRequest.model(),
+                    clientRequest.stopSequences(), answered.target(), estimate);
+        }
         trace.inputTokens = message.usage().inputTokens();
         trace.outputTokens = message.usage().outputTokens();
         client.answerJson(200, Json.write(message));
     }
 
-    private ChatCompletion readCompletion(UpstreamAnswer answer, Deadlines deadlines) {
-        byte[] completionBody;
+    private byte[] readBody(UpstreamAnswer answer, Deadlines deadlines) {
         try {
-            completionBody = Bodies.read(answer, Integer.MAX_VALUE, deadlines);
+            return Bodies.read(answer, Integer.MAX_VALUE, deadlines);
         } catch (IOException e) {
             throw upstreamBroke(e);
         }
+    }
+
+    private ChatCompletion readCompletion(UpstreamAnswer answer, Deadlines deadlines) {
+        byte[] completionBody = readBody(answer, deadlines);
         ChatCompletion completion;
         try {
             completion = Json.read(new String(completionBody, StandardCharsets.UTF_8), ChatCompletion.class);
