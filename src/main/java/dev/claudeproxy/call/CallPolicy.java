@@ -12,6 +12,7 @@ import dev.claudeproxy.convert.Target;
 import dev.claudeproxy.convert.ThinkingSignatures;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.error.RetryHint;
 import dev.claudeproxy.error.Redaction;
 import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
@@ -75,11 +76,13 @@ public final class CallPolicy {
      *
      * @param named the upstream the request's path named, to whose origin the client's key may go
      * @param clientKey the client's key when it may go upstream at all
+     * @param clientRetrying the client says this is its own retry ({@code x-stainless-retry-count} above
+     *     0): the gateway then calls each route once, so that retries do not multiply
      * @param onRoute told of each route as it is tried (for the request log)
      */
     public record Request(MessagesRequest clientRequest, Route primary, Optional<PathRoute> named,
-                          Optional<Secret> clientKey, Deadlines deadlines, Cancellation cancellation, String requestId,
-                          Consumer<Route> onRoute) {
+                          Optional<Secret> clientKey, boolean clientRetrying, Deadlines deadlines,
+                          Cancellation cancellation, String requestId, Consumer<Route> onRoute) {
     }
 
     /**
@@ -144,7 +147,8 @@ public final class CallPolicy {
             try {
                 return callOnce(request, route, profile, proxyToServerRequest);
             } catch (RetryableFailure failure) {
-                Optional<Duration> wait = policy.delay(retry, failure.retryAfter, random);
+                Optional<Duration> wait = request.clientRetrying() ? Optional.empty()
+                        : policy.delay(retry, failure.asked, random);
                 long left = request.deadlines().exchangeEnd() - System.nanoTime();
                 if (wait.isEmpty() || wait.get().toNanos() >= left) {
                     throw failure;
@@ -182,10 +186,10 @@ public final class CallPolicy {
                 errorBody = errorBody(answer, request.deadlines());
             }
         }
-        ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(),
-                answer.header("retry-after")));
+        RetryHint hint = RetryHint.of(answer::header);
+        ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(), hint));
         if (RetryPolicy.retryableStatus(answer.status())) {
-            throw new RetryableFailure(error, answer.header("retry-after"));
+            throw new RetryableFailure(error, hint.delay());
         }
         throw error;
     }
@@ -239,12 +243,13 @@ public final class CallPolicy {
     /** An upstream failure worth another try: no connection, or 429/502/503/504. */
     private static final class RetryableFailure extends RuntimeException {
         private final ProxyException error;
-        private final Optional<String> retryAfter;
+        /** How long the upstream asked to be left alone, when it said. */
+        private final Optional<Duration> asked;
 
-        RetryableFailure(ProxyException error, Optional<String> retryAfter) {
+        RetryableFailure(ProxyException error, Optional<Duration> asked) {
             super(error.getMessage(), error, false, false);
             this.error = error;
-            this.retryAfter = retryAfter;
+            this.asked = asked;
         }
     }
 }

@@ -9,6 +9,9 @@ import java.util.Map;
  */
 public final class ProxyException extends RuntimeException {
 
+    /** The header that overrides the SDKs' own judgement of whether to retry. */
+    public static final String SHOULD_RETRY = "x-should-retry";
+
     private final int status;
     private final ErrorType type;
     private final Map<String, String> headers;
@@ -22,6 +25,20 @@ public final class ProxyException extends RuntimeException {
 
     public ProxyException(ErrorType type, String message) {
         this(type.status(), type, message, Map.of());
+    }
+
+    /**
+     * A failure that would happen again on a retry (an upstream's answer the gateway cannot use,
+     * the gateway's own fault): {@code x-should-retry: false} tells the SDKs not to pay for the
+     * whole generation again.
+     */
+    public static ProxyException noRetry(int status, ErrorType type, String message) {
+        return new ProxyException(status, type, message, Map.of(SHOULD_RETRY, "false"));
+    }
+
+    /** A fault of the gateway's own, which the client sees by its request id only (the log has the rest). */
+    public static ProxyException internal(String requestId) {
+        return noRetry(500, ErrorType.API, "internal gateway error (request " + requestId + ")");
     }
 
     public static ProxyException invalidRequest(String message) {

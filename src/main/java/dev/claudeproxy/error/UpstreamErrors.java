@@ -36,19 +36,24 @@ public final class UpstreamErrors {
     }
 
     /**
-     * Maps an upstream HTTP error to the client's error. {@code retryAfter} is the upstream's
-     * {@code retry-after} header, kept for 429 and 503/529 so clients wait as long as asked. Only
+     * Maps an upstream HTTP error to the client's error. {@code hint} is how long the upstream
+     * asked to be left alone, told the client for 429 and 503/529 so it waits as long as asked. Only
      * the message of a JSON error body is relayed; any other body is described, not shown (it may
      * be an internal service's page).
      */
     public static ProxyException fromStatus(int upstreamStatus, String body, String contentType,
-                                            Optional<String> retryAfter) {
+                                            RetryHint hint) {
         String message = describe(body, contentType);
         Map<String, String> headers = new LinkedHashMap<>();
-        retryAfter.ifPresent(value -> headers.put("retry-after", value));
+        hint.addTo(headers);
         if ((upstreamStatus == 400 || upstreamStatus == 413 || upstreamStatus == 422)
                 && CONTEXT_LENGTH.matcher(body == null ? "" : body).find()) {
             return new ProxyException(400, ErrorType.INVALID_REQUEST, PROMPT_TOO_LONG + ": " + message, Map.of());
+        }
+        if (upstreamStatus >= 300 && upstreamStatus < 400) {
+            // Never followed (a key must go only to the host it was sent for), and the same next time.
+            return ProxyException.noRetry(502, ErrorType.API, "upstream answered " + upstreamStatus
+                    + ", a redirect, which this gateway does not follow: give the route the address it redirects to");
         }
         ErrorType type = switch (upstreamStatus) {
             case 400, 405, 409, 415, 422 -> ErrorType.INVALID_REQUEST;

@@ -16,6 +16,19 @@ final class ClientRequests {
     private ClientRequests() {
     }
 
+    /**
+     * Whether the client says the request is its own retry: the Anthropic SDKs (Claude Code too)
+     * count their retries in {@code x-stainless-retry-count}, 0 on the first attempt.
+     */
+    static boolean isRetry(HttpServletRequest clientToProxyRequest) {
+        String count = clientToProxyRequest.getHeader("x-stainless-retry-count");
+        try {
+            return count != null && Integer.parseInt(count.strip()) > 0;
+        } catch (NumberFormatException notACount) {
+            return false;
+        }
+    }
+
     /** {@code x-api-key} wins over {@code Authorization: Bearer} when a client sends both (Claude Code may). */
     static Optional<Secret> key(HttpServletRequest clientToProxyRequest) {
         String apiKey = clientToProxyRequest.getHeader("x-api-key");

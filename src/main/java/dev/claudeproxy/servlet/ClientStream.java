@@ -1,6 +1,7 @@
 package dev.claudeproxy.servlet;
 
 import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.sse.SseWriter;
@@ -142,7 +143,7 @@ final class ClientStream {
             if (events == null && proxyToClientResponse.isCommitted()) {
                 return; // a cut JSON body: the client's parser already reports it
             }
-            ErrorResponder.send(proxyToClientResponse, events, new ProxyException(dev.claudeproxy.error.ErrorType.API,
+            ErrorResponder.send(proxyToClientResponse, events, new ProxyException(ErrorType.API,
                     "the gateway lost its connection to the client (request " + trace.requestId + ")"));
         } catch (RuntimeException recycled) {
             LOG.log(Level.FINE, trace.requestId + ": the response was already recycled", recycled);

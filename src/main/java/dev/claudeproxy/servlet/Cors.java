@@ -33,7 +33,7 @@ final class Cors {
         } else {
             return false;
         }
-        response.setHeader("Access-Control-Expose-Headers", "request-id, retry-after");
+        response.setHeader("Access-Control-Expose-Headers", "request-id, retry-after, retry-after-ms, x-should-retry");
         return true;
     }
 

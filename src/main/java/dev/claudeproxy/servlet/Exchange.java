@@ -77,13 +77,16 @@ final class Exchange implements Runnable {
     private final Settings settings;
     private final Trace trace;
     private final ClientStream client;
+    private final boolean clientRetrying;
     private final Cancellation cancellation = new Cancellation();
 
     /**
      * @param clientKey the client's key, when it may go upstream at all
+     * @param clientRetrying the client says the request is its own retry: the gateway then does not retry
      */
     Exchange(ReadBody body, Optional<Secret> clientKey, ParsedPath path, Gateway gateway, Trace trace,
-             ClientStream client) {
+             ClientStream client, boolean clientRetrying) {
+        this.clientRetrying = clientRetrying;
         this.body = body;
         this.clientKey = clientKey;
         this.path = path;
@@ -107,7 +110,7 @@ final class Exchange implements Runnable {
             MessagesRequest clientRequest = read();
             Route primary = route(clientRequest);
             answered = gateway.calls().call(new CallPolicy.Request(clientRequest, primary, path.route(), clientKey,
-                    deadlines, cancellation, trace.requestId, this::trace));
+                    clientRetrying, deadlines, cancellation, trace.requestId, this::trace));
             // The request's bytes are not needed any more: what the answer needs is kept below.
             body.release();
             UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
@@ -128,7 +131,7 @@ final class Exchange implements Runnable {
             trace.errorType = CLIENT_GONE;
         } catch (RuntimeException bug) {
             LOG.log(Level.SEVERE, trace.requestId + " failed inside the gateway", bug);
-            client.fail(new ProxyException(ErrorType.API, "internal gateway error (request " + trace.requestId + ")"));
+            client.fail(ProxyException.internal(trace.requestId));
         } finally {
             if (answered != null) {
                 answered.answer().close();
@@ -208,9 +211,8 @@ final class Exchange implements Runnable {
             completion = Json.read(new String(completionBody, StandardCharsets.UTF_8), ChatCompletion.class);
         } catch (JsonbException e) {
             // Never relayed: an unknown body may be an internal page, secrets and all.
-            throw new ProxyException(502, ErrorType.API, "upstream answered " + answer.status() + " with "
-                    + completionBody.length + " bytes of " + answer.contentType() + " that are not a chat completion",
-                    Map.of());
+            throw ProxyException.noRetry(502, ErrorType.API, "upstream answered " + answer.status() + " with "
+                    + completionBody.length + " bytes of " + answer.contentType() + " that are not a chat completion");
         }
         if (completion.error() != null && completion.error().getValueType() != JsonValue.ValueType.NULL) {
             throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error()),
@@ -327,7 +329,7 @@ final class Exchange implements Runnable {
     }
 
     private static ProxyException eventTooLarge(EventTooLargeException e) {
-        return new ProxyException(ErrorType.API, "upstream sent a stream line or event longer than " + e.limit()
+        return ProxyException.noRetry(502, ErrorType.API, "upstream sent a stream line or event longer than " + e.limit()
                 + " bytes, this gateway's limit (" + Settings.UPSTREAM_MAX_EVENT_BYTES + ")");
     }
 
@@ -337,8 +339,8 @@ final class Exchange implements Runnable {
             throw new CancelledException("the client left while the answer arrived", failure);
         }
         if (failure instanceof AnswerTooLargeException tooLarge) {
-            return new ProxyException(502, ErrorType.API, "upstream answer passed " + tooLarge.limit()
-                    + " bytes, this gateway's limit (" + Settings.UPSTREAM_MAX_ANSWER_BYTES + ")", Map.of());
+            return ProxyException.noRetry(502, ErrorType.API, "upstream answer passed " + tooLarge.limit()
+                    + " bytes, this gateway's limit (" + Settings.UPSTREAM_MAX_ANSWER_BYTES + ")");
         }
         LOG.log(Level.FINE, trace.requestId + ": the upstream answer broke off", failure);
         return new ProxyException(502, ErrorType.API, "upstream connection failed mid-answer ("

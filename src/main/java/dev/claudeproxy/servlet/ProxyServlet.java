@@ -216,8 +216,7 @@ public final class ProxyServlet extends HttpServlet {
         } catch (RuntimeException bug) {
             // Never the container's HTML page with a stack trace: the client gets the Anthropic envelope.
             LOG.log(Level.SEVERE, trace.requestId + " failed inside the gateway", bug);
-            ProxyException internal = new ProxyException(ErrorType.API, "internal gateway error (request "
-                    + trace.requestId + ")");
+            ProxyException internal = ProxyException.internal(trace.requestId);
             trace.errorType = internal.type().wireName();
             ErrorResponder.send(proxyToClientResponse, null, internal);
         }
@@ -236,9 +235,10 @@ public final class ProxyServlet extends HttpServlet {
         ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, settings.limits().maxRequestBytes());
         Optional<Secret> clientKey = settings.clientAuth().forwardsClientKey()
                 ? ClientRequests.key(clientToProxyRequest) : Optional.empty();
+        boolean clientRetrying = ClientRequests.isRetry(clientToProxyRequest);
         gateway.telemetry().started();
         if (!clientToProxyRequest.isAsyncSupported()) {
-            receiveOnThisThread(clientToProxyRequest, proxyToClientResponse, parsed, trace, clientKey);
+            receiveOnThisThread(clientToProxyRequest, proxyToClientResponse, parsed, trace, clientKey, clientRetrying);
             return;
         }
         AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);
@@ -255,7 +255,7 @@ public final class ProxyServlet extends HttpServlet {
         }));
         BodyReader reader = new BodyReader(asyncContext, clientToProxyRequest.getInputStream(),
                 clientToProxyRequest.getContentLengthLong(), settings.limits().maxRequestBytes(), gateway.budget(),
-                settings.timeouts(), body -> admit(body, parsed, trace, client, clientKey, running),
+                settings.timeouts(), body -> admit(body, parsed, trace, client, clientKey, clientRetrying, running),
                 () -> {
                     trace.errorType = Exchange.CLIENT_GONE;
                     gateway.telemetry().finish(trace, Exchange.CLIENT_CLOSED_REQUEST);
@@ -271,10 +271,10 @@ public final class ProxyServlet extends HttpServlet {
 
     /** A whole body: its call runs on a worker, or is refused with 529 when every place is taken. */
     private void admit(ReadBody body, ParsedPath parsed, Trace trace, ClientStream client, Optional<Secret> clientKey,
-                       AtomicReference<Exchange> running) {
+                       boolean clientRetrying, AtomicReference<Exchange> running) {
         Runnable work;
         if (parsed.endpoint() == Endpoint.MESSAGES) {
-            Exchange exchange = new Exchange(body, clientKey, parsed, gateway, trace, client);
+            Exchange exchange = new Exchange(body, clientKey, parsed, gateway, trace, client, clientRetrying);
             running.set(exchange);
             work = exchange;
         } else {
@@ -300,7 +300,7 @@ public final class ProxyServlet extends HttpServlet {
             trace.errorType = Exchange.CLIENT_GONE;
         } catch (RuntimeException bug) {
             LOG.log(Level.SEVERE, trace.requestId + " failed inside the gateway", bug);
-            client.fail(new ProxyException(ErrorType.API, "internal gateway error (request " + trace.requestId + ")"));
+            client.fail(ProxyException.internal(trace.requestId));
         } finally {
             body.release();
             int status = client.status(Exchange.CLIENT_GONE.equals(trace.errorType));
@@ -314,7 +314,8 @@ public final class ProxyServlet extends HttpServlet {
      * read and the call served on this container thread.
      */
     private void receiveOnThisThread(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
-                                     ParsedPath parsed, Trace trace, Optional<Secret> clientKey) {
+                                     ParsedPath parsed, Trace trace, Optional<Secret> clientKey,
+                                     boolean clientRetrying) {
         warnSynchronousOnce();
         ClientStream client = new ClientStream(proxyToClientResponse, () -> { }, trace);
         byte[] bytes;
@@ -338,7 +339,7 @@ public final class ProxyServlet extends HttpServlet {
         }
         ReadBody body = new ReadBody(bytes, bytes.length, gateway.budget());
         if (parsed.endpoint() == Endpoint.MESSAGES) {
-            new Exchange(body, clientKey, parsed, gateway, trace, client).run();
+            new Exchange(body, clientKey, parsed, gateway, trace, client, clientRetrying).run();
         } else {
             countTokens(body, parsed, trace, client);
         }

@@ -74,7 +74,7 @@ class CallPolicyTest {
     private static CallPolicy.Request request(Settings settings, String route, Cancellation cancellation) {
         Optional<PathRoute> named = PathParser.parse(route + "/v1/messages").route();
         return new CallPolicy.Request(REQUEST, Routes.resolve(named, REQUEST.model(), settings, Optional.empty()), named,
-                Optional.empty(), Deadlines.startingNow(settings.timeouts()), cancellation, "req_test", tried -> { });
+                Optional.empty(), false, Deadlines.startingNow(settings.timeouts()), cancellation, "req_test", tried -> { });
     }
 
     /** Cancels {@code cancellation} once {@code ready} is counted down, from another thread, as a container would. */
@@ -177,7 +177,7 @@ class CallPolicyTest {
                 "DEFAULT_BASE_URL", "http://127.0.0.1:" + fallback.route("m").split("/")[2].split(":")[1] + "/v1",
                 "DEFAULT_MODEL_NAME", "d", "SONNET_FALLBACK", "default"));
         CallPolicy.Request request = new CallPolicy.Request(REQUEST, Routes.resolve(Optional.empty(), REQUEST.model(),
-                settings, Optional.empty()), Optional.empty(), Optional.empty(), Deadlines.startingNow(settings.timeouts()),
+                settings, Optional.empty()), Optional.empty(), Optional.empty(), false, Deadlines.startingNow(settings.timeouts()),
                 new Cancellation(), "req_test", route -> { });
         Answered answered = policy(settings).call(request);
         assertEquals(200, answered.answer().status());

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -103,14 +104,64 @@ class ResilienceTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {400, 401, 404, 500})
-    void otherErrorsAreNotRetried(int status) throws Exception {
+    @ParameterizedTest(name = "{0} becomes {1} {2}")
+    @CsvSource({"400,400,invalid_request_error", "401,401,authentication_error", "404,404,not_found_error",
+        "422,400,invalid_request_error", "500,500,api_error", "501,501,api_error"})
+    void otherErrorsAreNotRetried(int upstreamStatus, int clientStatus, String type) throws Exception {
         try (GatewayHarness harness = new GatewayHarness("", Map.of())) {
-            harness.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(status)));
-            assertEquals(status == 500 ? 500 : status,
-                    harness.post(harness.route("/v1", "m") + "/v1/messages", body(false)).statusCode());
+            harness.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(upstreamStatus)));
+            HostileInputTest.assertAnthropicError(harness.post(harness.route("/v1", "m") + "/v1/messages", body(false)),
+                    clientStatus, type);
             harness.upstream.verify(1, postRequestedFor(anyUrl()));
+        }
+    }
+
+    /**
+     * Issue 12, point 6: retries used to multiply, the SDK's times the gateway's. A request the
+     * client marks as its own retry is sent upstream once; a first attempt gets the gateway's retries.
+     */
+    @Test
+    void aRequestTheClientIsRetryingIsNotRetriedAgainByTheGateway() throws Exception {
+        try (GatewayHarness harness = new GatewayHarness("", Map.of("UPSTREAM_RETRIES", "2"))) {
+            harness.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(503)));
+            String path = harness.route("/v1", "m") + "/v1/messages";
+            assertEquals(529, harness.post(path, body(false), "x-stainless-retry-count", "1").statusCode());
+            harness.upstream.verify(1, postRequestedFor(anyUrl()));
+            harness.upstream.resetRequests();
+            assertEquals(529, harness.post(path, body(false), "x-stainless-retry-count", "0").statusCode());
+            harness.upstream.verify(3, postRequestedFor(anyUrl()));
+        }
+    }
+
+    /** Issue 12, point 6: without retry-after, the reset of the exhausted rate limit tells the client how long to wait. */
+    @Test
+    void aRateLimitsResetTimeBecomesRetryAfterMs() throws Exception {
+        try (GatewayHarness harness = new GatewayHarness("", Map.of("UPSTREAM_RETRY_MAX_WAIT_SECONDS", "5"))) {
+            harness.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(429)
+                    .withHeader("x-ratelimit-remaining-tokens", "0").withHeader("x-ratelimit-reset-tokens", "1m30.5s")
+                    .withHeader("x-ratelimit-remaining-requests", "12").withHeader("x-ratelimit-reset-requests", "2s")
+                    .withBody("{\"error\":{\"message\":\"tokens per minute exceeded\"}}")));
+            HttpResponse<String> response = harness.post(harness.route("/v1", "m") + "/v1/messages", body(false));
+            HostileInputTest.assertAnthropicError(response, 429, "rate_limit_error");
+            assertEquals("90500", response.headers().firstValue("retry-after-ms").orElseThrow());
+            assertTrue(response.headers().firstValue("x-should-retry").isEmpty(), "the client may retry, after the wait");
+            harness.upstream.verify(1, postRequestedFor(anyUrl()));
+        }
+    }
+
+    /** Issue 12, point 6: a failure that would come again on a retry says so, so the SDKs do not pay for it again. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "an answer that is no chat completion|200|text/html|<html>login</html>|502|false",
+        "an overloaded upstream|503|application/json|{\"error\":{\"message\":\"busy\"}}|529|true"})
+    void deterministicFailuresTellTheClientNotToRetry(String what, int status, String contentType, String answer,
+                                                       int clientStatus, boolean retryable) throws Exception {
+        try (GatewayHarness harness = new GatewayHarness("", Map.of("UPSTREAM_RETRIES", "0"))) {
+            harness.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(status)
+                    .withHeader("content-type", contentType).withBody(answer)));
+            HttpResponse<String> response = harness.post(harness.route("/v1", "m") + "/v1/messages", body(false));
+            assertEquals(clientStatus, response.statusCode(), response.body());
+            assertEquals(retryable ? "" : "false", response.headers().firstValue("x-should-retry").orElse(""), response.body());
         }
     }
 
