@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.SseException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
@@ -125,7 +126,9 @@ class StreamFixturesTest {
     void officialSdkAccumulatesEveryRecordedStream(String fixture, List<String> expected) throws Exception {
         String route = stub(fixture);
         if (expected.get(expected.size() - 1).startsWith("error ")) {
-            assertThrows(RuntimeException.class, () -> sdkStream(route), "the SDK surfaces the error event");
+            SseException error = assertThrows(SseException.class, () -> sdkStream(route), "the SDK surfaces the error event");
+            String type = expected.get(expected.size() - 1).substring("error ".length());
+            assertTrue(error.body().toString().contains(type), error.body().toString());
             return;
         }
         Message message = sdkStream(route);
