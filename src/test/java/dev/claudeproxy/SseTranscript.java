@@ -106,7 +106,7 @@ public final class SseTranscript {
      * gateway's own validator: parsing it fails only at its end (Parsson reports the end as char -1
      * or token EOF), or not at all.
      */
-    static boolean isJsonPrefix(String text) {
+    public static boolean isJsonPrefix(String text) {
         try (JsonParser parser = Json.createParser(new StringReader(text))) {
             while (parser.hasNext()) {
                 parser.next();

@@ -3,11 +3,11 @@ package dev.claudeproxy.bench;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
-import dev.claudeproxy.convert.Profile;
+import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.convert.RequestConverter;
 import dev.claudeproxy.convert.StreamConverter;
-import dev.claudeproxy.convert.Target;
-import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.provider.Target;
+import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ConversionBench {
 
-    private static final ThinkingSignatures SIGNATURES = new ThinkingSignatures(
+    private static final ThinkingSigner SIGNATURES = new ThinkingSigner(
             "benchmark-secret-0123456789".getBytes(StandardCharsets.UTF_8));
 
     private byte[] requestBody;

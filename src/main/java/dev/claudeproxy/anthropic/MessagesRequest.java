@@ -2,7 +2,9 @@ package dev.claudeproxy.anthropic;
 
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import jakarta.json.JsonObject;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -10,7 +12,7 @@ import java.util.Optional;
  * is left behind at parsing.
  *
  * @param system the top-level {@code system}, as text blocks (a string becomes one block)
- * @param messages the turns in order; {@code role} is user, assistant or system
+ * @param messages the turns in order
  * @param effort {@code output_config.effort}: low, medium, high, xhigh or max
  */
 public record MessagesRequest(
@@ -33,7 +35,17 @@ public record MessagesRequest(
     public record Thinking(String type, int budgetTokens) {
     }
 
-    public record InputMessage(String role, List<ContentBlock> content) {
+    public record InputMessage(Role role, List<ContentBlock> content) {
+    }
+
+    /** Who a turn is from. {@code system} is not an Anthropic role, but some clients send it as one. */
+    public enum Role {
+        USER, ASSISTANT, SYSTEM;
+
+        /** The role a request names, when it is one. */
+        public static Optional<Role> of(String wire) {
+            return Arrays.stream(values()).filter(role -> role.name().toLowerCase(Locale.ROOT).equals(wire)).findFirst();
+        }
     }
 
     /** A tool; {@code kind} is null or "custom" for client tools, a versioned type for server tools. */
@@ -44,7 +56,17 @@ public record MessagesRequest(
         }
     }
 
-    /** {@code type} auto, any, tool (with {@code name}) or none. */
-    public record ToolChoice(String type, String name, boolean disableParallelToolUse) {
+    /** @param name the tool, for {@link Kind#TOOL} */
+    public record ToolChoice(Kind type, String name, boolean disableParallelToolUse) {
+
+        /** Whether the model chooses ({@code auto}), must call some tool ({@code any}), that one ({@code tool}), or none. */
+        public enum Kind {
+            AUTO, ANY, TOOL, NONE;
+
+            /** The kind a request names, when it is one. */
+            public static Optional<Kind> of(String wire) {
+                return Arrays.stream(values()).filter(kind -> kind.name().toLowerCase(Locale.ROOT).equals(wire)).findFirst();
+            }
+        }
     }
 }

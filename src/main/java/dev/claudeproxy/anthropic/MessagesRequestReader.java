@@ -12,6 +12,7 @@ import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
+import dev.claudeproxy.anthropic.MessagesRequest.Role;
 import dev.claudeproxy.anthropic.MessagesRequest.Thinking;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
 import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
@@ -118,10 +119,9 @@ public final class MessagesRequestReader {
         for (int i = 0; i < array.size(); i++) {
             String path = "messages." + i;
             JsonObject message = object(array.get(i), path);
-            String role = optionalString(message, "role").orElseThrow(() -> invalid(path + ".role: Field required"));
-            if (!role.equals("user") && !role.equals("assistant") && !role.equals("system")) {
-                throw invalid(path + ".role: must be 'user' or 'assistant', not '" + role + "'");
-            }
+            String wire = optionalString(message, "role").orElseThrow(() -> invalid(path + ".role: Field required"));
+            Role role = Role.of(wire).orElseThrow(() -> invalid(path + ".role: must be 'user' or 'assistant', not '"
+                    + wire + "'"));
             JsonValue content = message.get("content");
             if (content == null || content.getValueType() == ValueType.NULL) {
                 throw invalid(path + ".content: Field required");
@@ -224,8 +224,10 @@ public final class MessagesRequestReader {
             return Optional.empty();
         }
         JsonObject choice = object(value, "tool_choice");
-        String type = requiredString(choice, "type", "tool_choice");
-        if (type.equals("tool")) {
+        String wire = requiredString(choice, "type", "tool_choice");
+        ToolChoice.Kind type = ToolChoice.Kind.of(wire).orElseThrow(() -> invalid("tool_choice.type: '" + wire
+                + "' is not one of auto, any, tool, none"));
+        if (type == ToolChoice.Kind.TOOL) {
             requiredString(choice, "name", "tool_choice");
         }
         return Optional.of(new ToolChoice(type, optionalString(choice, "name").orElse(null),

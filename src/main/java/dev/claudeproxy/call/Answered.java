@@ -1,6 +1,6 @@
 package dev.claudeproxy.call;
 
-import dev.claudeproxy.convert.Target;
+import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.route.Routes.Route;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 

@@ -6,10 +6,10 @@ import dev.claudeproxy.config.RetryPolicy;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.MaxTokensLimit;
-import dev.claudeproxy.convert.Profile;
+import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.convert.RequestConverter;
-import dev.claudeproxy.convert.Target;
-import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.provider.Target;
+import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.error.RetryHint;
@@ -20,7 +20,7 @@ import dev.claudeproxy.openai.ChatRequest;
 import dev.claudeproxy.route.PathRoute;
 import dev.claudeproxy.route.Routes;
 import dev.claudeproxy.route.Routes.Route;
-import dev.claudeproxy.route.UpstreamBreaker;
+import dev.claudeproxy.route.RouteCooldowns;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 import dev.claudeproxy.upstream.UpstreamCall;
 import dev.claudeproxy.upstream.UpstreamClient;
@@ -57,16 +57,16 @@ public final class CallPolicy {
 
     private final Settings settings;
     private final UpstreamClient client;
-    private final UpstreamBreaker breaker;
-    private final ThinkingSignatures signatures;
+    private final RouteCooldowns cooldowns;
+    private final ThinkingSigner signatures;
     private final DoubleSupplier random;
 
     /** @param random uniform in [0, 1), for the retries' jitter */
-    public CallPolicy(Settings settings, UpstreamClient client, UpstreamBreaker breaker, ThinkingSignatures signatures,
+    public CallPolicy(Settings settings, UpstreamClient client, RouteCooldowns cooldowns, ThinkingSigner signatures,
                       DoubleSupplier random) {
         this.settings = settings;
         this.client = client;
-        this.breaker = breaker;
+        this.cooldowns = cooldowns;
         this.signatures = signatures;
         this.random = random;
     }
@@ -98,7 +98,7 @@ public final class CallPolicy {
         for (int i = 0; ; i++) {
             Route route = candidates.get(i);
             boolean last = i == candidates.size() - 1;
-            if (tracked && !last && breaker.isOpen(route.identity())) {
+            if (tracked && !last && cooldowns.isCooling(route.identity())) {
                 LOG.fine(() -> request.requestId() + ": passing over " + route.authority() + ", which failed moments ago");
                 continue;
             }
@@ -108,12 +108,12 @@ public final class CallPolicy {
             try {
                 UpstreamAnswer answer = callWithRetries(request, route, target.profile(), proxyToServerRequest);
                 if (tracked) {
-                    breaker.succeeded(route.identity());
+                    cooldowns.succeeded(route.identity());
                 }
                 return new Answered(route, target, answer);
             } catch (RetryableFailure failure) {
                 if (tracked) {
-                    breaker.failed(route.identity());
+                    cooldowns.failed(route.identity());
                 }
                 if (last) {
                     throw failure.error;

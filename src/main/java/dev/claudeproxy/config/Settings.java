@@ -1,6 +1,6 @@
 package dev.claudeproxy.config;
 
-import dev.claudeproxy.convert.Profile;
+import dev.claudeproxy.provider.Profile;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

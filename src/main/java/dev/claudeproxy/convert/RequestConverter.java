@@ -2,7 +2,6 @@ package dev.claudeproxy.convert;
 
 import static dev.claudeproxy.json.Json.JSON_P;
 
-import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.DocumentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ImageBlock;
 import dev.claudeproxy.anthropic.ContentBlock.OtherBlock;
@@ -11,18 +10,22 @@ import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
-import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
 import dev.claudeproxy.anthropic.MessagesRequest.ToolChoice;
+import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.openai.ChatMessage;
-import dev.claudeproxy.openai.ChatRequest;
+import dev.claudeproxy.openai.ChatRole;
 import dev.claudeproxy.openai.ChatRequest.ChatTool;
 import dev.claudeproxy.openai.ChatRequest.FunctionDefinition;
 import dev.claudeproxy.openai.ChatRequest.StreamOptions;
-import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.openai.ChatRequest;
 import dev.claudeproxy.openai.ToolCall.FunctionCall;
+import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.provider.Profile;
+import dev.claudeproxy.provider.Target;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -63,13 +66,13 @@ public final class RequestConverter {
         for (int i = 0; i < request.messages().size(); i++) {
             InputMessage message = request.messages().get(i);
             switch (message.role()) {
-                case "system" -> systemTexts.addAll(texts(message.content()));
-                case "assistant" -> assistant(message.content(), target).ifPresent(messages::add);
-                default -> user(message.content(), "messages." + i, target, messages);
+                case SYSTEM -> systemTexts.addAll(texts(message.content()));
+                case ASSISTANT -> assistant(message.content(), target).ifPresent(messages::add);
+                case USER -> user(message.content(), "messages." + i, target, messages);
             }
         }
         if (!systemTexts.isEmpty()) {
-            messages.add(0, new ChatMessage("system", JSON_P.createValue(String.join("\n\n", systemTexts)), null, null));
+            messages.add(0, new ChatMessage(ChatRole.SYSTEM, JSON_P.createValue(String.join("\n\n", systemTexts)), null, null));
         }
         List<ChatTool> tools = tools(request.tools(), profile);
         JsonValue toolChoice = tools.isEmpty() ? null : toolChoice(request.toolChoice().orElse(null), tools);
@@ -164,9 +167,9 @@ public final class RequestConverter {
             } else if (block instanceof ToolResultBlock result) {
                 List<JsonValue> images = new ArrayList<>();
                 String text = toolResultText(result, images, blockPath, target);
-                out.add(new ChatMessage("tool", JSON_P.createValue(text), null, ThoughtSignatures.bareId(result.toolUseId())));
+                out.add(new ChatMessage(ChatRole.TOOL, JSON_P.createValue(text), null, GeminiThoughtSignatures.bareId(result.toolUseId())));
                 if (!images.isEmpty()) {
-                    parts.add(textPart("Attachments returned by tool call " + ThoughtSignatures.bareId(result.toolUseId()) + ":"));
+                    parts.add(textPart("Attachments returned by tool call " + GeminiThoughtSignatures.bareId(result.toolUseId()) + ":"));
                     parts.addAll(images);
                 }
             } else if (block instanceof OtherBlock other) {
@@ -178,7 +181,7 @@ public final class RequestConverter {
             }
         }
         if (!parts.isEmpty()) {
-            out.add(new ChatMessage("user", content(parts), null, null));
+            out.add(new ChatMessage(ChatRole.USER, content(parts), null, null));
         }
     }
 
@@ -218,7 +221,7 @@ public final class RequestConverter {
         List<String> reasoning = new ArrayList<>();
         for (ContentBlock block : blocks) {
             if (block instanceof ThinkingBlock thinking) {
-                if (target.signatures().verify(target.authority(), thinking.thinking(), thinking.signature())) {
+                if (target.thinkingSigner().verify(target.authority(), thinking.thinking(), thinking.signature())) {
                     reasoning.add(thinking.thinking());
                 } else {
                     LOG.fine("dropped a thinking block this gateway did not sign for this upstream");
@@ -228,14 +231,14 @@ public final class RequestConverter {
                     texts.add(text.text());
                 }
             } else if (block instanceof ToolUseBlock toolUse) {
-                ToolCall call = ToolCall.of(ThoughtSignatures.bareId(toolUse.id()),
+                ToolCall call = ToolCall.of(GeminiThoughtSignatures.bareId(toolUse.id()),
                         new FunctionCall(toolUse.name(), toolUse.input().toString()));
                 if (target.profile().carriesThoughtSignatures()) {
                     // Each call gets its signature back; the first call of a turn at least needs the bypass.
-                    Optional<String> signature = ThoughtSignatures.carried(toolUse.id());
+                    Optional<String> signature = GeminiThoughtSignatures.carried(toolUse.id());
                     if (signature.isPresent() || toolCalls.isEmpty()) {
-                        call = call.withExtraContent(ThoughtSignatures.extraContent(
-                                signature.orElse(ThoughtSignatures.SKIP_VALIDATOR)));
+                        call = call.withExtraContent(GeminiThoughtSignatures.extraContent(
+                                signature.orElse(GeminiThoughtSignatures.SKIP_VALIDATOR)));
                     }
                 }
                 toolCalls.add(call);
@@ -251,7 +254,7 @@ public final class RequestConverter {
         JsonValue content = texts.isEmpty() ? JsonValue.NULL : JSON_P.createValue(String.join("\n\n", texts));
         String reasoningContent = target.profile().replaysReasoning() && !toolCalls.isEmpty()
                 ? String.join("", reasoning) : null;
-        return Optional.of(new ChatMessage("assistant", content, toolCalls.isEmpty() ? null : toolCalls, null,
+        return Optional.of(new ChatMessage(ChatRole.ASSISTANT, content, toolCalls.isEmpty() ? null : toolCalls, null,
                 reasoningContent));
     }
 
@@ -265,13 +268,13 @@ public final class RequestConverter {
         List<ChatMessage> paired = new ArrayList<>(messages.size());
         Set<String> open = new LinkedHashSet<>();
         for (ChatMessage message : messages) {
-            if (message.role().equals("tool")) {
+            if (message.role() == ChatRole.TOOL) {
                 if (open.remove(message.toolCallId())) {
                     paired.add(message);
                 } else {
                     LOG.fine("a tool_result without its tool_use was sent as user text");
                     String text = message.content() instanceof JsonString result ? result.getString() : "";
-                    paired.add(new ChatMessage("user", JSON_P.createValue("Result of tool call " + message.toolCallId()
+                    paired.add(new ChatMessage(ChatRole.USER, JSON_P.createValue("Result of tool call " + message.toolCallId()
                             + ":\n" + text), null, null));
                 }
                 continue;
@@ -289,7 +292,7 @@ public final class RequestConverter {
     private static void answerOpenCalls(Set<String> open, List<ChatMessage> paired) {
         for (String id : open) {
             LOG.fine("a tool_use without its tool_result got a stand-in result");
-            paired.add(new ChatMessage("tool", JSON_P.createValue(NO_RESULT), null, id));
+            paired.add(new ChatMessage(ChatRole.TOOL, JSON_P.createValue(NO_RESULT), null, id));
         }
         open.clear();
     }
@@ -302,8 +305,8 @@ public final class RequestConverter {
         List<ChatMessage> merged = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {
             ChatMessage last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && last.role().equals(message.role())
-                    && (message.role().equals("user") || message.role().equals("assistant"))) {
+            if (last != null && last.role() == message.role()
+                    && (message.role() == ChatRole.USER || message.role() == ChatRole.ASSISTANT)) {
                 merged.set(merged.size() - 1, merge(last, message));
             } else {
                 merged.add(message);
@@ -453,10 +456,10 @@ public final class RequestConverter {
             return null;
         }
         return switch (choice.type()) {
-            case "auto" -> JSON_P.createValue("auto");
-            case "any" -> JSON_P.createValue("required");
-            case "none" -> JSON_P.createValue("none");
-            case "tool" -> {
+            case AUTO -> JSON_P.createValue("auto");
+            case ANY -> JSON_P.createValue("required");
+            case NONE -> JSON_P.createValue("none");
+            case TOOL -> {
                 if (tools.stream().noneMatch(tool -> tool.function().name().equals(choice.name()))) {
                     throw new InvalidMessagesRequestException("tool_choice.name: '" + choice.name()
                             + "' is not one of the request's custom tools");
@@ -464,8 +467,6 @@ public final class RequestConverter {
                 yield JSON_P.createObjectBuilder().add("type", "function")
                         .add("function", JSON_P.createObjectBuilder().add("name", choice.name())).build();
             }
-            default -> throw new InvalidMessagesRequestException("tool_choice.type: '" + choice.type()
-                    + "' is not one of auto, any, tool, none");
         };
     }
 }

@@ -1,16 +1,17 @@
 package dev.claudeproxy.convert;
 
-import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.Message;
 import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.Usage;
-import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
 import dev.claudeproxy.openai.ChatCompletion.Delta;
+import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.provider.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -46,7 +47,7 @@ public final class ResponseConverter {
         }
         if (reasoning.length() > 0) {
             content.add(new ThinkingBlock(reasoning.toString(),
-                    target.signatures().sign(target.authority(), reasoning.toString())));
+                    target.thinkingSigner().sign(target.authority(), reasoning.toString())));
         }
         String text = visible.toString();
         if (!text.isEmpty()) {
@@ -59,7 +60,7 @@ public final class ResponseConverter {
                     LOG.warning("upstream tool call without a function name dropped");
                     continue;
                 }
-                content.add(new ToolUseBlock(ThoughtSignatures.toolUseId(ThoughtSignatures.of(call)), name,
+                content.add(new ToolUseBlock(GeminiThoughtSignatures.toolUseId(GeminiThoughtSignatures.of(call)), name,
                         ToolArguments.parse(call.function().arguments())));
             }
         }

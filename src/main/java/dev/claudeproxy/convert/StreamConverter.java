@@ -4,7 +4,6 @@ import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
-import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStart;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStop;
@@ -14,14 +13,17 @@ import dev.claudeproxy.anthropic.StreamEvent.MessageDelta;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStart;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStop;
 import dev.claudeproxy.anthropic.StreamEvent.SignatureDelta;
-import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
+import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
+import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.Usage;
-import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
 import dev.claudeproxy.openai.ChatCompletion.Delta;
+import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.CompletionUsage;
 import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.provider.Target;
+import dev.claudeproxy.provider.ThinkingSigner;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -70,7 +72,7 @@ public final class StreamConverter {
     private final UsageEstimate estimate;
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
     /** Signs the open thinking block as its text streams by, so the text itself is not kept. */
-    private ThinkingSignatures.Signer thinkingSignature;
+    private ThinkingSigner.Incremental thinkingSignature;
     private final int maxToolArgumentChars;
     private final OutputTally output;
     /** Calls whose arguments are held back, in the order they began: sent whole, in that order. */
@@ -226,7 +228,7 @@ public final class StreamConverter {
             return;
         }
         if (tool.thoughtSignature.isEmpty()) {
-            tool.thoughtSignature = ThoughtSignatures.of(call);
+            tool.thoughtSignature = GeminiThoughtSignatures.of(call);
         }
         String arguments = "";
         if (call.function() != null) {
@@ -322,7 +324,7 @@ public final class StreamConverter {
         closeThinking(out);
         tool.blockIndex = nextIndex++;
         tool.prefix = new JsonPrefix();
-        out.add(new ContentBlockStart(tool.blockIndex, new ToolUseBlock(ThoughtSignatures.toolUseId(tool.thoughtSignature),
+        out.add(new ContentBlockStart(tool.blockIndex, new ToolUseBlock(GeminiThoughtSignatures.toolUseId(tool.thoughtSignature),
                 tool.name, JsonValue.EMPTY_JSON_OBJECT)));
         output.add(tool.name);
         anyTool = true;
@@ -410,7 +412,7 @@ public final class StreamConverter {
         if (openThinkingIndex < 0) {
             openThinkingIndex = nextIndex++;
             out.add(new ContentBlockStart(openThinkingIndex, new ThinkingBlock("", "")));
-            thinkingSignature = target.signatures().signer(target.authority());
+            thinkingSignature = target.thinkingSigner().incremental(target.authority());
         }
         out.add(new ContentBlockDelta(openThinkingIndex, new ThinkingDelta(reasoning)));
         thinkingSignature.add(reasoning);
@@ -455,7 +457,7 @@ public final class StreamConverter {
             String input = ToolArguments.parse(tool.held.toString()).toString();
             output.add(tool.name);
             output.add(input);
-            out.add(new ContentBlockStart(index, new ToolUseBlock(ThoughtSignatures.toolUseId(tool.thoughtSignature),
+            out.add(new ContentBlockStart(index, new ToolUseBlock(GeminiThoughtSignatures.toolUseId(tool.thoughtSignature),
                     tool.name, JsonValue.EMPTY_JSON_OBJECT)));
             out.add(new ContentBlockDelta(index, new InputJsonDelta(input)));
             out.add(new ContentBlockStop(index));

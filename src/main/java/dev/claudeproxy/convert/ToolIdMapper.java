@@ -1,5 +1,6 @@
 package dev.claudeproxy.convert;
 
+import dev.claudeproxy.provider.Profile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

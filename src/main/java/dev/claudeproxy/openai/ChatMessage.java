@@ -2,6 +2,7 @@ package dev.claudeproxy.openai;
 
 import jakarta.json.JsonValue;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import jakarta.json.bind.annotation.JsonbTypeAdapter;
 import java.util.List;
 
 /**
@@ -11,10 +12,10 @@ import java.util.List;
  * @param reasoningContent the assistant's earlier reasoning, for upstreams that want it back (DeepSeek)
  */
 @JsonbPropertyOrder({"role", "content", "reasoningContent", "toolCalls", "toolCallId"})
-public record ChatMessage(String role, JsonValue content, List<ToolCall> toolCalls, String toolCallId,
+public record ChatMessage(@JsonbTypeAdapter(ChatRole.Wire.class) ChatRole role, JsonValue content, List<ToolCall> toolCalls, String toolCallId,
                           String reasoningContent) {
 
-    public ChatMessage(String role, JsonValue content, List<ToolCall> toolCalls, String toolCallId) {
+    public ChatMessage(ChatRole role, JsonValue content, List<ToolCall> toolCalls, String toolCallId) {
         this(role, content, toolCalls, toolCallId, null);
     }
 }

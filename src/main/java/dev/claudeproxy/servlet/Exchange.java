@@ -16,7 +16,7 @@ import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.convert.MessageEvents;
 import dev.claudeproxy.convert.ResponseConverter;
 import dev.claudeproxy.convert.StreamConverter;
-import dev.claudeproxy.convert.Target;
+import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.error.ErrorType;

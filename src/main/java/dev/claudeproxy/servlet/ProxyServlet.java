@@ -5,14 +5,14 @@ import dev.claudeproxy.config.ClientAuth;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.Ids;
-import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.route.Endpoint;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.PathParser;
 import dev.claudeproxy.route.RouteNotFoundException;
-import dev.claudeproxy.route.UpstreamBreaker;
+import dev.claudeproxy.route.RouteCooldowns;
 import dev.claudeproxy.route.UpstreamGuard;
 import dev.claudeproxy.upstream.UpstreamClient;
 import jakarta.servlet.AsyncContext;
@@ -83,7 +83,7 @@ public final class ProxyServlet extends HttpServlet {
         UpstreamGuard guard = new UpstreamGuard(settings.allowlist());
         readers = Admission.newWorkers(Integer.MAX_VALUE, readerThreads, "upstream body readers");
         UpstreamClient upstream = new UpstreamClient(settings.timeouts().connect(), guard::connectionRefusal, readers);
-        CallPolicy calls = new CallPolicy(settings, upstream, new UpstreamBreaker(settings.upstreamCooldown(),
+        CallPolicy calls = new CallPolicy(settings, upstream, new RouteCooldowns(settings.upstreamCooldown(),
                 System::nanoTime), signatures(settings), ThreadLocalRandom.current()::nextDouble);
         localEndpoints = new LocalEndpoints(settings);
         Telemetry telemetry = new Telemetry();
@@ -444,14 +444,14 @@ public final class ProxyServlet extends HttpServlet {
     }
 
     /** Without a configured secret, a random one: signatures then hold for this instance until it restarts. */
-    private static ThinkingSignatures signatures(Settings settings) {
+    private static ThinkingSigner signatures(Settings settings) {
         if (settings.thinkingSecret().isPresent()) {
-            return new ThinkingSignatures(settings.thinkingSecret().get().reveal().getBytes(StandardCharsets.UTF_8));
+            return new ThinkingSigner(settings.thinkingSecret().get().reveal().getBytes(StandardCharsets.UTF_8));
         }
         LOG.info(Settings.THINKING_SIGNATURE_SECRET + " is not set: thinking blocks verify on this instance until it"
                 + " restarts; set one shared secret for a cluster");
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        return new ThinkingSignatures(random);
+        return new ThinkingSigner(random);
     }
 }

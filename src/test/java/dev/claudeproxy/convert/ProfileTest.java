@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.json.Json;
+import dev.claudeproxy.provider.Profile;
+import dev.claudeproxy.provider.ThinkingSigner;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.StringReader;
@@ -91,7 +93,7 @@ class ProfileTest {
         String upstream = "upstream.example:443";
         String good = RequestConverterTest.SIGNATURES.sign(upstream, "Need the weather tool.");
         String otherUpstream = RequestConverterTest.SIGNATURES.sign("api.groq.com:443", "Need the weather tool.");
-        String foreign = new ThinkingSignatures("another-gateway-secret!".getBytes(StandardCharsets.UTF_8))
+        String foreign = new ThinkingSigner("another-gateway-secret!".getBytes(StandardCharsets.UTF_8))
                 .sign(upstream, "Need the weather tool.");
         assertEquals("Need the weather tool.", replayed(Profile.DEEPSEEK, "Need the weather tool.", good));
         assertEquals("", replayed(Profile.DEEPSEEK, "Need the weather tool, edited.", good), "tampered text");

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.json.Json;
+import dev.claudeproxy.provider.Profile;
+import dev.claudeproxy.provider.Target;
+import dev.claudeproxy.provider.ThinkingSigner;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.StringReader;
@@ -156,7 +159,7 @@ class RequestConverterTest {
         assertEquals(true, failure.getMessage().startsWith("messages.0.content.0"));
     }
 
-    static final ThinkingSignatures SIGNATURES = new ThinkingSignatures("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8));
+    static final ThinkingSigner SIGNATURES = new ThinkingSigner("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8));
 
     static Target target(Profile profile, String model) {
         return new Target(model, "upstream.example:443", profile, 4096, SIGNATURES);

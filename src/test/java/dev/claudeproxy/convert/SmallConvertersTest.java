@@ -52,9 +52,9 @@ class SmallConvertersTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"EjQKMgEMOdbH", "Fk9LpQ2", "ab+/cd==", "ab+/cde=", "A"})
     void thoughtSignatureSurvivesTheTripThroughAToolUseId(String signature) {
-        String id = ThoughtSignatures.toolUseId(java.util.Optional.of(signature));
+        String id = GeminiThoughtSignatures.toolUseId(java.util.Optional.of(signature));
         assertEquals(true, id.matches("[A-Za-z0-9_-]+"), id);
-        assertEquals(java.util.Optional.of(signature), ThoughtSignatures.carried(id));
-        assertEquals(ThoughtSignatures.bareId(id), id.substring(0, "toolu_".length() + 24));
+        assertEquals(java.util.Optional.of(signature), GeminiThoughtSignatures.carried(id));
+        assertEquals(GeminiThoughtSignatures.bareId(id), id.substring(0, "toolu_".length() + 24));
     }
 }

@@ -9,6 +9,7 @@ import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.sse.SseParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
-import dev.claudeproxy.convert.Profile;
+import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.convert.RequestConverter;
-import dev.claudeproxy.convert.Target;
-import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.provider.Target;
+import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.convert.TokenCounter;
 import dev.claudeproxy.json.Json;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  */
 class RequestFuzzTest {
 
-    private static final ThinkingSignatures SIGNATURES = new ThinkingSignatures(
+    private static final ThinkingSigner SIGNATURES = new ThinkingSigner(
             "fuzzing-secret-0123456789".getBytes(StandardCharsets.UTF_8));
 
     @FuzzTest(maxDuration = "30s")

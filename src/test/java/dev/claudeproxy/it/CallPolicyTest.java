@@ -13,12 +13,12 @@ import dev.claudeproxy.call.CancelledException;
 import dev.claudeproxy.call.Deadlines;
 import dev.claudeproxy.config.Lookup;
 import dev.claudeproxy.config.Settings;
-import dev.claudeproxy.convert.ThinkingSignatures;
+import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.route.PathParser;
 import dev.claudeproxy.route.PathRoute;
 import dev.claudeproxy.route.Routes;
-import dev.claudeproxy.route.UpstreamBreaker;
+import dev.claudeproxy.route.RouteCooldowns;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 import dev.claudeproxy.upstream.UpstreamClient;
 import java.net.InetSocketAddress;
@@ -63,8 +63,8 @@ class CallPolicyTest {
         UpstreamClient client = new UpstreamClient(settings.timeouts().connect(), (host, port, address) -> Optional.empty(),
                 readers);
         open.add(client);
-        return new CallPolicy(settings, client, new UpstreamBreaker(Duration.ofSeconds(30), System::nanoTime),
-                new ThinkingSignatures("call-policy-test-secret".getBytes(StandardCharsets.UTF_8)), () -> 0.5);
+        return new CallPolicy(settings, client, new RouteCooldowns(Duration.ofSeconds(30), System::nanoTime),
+                new ThinkingSigner("call-policy-test-secret".getBytes(StandardCharsets.UTF_8)), () -> 0.5);
     }
 
     private static Settings settings(Map<String, String> values) {

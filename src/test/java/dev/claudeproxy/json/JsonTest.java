@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.claudeproxy.openai.ChatCompletion;
 import jakarta.json.bind.JsonbException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,24 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JsonTest {
-
-    /** jakarta.json.Json's factories scan the WAR's jars on every call (a third of the CPU per request, measured). */
-    @Test
-    void gatewayCodeUsesTheProviderLookedUpOnce() throws IOException {
-        try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
-            List<Path> offenders = sources.filter(path -> path.toString().endsWith(".java"))
-                    .filter(path -> read(path).contains("import jakarta.json.Json;")).toList();
-            assertEquals(List.of(), offenders, "use dev.claudeproxy.json.Json.JSON_P instead of jakarta.json.Json");
-        }
-    }
-
-    private static String read(Path path) {
-        try {
-            return Files.readString(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** Each of these made Yasson/Parsson spin forever before the check (StreamFuzzTest's finding). */
     @ParameterizedTest

@@ -1,4 +1,4 @@
-package dev.claudeproxy.convert;
+package dev.claudeproxy.provider;
 
 /**
  * The upstream one conversion is for.
@@ -7,5 +7,5 @@ package dev.claudeproxy.convert;
  * @param authority the upstream's host and port, which thinking signatures are bound to
  * @param maxTokensCap the largest output-token limit this upstream is sent
  */
-public record Target(String model, String authority, Profile profile, int maxTokensCap, ThinkingSignatures signatures) {
+public record Target(String model, String authority, Profile profile, int maxTokensCap, ThinkingSigner thinkingSigner) {
 }

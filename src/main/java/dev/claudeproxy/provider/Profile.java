@@ -1,4 +1,4 @@
-package dev.claudeproxy.convert;
+package dev.claudeproxy.provider;
 
 import java.net.URI;
 import java.net.URLEncoder;

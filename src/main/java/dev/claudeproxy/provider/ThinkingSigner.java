@@ -1,4 +1,4 @@
-package dev.claudeproxy.convert;
+package dev.claudeproxy.provider;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -15,14 +15,14 @@ import javax.crypto.spec.SecretKeySpec;
  * nothing kept in memory. A block that does not verify (another gateway's, Anthropic's own,
  * edited text, another upstream's) is simply not replayed. Thread-safe.
  */
-public final class ThinkingSignatures {
+public final class ThinkingSigner {
 
     private static final String PREFIX = "cpx1.";
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
 
-    public ThinkingSignatures(byte[] secret) {
+    public ThinkingSigner(byte[] secret) {
         if (secret.length < 16) {
             throw new IllegalArgumentException("a thinking signature secret needs at least 16 bytes");
         }
@@ -38,17 +38,17 @@ public final class ThinkingSignatures {
      * Signs a thinking text that arrives in pieces (a stream) without holding it: equal to
      * {@code sign(upstream, pieces joined)}. Single use, not thread-safe.
      */
-    public Signer signer(String upstream) {
-        return new Signer(upstream);
+    public Incremental incremental(String upstream) {
+        return new Incremental(upstream);
     }
 
     /** An incremental {@link #sign}. */
-    public final class Signer {
+    public final class Incremental {
         private final Mac mac;
         /** A high surrogate that ended the last piece: encoded with the low one that must follow. */
         private char pendingHigh;
 
-        private Signer(String upstream) {
+        private Incremental(String upstream) {
             mac = newMac();
             mac.update(upstream.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) '\n');

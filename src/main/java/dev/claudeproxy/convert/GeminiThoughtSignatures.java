@@ -17,14 +17,14 @@ import java.util.regex.Pattern;
  * that call for Gemini. A Gemini turn whose first call has no signature gets Google's documented
  * bypass value.
  */
-public final class ThoughtSignatures {
+public final class GeminiThoughtSignatures {
 
     static final String MARK = "__gts_";
     /** The value Google documents for calls whose signature was lost (history from elsewhere). */
     static final String SKIP_VALIDATOR = "skip_thought_signature_validator";
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
 
-    private ThoughtSignatures() {
+    private GeminiThoughtSignatures() {
     }
 
     /** The signature a Gemini call carries, when it is base64 (as Gemini's are). */

@@ -11,34 +11,34 @@ import java.util.function.LongSupplier;
  * Only server routes are tracked, so the map is bounded by the configuration. Per node, by design:
  * it is a cache of recent failures, not state a request depends on.
  */
-public final class UpstreamBreaker {
+public final class RouteCooldowns {
 
     private final Duration cooldown;
     private final LongSupplier clock;
-    private final Map<String, Long> openUntil = new ConcurrentHashMap<>();
+    private final Map<String, Long> coolingUntil = new ConcurrentHashMap<>();
 
-    public UpstreamBreaker(Duration cooldown, LongSupplier nanoClock) {
+    public RouteCooldowns(Duration cooldown, LongSupplier nanoClock) {
         this.cooldown = cooldown;
         this.clock = nanoClock;
     }
 
-    public boolean isOpen(String route) {
-        Long until = openUntil.get(route);
+    public boolean isCooling(String route) {
+        Long until = coolingUntil.get(route);
         if (until == null) {
             return false;
         }
         if (clock.getAsLong() - until >= 0) {
-            openUntil.remove(route, until);
+            coolingUntil.remove(route, until);
             return false;
         }
         return true;
     }
 
     public void failed(String route) {
-        openUntil.put(route, clock.getAsLong() + cooldown.toNanos());
+        coolingUntil.put(route, clock.getAsLong() + cooldown.toNanos());
     }
 
     public void succeeded(String route) {
-        openUntil.remove(route);
+        coolingUntil.remove(route);
     }
 }
