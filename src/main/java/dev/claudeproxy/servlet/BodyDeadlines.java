@@ -25,6 +25,20 @@ final class BodyDeadlines implements AutoCloseable {
         reading.add(reader);
     }
 
+    /**
+     * The reader's body has arrived, or failed: it is let go at once, not at the next check, so
+     * that a busy gateway does not keep a second's worth of finished readers (and what they
+     * reference) alive into the old generation.
+     */
+    void unwatch(BodyReader reader) {
+        reading.remove(reader);
+    }
+
+    /** The bodies still arriving. */
+    int watching() {
+        return reading.size();
+    }
+
     private void check() {
         long now = System.nanoTime();
         reading.removeIf(reader -> !reader.check(now));

@@ -36,7 +36,6 @@ final class BodyReader implements ReadListener {
     static final String FAILURE = BodyReader.class.getName() + ".failure";
     /** How long a body may arrive slowly before its rate is held against it. */
     private static final long RATE_GRACE_NANOS = 5_000_000_000L;
-    private static final int READ_SIZE = 16 * 1024;
 
     private static final Logger LOG = Logger.getLogger(BodyReader.class.getName());
 
@@ -50,7 +49,7 @@ final class BodyReader implements ReadListener {
     private final Consumer<ReadBody> onBody;
     private final Runnable onClientGone;
     private final long startNanos = System.nanoTime();
-    private final byte[] chunk = new byte[READ_SIZE];
+    private BodyDeadlines deadlines;
     private byte[] body;
     private int length;
     private long reserved;
@@ -83,27 +82,37 @@ final class BodyReader implements ReadListener {
         if (body.length > 0 && !reserve(body.length)) {
             throw overloaded();
         }
+        this.deadlines = deadlines;
         deadlines.watch(this);
         in.setReadListener(this);
     }
 
+    /** Reads straight into the body, which grows by doubling once the declared length is passed. */
     @Override
     public void onDataAvailable() throws IOException {
         synchronized (this) {
             while (state == State.READING && in.isReady()) {
-                int n = in.read(chunk);
+                if (length == body.length) {
+                    // Full (usually at the declared length): one byte decides between the end and growing.
+                    int next = in.read();
+                    if (next < 0) {
+                        return; // onAllDataRead follows
+                    }
+                    if (length == maxBytes) {
+                        fail(ClientRequests.tooLarge(maxBytes));
+                        return;
+                    }
+                    if (!grow(length + 1)) {
+                        fail(overloaded());
+                        return;
+                    }
+                    body[length++] = (byte) next;
+                    continue;
+                }
+                int n = in.read(body, length, body.length - length);
                 if (n < 0) {
                     return; // onAllDataRead follows
                 }
-                if (length + (long) n > maxBytes) {
-                    fail(ClientRequests.tooLarge(maxBytes));
-                    return;
-                }
-                if (length + n > body.length && !grow(length + n)) {
-                    fail(overloaded());
-                    return;
-                }
-                System.arraycopy(chunk, 0, body, length, n);
                 length += n;
             }
         }
@@ -120,6 +129,7 @@ final class BodyReader implements ReadListener {
             whole = new ReadBody(length == body.length ? body : Arrays.copyOf(body, length), reserved, budget);
             body = null;
         }
+        deadlines.unwatch(this);
         onBody.accept(whole);
     }
 
@@ -133,6 +143,7 @@ final class BodyReader implements ReadListener {
             body = null;
             budget.release(reserved);
         }
+        deadlines.unwatch(this);
         LOG.log(Level.FINE, "the client's connection failed while it sent its body", failure);
         onClientGone.run();
     }
@@ -160,6 +171,7 @@ final class BodyReader implements ReadListener {
         state = State.FAILED;
         body = null;
         budget.release(reserved);
+        deadlines.unwatch(this);
         asyncContext.getRequest().setAttribute(FAILURE, failure);
         asyncContext.dispatch();
     }

@@ -86,14 +86,15 @@ public final class ProxyServlet extends HttpServlet {
         CallPolicy calls = new CallPolicy(settings, upstream, new RouteCooldowns(settings.upstreamCooldown(),
                 System::nanoTime), signatures(settings), ThreadLocalRandom.current()::nextDouble);
         localEndpoints = new LocalEndpoints(settings);
-        Telemetry telemetry = new Telemetry();
+        BodyDeadlines bodyDeadlines = new BodyDeadlines(deadlineThreads);
+        Telemetry telemetry = new Telemetry(bodyDeadlines::watching);
         operations = new Operations(settings, telemetry);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
         setupScript = new SetupScript(context, settings.publicUrl());
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()),
-                new Admission(settings.limits().maxExchanges(), workerThreads), new BodyDeadlines(deadlineThreads));
+                new Admission(settings.limits().maxExchanges(), workerThreads), bodyDeadlines);
         if (settings.allowlist().anyPublic()) {
             LOG.warning(Settings.UPSTREAM_ALLOWLIST + " allows any public host: request paths may name any upstream on the"
                     + " internet (the gateway's own machine and networks stay refused unless listed); list the hosts"

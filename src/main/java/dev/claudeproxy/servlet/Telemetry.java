@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +40,8 @@ final class Telemetry {
     private final Histogram duration;
     private final Histogram firstByte;
 
-    Telemetry() {
+    /** @param bodiesArriving the request bodies still arriving, for their gauge */
+    Telemetry(IntSupplier bodiesArriving) {
         requests = Counter.builder().name("claude_proxy_requests")
                 .help("API requests answered, by route kind (path, haiku, sonnet, opus, default, none), stream and status")
                 .labelNames("route", "stream", "status").withoutExemplars().register(registry);
@@ -58,6 +60,9 @@ final class Telemetry {
         GaugeWithCallback.builder().name("claude_proxy_active_exchanges")
                 .help("Messages and count_tokens requests in progress, from their body's first byte (open streams among them)")
                 .callback(callback -> callback.call(active.get())).register(registry);
+        GaugeWithCallback.builder().name("claude_proxy_request_bodies_arriving")
+                .help("Request bodies still arriving (a crowd of slow senders shows here before any exchange starts)")
+                .callback(callback -> callback.call(bodiesArriving.getAsInt())).register(registry);
     }
 
     void started() {

@@ -102,6 +102,25 @@ class OperationsTest {
         }
     }
 
+    /**
+     * A body that has arrived is let go at once: the deadline thread used to keep every finished
+     * reader (and what it referenced) until its next check, up to a second later, which at load
+     * pushed a second's worth of requests into the old generation.
+     */
+    @Test
+    void aRequestBodyStopsCountingAsArrivingOnceItHasArrived() throws Exception {
+        try (GatewayHarness harness = new GatewayHarness("", Map.of())) {
+            harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+            String messages = harness.route("/v1", "m") + "/v1/messages";
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, harness.post(messages, body(i % 2 == 0)).statusCode());
+                String metrics = get(harness.gateway.baseUrl() + "/_proxy/metrics").body();
+                assertTrue(metrics.contains("\nclaude_proxy_request_bodies_arriving "), metrics);
+                assertEquals(0, sample(metrics, "claude_proxy_request_bodies_arriving"), metrics);
+            }
+        }
+    }
+
     @Test
     void metricsCanBeSwitchedOff() throws Exception {
         try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("METRICS_ENABLED", "false"))) {
