@@ -5,6 +5,11 @@
 #   bench/load.sh            # latency and CPU table, 10,000 streams for 60 s, 20-minute soak
 #   SOAK_MINUTES=2 STREAMS=2000 bench/load.sh     # a shorter run
 #   PHASES=latency bench/load.sh                  # one phase: latency, streams or soak
+#   BASELINE_WAR=old.war PHASES=latency bench/load.sh   # also an earlier WAR, on a Tomcat of its own,
+#                                                       # measured cell by cell beside this one
+#
+# Each latency cell runs every target ROUNDS times (3), interleaved, LOAD_SECONDS (5) each, and
+# reports the medians: the machines are shared, and one run of one target says little.
 #
 # Results: the table on stdout and in target/bench/results.md. Needs root (or sudo) once to
 # install nginx, wrk and iproute2 from Debian's packages when they are missing.
@@ -13,13 +18,16 @@ cd "$(dirname "$0")/.."
 W="$PWD/target/bench"
 mkdir -p "$W"
 PHASES="${PHASES:-latency streams soak}"
-LOAD_SECONDS="${LOAD_SECONDS:-10}"
+LOAD_SECONDS="${LOAD_SECONDS:-5}"
+ROUNDS="${ROUNDS:-3}"
 STREAMS="${STREAMS:-10000}"
 STREAM_SECONDS="${STREAM_SECONDS:-60}"
 STREAM_RAMP_SECONDS="${STREAM_RAMP_SECONDS:-30}"
 SOAK_MINUTES="${SOAK_MINUTES:-20}"
 GATEWAY_HEAP="${GATEWAY_HEAP:--Xms256m -Xmx2g}"
-UPSTREAM=18081 HOP=18082 GATEWAY=18080 SLOW=18443
+UPSTREAM=18081 HOP=18082 GATEWAY=18080 SLOW=18443 BASELINE=18090
+BASELINE_WAR="${BASELINE_WAR:-}"
+if [ -n "$BASELINE_WAR" ]; then BASELINE_WAR=$(readlink -f "$BASELINE_WAR"); fi
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -46,7 +54,7 @@ SERVER_JAVA_HOME="${SERVER_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(com
 JAVA="$SERVER_JAVA_HOME/bin/java"
 
 # A previous run stopped half-way may still hold the ports.
-for port in $UPSTREAM $HOP $GATEWAY $SLOW; do
+for port in $UPSTREAM $HOP $GATEWAY $SLOW $BASELINE; do
   for pid in $(ss -Htlnp "sport = :$port" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
     log "stopping process $pid, which holds port $port"
     kill "$pid" 2>/dev/null || true
@@ -62,15 +70,16 @@ CP="$PWD/target/test-classes:$PWD/target/classes:$(cat "$W/cp.txt")"
 TOMCAT_HOME=$(find "$PWD/target/servers" -maxdepth 1 -name 'apache-tomcat-10.1.*' | head -1)
 
 PIDS=()
+BASES=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for pidfile in "$W/nginx-upstream/nginx.pid" "$W/nginx-hop/nginx.pid"; do
     if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
   done
-  if [ -n "${CATALINA_BASE:-}" ]; then
-    CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$CATALINA_BASE" JAVA_HOME="$SERVER_JAVA_HOME" \
+  for base in "${BASES[@]}"; do
+    CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$base" JAVA_HOME="$SERVER_JAVA_HOME" \
       "$TOMCAT_HOME/bin/catalina.sh" stop 10 -force >/dev/null 2>&1 || true
-  fi
+  done
 }
 trap cleanup EXIT
 
@@ -127,28 +136,40 @@ TRUST=(-Djavax.net.ssl.trustStore="$W/trust.p12" -Djavax.net.ssl.trustStorePassw
 "$JAVA" -Xmx3g -cp "$CP" dev.claudeproxy.bench.FakeUpstream $SLOW "$W/upstream.p12" changeit >"$W/fake-upstream.log" 2>&1 &
 PIDS+=($!)
 
+# start_tomcat <base dir> <port> <war>: prints the Tomcat's pid once it is ready
+start_tomcat() {
+  local base=$1 port=$2 war=$3
+  rm -rf "$base" && mkdir -p "$base"/{conf,webapps,logs,temp,work,bin}
+  cp "$TOMCAT_HOME"/conf/* "$base/conf/"
+  # A gateway for thousands of long streams: Tomcat's NIO connector defaults to 8,192 connections.
+  sed -i -e 's/port="8005"/port="-1"/' \
+    -e "s/<Connector port=\"8080\"/<Connector port=\"$port\" address=\"127.0.0.1\" maxConnections=\"19000\" acceptCount=\"4096\" maxKeepAliveRequests=\"-1\"/" \
+    "$base/conf/server.xml"
+  cp "$war" "$base/webapps/ROOT.war"
+  # GATEWAY_DEBUG=1: the gateway's FINE log (why each exchange ended) in logs/catalina.out.
+  if [ -n "${GATEWAY_DEBUG:-}" ]; then echo "dev.claudeproxy.level = FINE" >>"$base/conf/logging.properties"; fi
+  # The fake upstreams listen on loopback, which the gateway refuses unless allowed.
+  cat >"$base/bin/setenv.sh" <<ENV
+CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]} -DUPSTREAM_ALLOWLIST=127.0.0.1"
+CATALINA_PID="$base/tomcat.pid"
+ENV
+  CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$base" JAVA_HOME="$SERVER_JAVA_HOME" "$TOMCAT_HOME/bin/catalina.sh" start >/dev/null
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null || { tail -50 "$base/logs/catalina.out" >&2; exit 1; }
+  cat "$base/tomcat.pid"
+}
 log "starting the WAR on Tomcat ($(basename "$TOMCAT_HOME"), $("$JAVA" -version 2>&1 | head -1)) on :$GATEWAY"
 CATALINA_BASE="$W/tomcat-base"
-rm -rf "$CATALINA_BASE" && mkdir -p "$CATALINA_BASE"/{conf,webapps,logs,temp,work,bin}
-cp "$TOMCAT_HOME"/conf/* "$CATALINA_BASE/conf/"
-# A gateway for thousands of long streams: Tomcat's NIO connector defaults to 8,192 connections.
-sed -i -e 's/port="8005"/port="-1"/' \
-  -e "s/<Connector port=\"8080\"/<Connector port=\"$GATEWAY\" address=\"127.0.0.1\" maxConnections=\"19000\" acceptCount=\"4096\" maxKeepAliveRequests=\"-1\"/" \
-  "$CATALINA_BASE/conf/server.xml"
-cp target/claude-proxy.war "$CATALINA_BASE/webapps/ROOT.war"
-# GATEWAY_DEBUG=1: the gateway's FINE log (why each exchange ended) in logs/catalina.out.
-if [ -n "${GATEWAY_DEBUG:-}" ]; then echo "dev.claudeproxy.level = FINE" >>"$CATALINA_BASE/conf/logging.properties"; fi
-cat >"$CATALINA_BASE/bin/setenv.sh" <<ENV
-CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]}"
-CATALINA_PID="$CATALINA_BASE/tomcat.pid"
-ENV
-CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$CATALINA_BASE" JAVA_HOME="$SERVER_JAVA_HOME" "$TOMCAT_HOME/bin/catalina.sh" start >/dev/null
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$GATEWAY/_proxy/ready" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fs "http://127.0.0.1:$GATEWAY/_proxy/ready" >/dev/null || { tail -50 "$CATALINA_BASE/logs/catalina.out"; exit 1; }
-GATEWAY_PID=$(cat "$CATALINA_BASE/tomcat.pid")
+GATEWAY_PID=$(start_tomcat "$CATALINA_BASE" $GATEWAY target/claude-proxy.war)
+BASES+=("$CATALINA_BASE")
+if [ -n "$BASELINE_WAR" ]; then
+  log "starting the baseline WAR $BASELINE_WAR on a Tomcat of its own on :$BASELINE"
+  BASELINE_PID=$(start_tomcat "$W/tomcat-baseline" $BASELINE "$BASELINE_WAR")
+  BASES+=("$W/tomcat-baseline")
+fi
 HOP_PID=$(pgrep -P "$(cat "$W/nginx-hop/nginx.pid")" | head -1)
 
 RESULTS="$W/results.md"
@@ -186,6 +207,12 @@ run_wrk() {
   [ "$pid" != - ] && cpu=$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
   echo "$(to_ms "$p50") $(to_ms "$p99") $n $cpu"
 }
+# medians <file of run_wrk lines>: the median of each column
+medians() {
+  for col in 1 2 3 4; do
+    cut -d' ' -f"$col" "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  done | paste -sd' '
+}
 if [[ " $PHASES " == *" latency "* ]]; then
   log "warming up the gateway and nginx (3 x ${LOAD_SECONDS} s)"
   for warm in 1 2 3; do
@@ -193,21 +220,50 @@ if [[ " $PHASES " == *" latency "* ]]; then
     run_wrk "warm-sse-$warm" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/sse50/v1/fake/v1/messages" "$W/anthropic-sse.json" 64 - >/dev/null
   done
   run_wrk warm-hop "http://127.0.0.1:$HOP/sse50/v1/chat/completions" "$W/openai-sse.json" 64 - >/dev/null
-  {
-    echo "| request | conc. | direct p50 / p99 ms | nginx hop added p50 / p99 ms | gateway added p50 / p99 ms | CPU per request: nginx hop / gateway µs | gateway ÷ nginx CPU |"
-    echo "|---|---|---|---|---|---|---|"
-  } >>"$RESULTS"
+  if [ -n "$BASELINE_WAR" ]; then
+    run_wrk warm-baseline "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/sse50/v1/fake/v1/messages" "$W/anthropic-sse.json" 64 - >/dev/null
+    run_wrk warm-baseline-json "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/json/v1/fake/v1/messages" "$W/anthropic-json.json" 64 - >/dev/null
+    {
+      echo "Baseline WAR: $(basename "$BASELINE_WAR"), on a Tomcat of its own, measured after the gateway in each round; every cell is the median of $ROUNDS rounds of ${LOAD_SECONDS} s."
+      echo
+      echo "| request | conc. | direct p50 / p99 ms | nginx hop added p50 / p99 ms | gateway added p50 / p99 ms | baseline WAR added p50 / p99 ms | CPU per request: nginx hop / gateway / baseline WAR µs | gateway ÷ nginx CPU | gateway ÷ baseline WAR CPU |"
+      echo "|---|---|---|---|---|---|---|---|---|"
+    } >>"$RESULTS"
+  else
+    {
+      echo "| request | conc. | direct p50 / p99 ms | nginx hop added p50 / p99 ms | gateway added p50 / p99 ms | CPU per request: nginx hop / gateway µs | gateway ÷ nginx CPU |"
+      echo "|---|---|---|---|---|---|---|"
+    } >>"$RESULTS"
+  fi
   for kind in json sse; do
     for c in 1 64; do
-      log "$kind at concurrency $c: direct, nginx hop, gateway (${LOAD_SECONDS} s each)"
-      read -r d50 d99 _ _ < <(run_wrk "$kind-$c-direct" "http://127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" -)
-      read -r h50 h99 _ hcpu < <(run_wrk "$kind-$c-hop" "http://127.0.0.1:$HOP/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" "$HOP_PID")
-      read -r g50 g99 _ gcpu < <(run_wrk "$kind-$c-gateway" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/fake/v1/messages" "$W/anthropic-$kind.json" "$c" "$GATEWAY_PID")
+      log "$kind at concurrency $c: direct, nginx hop, gateway$([ -n "$BASELINE_WAR" ] && echo ", baseline WAR") ($ROUNDS rounds of ${LOAD_SECONDS} s each, medians)"
+      rm -f "$W"/cell-*.txt
+      for round in $(seq 1 "$ROUNDS"); do
+        run_wrk "$kind-$c-direct-$round" "http://127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" - >>"$W/cell-direct.txt"
+        run_wrk "$kind-$c-hop-$round" "http://127.0.0.1:$HOP/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" "$HOP_PID" >>"$W/cell-hop.txt"
+        run_wrk "$kind-$c-gateway-$round" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/fake/v1/messages" "$W/anthropic-$kind.json" "$c" "$GATEWAY_PID" >>"$W/cell-gateway.txt"
+        if [ -n "$BASELINE_WAR" ]; then
+          run_wrk "$kind-$c-baseline-$round" "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/fake/v1/messages" "$W/anthropic-$kind.json" "$c" "$BASELINE_PID" >>"$W/cell-baseline.txt"
+        fi
+      done
+      read -r d50 d99 _ _ < <(medians "$W/cell-direct.txt")
+      read -r h50 h99 _ hcpu < <(medians "$W/cell-hop.txt")
+      read -r g50 g99 _ gcpu < <(medians "$W/cell-gateway.txt")
       label=$([ "$kind" = json ] && echo "JSON" || echo "stream, 50 chunks")
-      awk -v l="$label" -v c="$c" -v d50="$d50" -v d99="$d99" -v h50="$h50" -v h99="$h99" -v g50="$g50" -v g99="$g99" \
-        -v hc="$hcpu" -v gc="$gcpu" 'BEGIN {
-          printf "| %s | %s | %.3f / %.3f | %+.3f / %+.3f | %+.3f / %+.3f | %s / %s | %.1f× |\n",
-            l, c, d50, d99, h50 - d50, h99 - d99, g50 - d50, g99 - d99, hc, gc, (hc > 0 ? gc / hc : 0) }' | tee -a "$RESULTS"
+      if [ -n "$BASELINE_WAR" ]; then
+        read -r b50 b99 _ bcpu < <(medians "$W/cell-baseline.txt")
+        awk -v l="$label" -v c="$c" -v d50="$d50" -v d99="$d99" -v h50="$h50" -v h99="$h99" -v g50="$g50" -v g99="$g99" \
+          -v b50="$b50" -v b99="$b99" -v hc="$hcpu" -v gc="$gcpu" -v bc="$bcpu" 'BEGIN {
+            printf "| %s | %s | %.3f / %.3f | %+.3f / %+.3f | %+.3f / %+.3f | %+.3f / %+.3f | %s / %s / %s | %.1f× | %.2f× |\n",
+              l, c, d50, d99, h50 - d50, h99 - d99, g50 - d50, g99 - d99, b50 - d50, b99 - d99, hc, gc, bc,
+              (hc > 0 ? gc / hc : 0), (bc > 0 ? gc / bc : 0) }' | tee -a "$RESULTS"
+      else
+        awk -v l="$label" -v c="$c" -v d50="$d50" -v d99="$d99" -v h50="$h50" -v h99="$h99" -v g50="$g50" -v g99="$g99" \
+          -v hc="$hcpu" -v gc="$gcpu" 'BEGIN {
+            printf "| %s | %s | %.3f / %.3f | %+.3f / %+.3f | %+.3f / %+.3f | %s / %s | %.1f× |\n",
+              l, c, d50, d99, h50 - d50, h99 - d99, g50 - d50, g99 - d99, hc, gc, (hc > 0 ? gc / hc : 0) }' | tee -a "$RESULTS"
+      fi
     done
   done
   echo >>"$RESULTS"

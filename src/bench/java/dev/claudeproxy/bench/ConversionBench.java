@@ -14,6 +14,8 @@ import dev.claudeproxy.json.Json;
 import dev.claudeproxy.sse.SseParser;
 import dev.claudeproxy.sse.SseWriter;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.spi.JsonProvider;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +23,9 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,10 +59,13 @@ public class ConversionBench {
     private byte[] upstreamStream;
     private MessagesRequest streamRequest;
     private Target target;
+    /** Looked up once, as the gateway does: the static factories would scan the classpath on every call. */
+    private JsonReaderFactory readers;
 
     @Setup
     public void load() throws IOException {
-        requestBody = firstCapturedRequest();
+        readers = JsonProvider.provider().createReaderFactory(Map.of());
+        requestBody = firstTurnRequest();
         StringBuilder stream = new StringBuilder();
         for (int i = 0; i < 49; i++) {
             stream.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1760000000,"
@@ -74,18 +81,19 @@ public class ConversionBench {
         target = new Target("gpt-4.1", "api.openai.com", Profile.GENERIC, 32768, SIGNATURES);
     }
 
-    private static byte[] firstCapturedRequest() throws IOException {
+    /** The largest request of the captured first turn: the one with the system prompt and the tools. */
+    private static byte[] firstTurnRequest() throws IOException {
         try (InputStream in = ConversionBench.class.getResourceAsStream("/captures/cli-interactive-first-turn.jsonl");
              JsonReader reader = jakarta.json.Json.createReader(new StringReader(
                      new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> line.contains(
-                             "\"url\":\"") && line.contains("/v1/messages?")).findFirst().orElseThrow()))) {
+                             "\"url\":\"") && line.contains("/v1/messages?")).max(Comparator.comparingInt(String::length)).orElseThrow()))) {
             return reader.readObject().getJsonObject("body").toString().getBytes(StandardCharsets.UTF_8);
         }
     }
 
     @Benchmark
     public Object requestBaselineParseOnly() {
-        try (JsonReader reader = jakarta.json.Json.createReader(new ByteArrayInputStream(requestBody))) {
+        try (JsonReader reader = readers.createReader(new ByteArrayInputStream(requestBody))) {
             return reader.readObject();
         }
     }
