@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.naming.Context;
 import javax.naming.InitialContext;
 import javax.naming.NameNotFoundException;
 import javax.naming.NamingException;
@@ -55,25 +56,50 @@ public interface Lookup {
      * (embedded servers, plain Jetty without the plus module).
      */
     static Lookup jndi() {
-        Logger log = Logger.getLogger(Lookup.class.getName());
-        InitialContext context;
+        Context context;
         try {
             context = new InitialContext();
             context.lookup("java:comp/env");
         } catch (NamingException | RuntimeException e) {
-            log.log(Level.FINE, "no JNDI java:comp/env here; settings come from context parameters and environment", e);
+            log().log(Level.FINE, "no JNDI java:comp/env here; settings come from context parameters and environment", e);
             return name -> Optional.empty();
         }
+        return jndi(context);
+    }
+
+    /**
+     * Entries of {@code context} under {@code java:comp/env}. A name that is not bound is nothing,
+     * quietly, however the container says so: Tomcat throws {@link NameNotFoundException}, GlassFish
+     * and Payara a bare {@link NamingException} whose root cause is one. Any other failure is one
+     * warning line (its stack trace at FINE), and the next source is asked.
+     */
+    static Lookup jndi(Context context) {
         return name -> {
             try {
                 Object value = context.lookup("java:comp/env/" + name);
                 return Optional.ofNullable(value).map(Object::toString);
-            } catch (NameNotFoundException e) {
-                return Optional.empty();
             } catch (NamingException e) {
-                log.log(Level.WARNING, "JNDI lookup of " + name + " failed; trying the next source", e);
+                if (!notBound(e)) {
+                    log().warning(() -> "JNDI lookup of " + name + " failed (" + e.getClass().getSimpleName() + ": "
+                            + e.getMessage() + "); trying the next source");
+                    log().log(Level.FINE, "JNDI lookup of " + name + " failed", e);
+                }
                 return Optional.empty();
             }
         };
+    }
+
+    private static Logger log() {
+        return Logger.getLogger(Lookup.class.getName());
+    }
+
+    private static boolean notBound(NamingException failure) {
+        Throwable cause = failure;
+        for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+            if (cause instanceof NameNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
