@@ -48,6 +48,7 @@ final class BodyReader implements ReadListener {
     private final Timeouts timeouts;
     private final Consumer<ReadBody> onBody;
     private final Runnable onClientGone;
+    private final long declaredLength;
     private final long startNanos = System.nanoTime();
     private BodyDeadlines deadlines;
     private byte[] body;
@@ -69,6 +70,7 @@ final class BodyReader implements ReadListener {
         this.timeouts = timeouts;
         this.onBody = onBody;
         this.onClientGone = onClientGone;
+        this.declaredLength = declaredLength;
         this.body = new byte[(int) Math.max(0, Math.min(declaredLength, maxBytes))];
     }
 
@@ -87,16 +89,23 @@ final class BodyReader implements ReadListener {
         in.setReadListener(this);
     }
 
-    /** Reads straight into the body, which grows by doubling once the declared length is passed. */
+    /**
+     * Reads straight into the body, which grows by doubling when no length was declared. A body
+     * with a {@code Content-Length} is whole when that many bytes have arrived, whatever the
+     * container says: Grizzly (GlassFish, Payara) sometimes calls {@link #onAllDataRead} before the
+     * last bytes are readable and offers them afterwards, and a body taken at that call is cut
+     * short, its rest read as the connection's next request.
+     */
     @Override
     public void onDataAvailable() throws IOException {
+        ReadBody whole = null;
         synchronized (this) {
             while (state == State.READING && in.isReady()) {
                 if (length == body.length) {
-                    // Full (usually at the declared length): one byte decides between the end and growing.
+                    // Full with no length declared: one byte decides between the end and growing.
                     int next = in.read();
                     if (next < 0) {
-                        return; // onAllDataRead follows
+                        break; // onAllDataRead follows
                     }
                     if (length == maxBytes) {
                         fail(ClientRequests.tooLarge(maxBytes));
@@ -111,11 +120,16 @@ final class BodyReader implements ReadListener {
                 }
                 int n = in.read(body, length, body.length - length);
                 if (n < 0) {
-                    return; // onAllDataRead follows
+                    break; // onAllDataRead follows
                 }
                 length += n;
+                if (length == declaredLength) {
+                    whole = whole();
+                    break;
+                }
             }
         }
+        deliver(whole);
     }
 
     @Override
@@ -125,12 +139,30 @@ final class BodyReader implements ReadListener {
             if (state != State.READING) {
                 return;
             }
-            state = State.DONE;
-            whole = new ReadBody(length == body.length ? body : Arrays.copyOf(body, length), reserved, budget);
-            body = null;
+            if (declaredLength >= 0 && length < declaredLength) {
+                LOG.fine(() -> "the container reported the end of a body at " + length + " of its " + declaredLength
+                        + " bytes; waiting for the rest");
+                return;
+            }
+            whole = whole();
         }
-        deadlines.unwatch(this);
-        onBody.accept(whole);
+        deliver(whole);
+    }
+
+    /** The body as it is now, taken: the reader is done. Holds the lock. */
+    private ReadBody whole() {
+        state = State.DONE;
+        ReadBody whole = new ReadBody(length == body.length ? body : Arrays.copyOf(body, length), reserved, budget);
+        body = null;
+        return whole;
+    }
+
+    /** Hands a whole body on, outside the lock; nothing when {@code whole} is null. */
+    private void deliver(ReadBody whole) {
+        if (whole != null) {
+            deadlines.unwatch(this);
+            onBody.accept(whole);
+        }
     }
 
     @Override
