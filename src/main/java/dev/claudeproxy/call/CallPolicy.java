@@ -197,7 +197,7 @@ public final class CallPolicy {
     private UpstreamAnswer post(Request request, Route route, Profile profile, ChatRequest proxyToServerRequest) {
         byte[] json = Json.writeUtf8(proxyToServerRequest);
         UpstreamCall call = client.prepare(profile.requestUri(route.chatCompletions(), settings.azureApiVersion()),
-                route.key(), profile.keyHeader(), json, Boolean.TRUE.equals(proxyToServerRequest.stream()), route.fromPath(),
+                route.key(), profile.keyHeader(), json, Boolean.TRUE.equals(proxyToServerRequest.stream()), route.checked(),
                 settings.limits().maxAnswerBytes(), settings.timeouts().exchange());
         request.cancellation().watch(call::cancel);
         try {

@@ -41,6 +41,7 @@ import java.util.function.Function;
  * @param retryPolicy when to call an upstream again before the client has seen a byte
  * @param fallbacks the route tried next when a route fails before answering
  * @param upstreamCooldown how long a failed server route is passed over for its fallback
+ * @param upstreams upstreams named in configuration, which paths reach as {@code /_/<name>/...}
  */
 public record Settings(
         Map<Tier, TierRoute> tiers,
@@ -62,7 +63,8 @@ public record Settings(
         boolean metricsEnabled,
         RetryPolicy retryPolicy,
         Map<Tier, Tier> fallbacks,
-        Duration upstreamCooldown) {
+        Duration upstreamCooldown,
+        Map<String, NamedUpstream> upstreams) {
 
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
@@ -76,6 +78,7 @@ public record Settings(
     public static final String MAX_OUTPUT_TOKENS_BY_HOST = "MAX_OUTPUT_TOKENS_BY_HOST";
     public static final String KEEPALIVE_SECONDS = "KEEPALIVE_SECONDS";
     public static final String PROFILE_BY_HOST = "PROFILE_BY_HOST";
+    public static final String UPSTREAMS = "UPSTREAMS";
     public static final String THINKING_SIGNATURE_SECRET = "THINKING_SIGNATURE_SECRET";
     public static final String AZURE_API_VERSION = "AZURE_API_VERSION";
     public static final String UPSTREAM_KEYS_BY_HOST = "UPSTREAM_KEYS_BY_HOST";
@@ -149,6 +152,7 @@ public record Settings(
         corsOrigins = List.copyOf(corsOrigins);
         allowedHosts = allowedHosts.stream().map(host -> host.toLowerCase(Locale.ROOT)).toList();
         fallbacks = Map.copyOf(fallbacks);
+        upstreams = Map.copyOf(upstreams);
     }
 
     public static Settings load(Lookup lookup) {
@@ -179,7 +183,33 @@ public record Settings(
                 new RetryPolicy((int) count(lookup, UPSTREAM_RETRIES, 2, 10), Duration.ofMillis(500),
                         Duration.ofSeconds(positive(lookup, UPSTREAM_RETRY_MAX_WAIT_SECONDS, 10))),
                 fallbacks(lookup, tiers),
-                Duration.ofSeconds(count(lookup, UPSTREAM_COOLDOWN_SECONDS, 30, 86_400)));
+                Duration.ofSeconds(count(lookup, UPSTREAM_COOLDOWN_SECONDS, 30, 86_400)),
+                upstreams(lookup));
+    }
+
+    /** The upstream an operator named {@code name} in {@code UPSTREAMS}. */
+    public Optional<NamedUpstream> upstream(String name) {
+        return Optional.ofNullable(upstreams.get(name));
+    }
+
+    /**
+     * {@code UPSTREAMS}: comma-separated {@code name=base-url} entries, each optionally followed by
+     * {@code |model}, the model for Claude model names when the path names none
+     * ({@code ollama=http://gpu-box:11434/v1|qwen3:8b}).
+     */
+    private static Map<String, NamedUpstream> upstreams(Lookup lookup) {
+        Map<String, NamedUpstream> upstreams = new LinkedHashMap<>();
+        pairs(lookup, UPSTREAMS, "name=base-url[|model]", text -> text).forEach((name, value) -> {
+            if (!NamedUpstream.validName(name)) {
+                throw new IllegalArgumentException(UPSTREAMS + ": the name '" + name + "' is not letters, digits and '-'");
+            }
+            int bar = value.indexOf('|');
+            String url = bar < 0 ? value : value.substring(0, bar);
+            Optional<String> model = bar < 0 ? Optional.empty() : Optional.of(value.substring(bar + 1).strip())
+                    .filter(text -> !text.isEmpty());
+            upstreams.put(name, new NamedUpstream(name, baseUrl(UPSTREAMS + " (" + name + ")", url), model));
+        });
+        return upstreams;
     }
 
     /** The routes tried, in order, when {@code first} fails before answering: its fallback, that one's, and so on. */

@@ -1,11 +1,13 @@
 package dev.claudeproxy.route;
 
+import dev.claudeproxy.config.NamedUpstream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +20,10 @@ import java.util.regex.Pattern;
  * segment: {@code /openrouter.ai/api/v1/~/meta-llama/llama-3.3-70b-instruct/v1/messages}.
  * Percent-encoding the slash ({@code %2F}) is no way out: stock Tomcat and Jetty reject encoded
  * slashes in paths, and {@code ~} is an unreserved URI character every container passes through.
+ *
+ * <p>An upstream an operator named in configuration ({@code UPSTREAMS}) is reached as
+ * {@code /_/<name>[/<model>]/<endpoint>}: no host or port in the path, and with no model segment
+ * no model id either, so the path needs no colon (GlassFish refuses every path that holds one).
  */
 public final class PathParser {
 
@@ -25,7 +31,11 @@ public final class PathParser {
     public static final String FORM = "/<scheme>/<host>[:port]/<path>/<model>/v1/messages "
             + "(scheme http or https, optional, https by default; a model id with '/' goes after a '~' segment: "
             + "/<host>/<path>/~/<org>/<model>/v1/messages), "
-            + "e.g. /api.groq.com/openai/v1/llama-3.3-70b-versatile/v1/messages";
+            + "e.g. /api.groq.com/openai/v1/llama-3.3-70b-versatile/v1/messages; "
+            + "or /_/<name>[/<model>]/v1/messages for an upstream named in UPSTREAMS";
+
+    /** The first segment of the form that names an upstream of the server's configuration. */
+    public static final String NAMED = "_";
 
     /** The segment after which the rest of the path, up to the endpoint, is the model id. */
     public static final String MODEL_MARKER = "~";
@@ -44,8 +54,16 @@ public final class PathParser {
     private PathParser() {
     }
 
-    /** @param path the request path after the context path, starting with '/' (query string excluded) */
+    /** A path with no upstreams named in configuration. */
     public static ParsedPath parse(String path) {
+        return parse(path, name -> Optional.empty());
+    }
+
+    /**
+     * @param path the request path after the context path, starting with '/' (query string excluded)
+     * @param upstreams the upstreams named in configuration, for {@code /_/<name>[/<model>]/...}
+     */
+    public static ParsedPath parse(String path, Function<String, Optional<NamedUpstream>> upstreams) {
         List<String> segments = new ArrayList<>(Arrays.asList(path.split("/")));
         segments.removeIf(String::isEmpty);
         for (Endpoint endpoint : Endpoint.values()) {
@@ -55,7 +73,8 @@ public final class PathParser {
                 List<String> prefix = segments.subList(0, start);
                 Optional<String> modelId = endpoint == Endpoint.MODEL_INFO
                         ? Optional.of(segments.get(segments.size() - 1)) : Optional.empty();
-                return new ParsedPath(endpoint, prefix.isEmpty() ? Optional.empty() : Optional.of(route(prefix)), modelId);
+                return new ParsedPath(endpoint, prefix.isEmpty() ? Optional.empty()
+                        : Optional.of(prefix.get(0).equals(NAMED) ? named(prefix, upstreams) : route(prefix)), modelId);
             }
         }
         throw new RouteNotFoundException("No endpoint at " + shorten(path));
@@ -69,6 +88,26 @@ public final class PathParser {
             }
         }
         return true;
+    }
+
+    /** {@code _/<name>[/<model>]}, or {@code _/<name>/~/<org>/<model>}. */
+    private static PathRoute named(List<String> prefix, Function<String, Optional<NamedUpstream>> upstreams) {
+        if (prefix.size() < 2) {
+            throw new RouteNotFoundException("The path names no upstream after '/_/': /_/<name>[/<model>]/v1/messages,"
+                    + " with <name> one of UPSTREAMS");
+        }
+        String name = prefix.get(1);
+        NamedUpstream upstream = upstreams.apply(name).orElseThrow(() -> new RouteNotFoundException("No upstream is named '"
+                + shorten(name) + "' in this gateway's configuration (UPSTREAMS)"));
+        List<String> rest = prefix.subList(2, prefix.size());
+        if (!rest.isEmpty() && rest.get(0).equals(MODEL_MARKER)) {
+            rest = rest.subList(1, rest.size());
+        }
+        String model = rest.isEmpty() ? upstream.model().orElse("") : String.join("/", rest);
+        if (model.chars().anyMatch(Character::isISOControl)) {
+            throw new RouteNotFoundException("The model in the path holds a control character");
+        }
+        return new PathRoute(upstream.chatCompletions(), model, true);
     }
 
     private static PathRoute route(List<String> prefix) {

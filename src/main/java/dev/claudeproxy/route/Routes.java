@@ -47,8 +47,14 @@ public final class Routes {
         if (pathRoute.isPresent()) {
             PathRoute route = pathRoute.get();
             String model = isClaudeModel(requestedModel) ? route.model() : requestedModel.strip();
+            if (model.isEmpty()) {
+                throw new RouteNotFoundException("The path names no model for the Claude model '" + requestedModel
+                        + "': add one to the path (/_/<name>/<model>/v1/messages), give the upstream one in "
+                        + Settings.UPSTREAMS + " (<name>=<base-url>|<model>), or have the client send the upstream's"
+                        + " model id (Claude Code: ANTHROPIC_MODEL)");
+            }
             return new Route(route.chatCompletions(), model,
-                    key(settings.upstreamKey(named.get()), clientKey, settings), Optional.empty());
+                    key(settings.upstreamKey(named.get()), clientKey, settings), Optional.empty(), !route.configured());
         }
         return family.flatMap(settings::tier).or(() -> settings.tier(Tier.DEFAULT))
                 .map(tier -> tierRoute(tier, settings, clientKey, named))
@@ -79,7 +85,7 @@ public final class Routes {
         Optional<Secret> serverKey = tier.key().or(() -> settings.upstreamKey(tier.origin()));
         boolean clientKeyMayGo = tier.usesClientKey() || named.equals(Optional.of(tier.origin()));
         return new Route(URI.create(tier.baseUrl() + "/chat/completions"), tier.model(),
-                key(serverKey, clientKeyMayGo ? clientKey : Optional.empty(), settings), Optional.of(tier.tier()));
+                key(serverKey, clientKeyMayGo ? clientKey : Optional.empty(), settings), Optional.of(tier.tier()), false);
     }
 
     private static Optional<Secret> key(Optional<Secret> serverKey, Optional<Secret> clientKey, Settings settings) {
@@ -93,8 +99,11 @@ public final class Routes {
      * Where one request goes.
      *
      * @param tier the configured route chosen, or empty for the path's upstream
+     * @param checked whether the upstream is one a request path named by its URL, whose addresses
+     *     must pass the allowlist and the address policy (server routes and upstreams named in
+     *     configuration are trusted as configured)
      */
-    public record Route(URI chatCompletions, String model, Optional<Secret> key, Optional<Tier> tier) {
+    public record Route(URI chatCompletions, String model, Optional<Secret> key, Optional<Tier> tier, boolean checked) {
 
         public String host() {
             return chatCompletions.getHost();
@@ -114,10 +123,6 @@ public final class Routes {
             return chatCompletions + " " + model;
         }
 
-        /** Whether the upstream came from the request path (and so is subject to the allowlist). */
-        public boolean fromPath() {
-            return tier.isEmpty();
-        }
 
         /** When the upstream refuses a call that carried no key: which setting gives this route one. */
         public String missingKeyAdvice() {

@@ -165,7 +165,7 @@ final class Exchange implements Runnable {
         } catch (RouteNotFoundException e) {
             throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
         }
-        if (route.fromPath()) {
+        if (route.checked()) {
             Optional<String> refusal = gateway.guard().refusal(route.host(), route.origin().port());
             if (refusal.isPresent()) {
                 throw new ProxyException(ErrorType.PERMISSION, refusal.get());

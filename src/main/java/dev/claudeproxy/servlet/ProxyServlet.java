@@ -190,6 +190,7 @@ public final class ProxyServlet extends HttpServlet {
         }
         trace.user = ClientRequests.user(clientToProxyRequest, gateway.settings().clientAuth().userHeader()).orElse("-");
         try {
+            refuseEncodedSlash(clientToProxyRequest.getRequestURI());
             ParsedPath parsed = parse(path);
             trace.endpoint = parsed.endpoint().name().toLowerCase(Locale.ROOT);
             if (parsed.endpoint() == Endpoint.HELLO) {
@@ -402,9 +403,21 @@ public final class ProxyServlet extends HttpServlet {
                 "the server refused the request (HTTP " + status + ")", Map.of()));
     }
 
-    private static ParsedPath parse(String path) {
+    /**
+     * A {@code %2F} in the path means what the container makes of it: Tomcat and Liberty refuse it,
+     * WildFly passes it on, Payara decodes it into a slash and the route would silently change. Not
+     * routed anywhere: a 400 that shows the form that works everywhere.
+     */
+    private static void refuseEncodedSlash(String rawUri) {
+        if (rawUri != null && rawUri.toUpperCase(Locale.ROOT).contains("%2F")) {
+            throw ProxyException.invalidRequest("the path holds an encoded slash (%2F), which servers read differently;"
+                    + " a model id with '/' goes after a '~' segment, verbatim: .../<upstream path>/~/<org>/<model>/v1/messages");
+        }
+    }
+
+    private ParsedPath parse(String path) {
         try {
-            return PathParser.parse(path);
+            return PathParser.parse(path, gateway.settings()::upstream);
         } catch (RouteNotFoundException e) {
             throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
         }

@@ -17,6 +17,7 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.claudeproxy.EmbeddedGateway;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -71,6 +72,31 @@ class RequestForwardingTest {
                 + "/openai/v1/~/meta-llama/llama-3.3-70b-instruct/v1/messages", SIMPLE);
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("meta-llama/llama-3.3-70b-instruct", upstreamBody().getString("model"));
+    }
+
+    /**
+     * Payara decodes {@code %2F} before the servlet sees the path, which used to route
+     * {@code .../org%2Ftext/v1/messages} silently to model {@code text} at path {@code .../org/}.
+     * Here Tomcat is told to decode it the same way; the gateway must refuse it and show the form
+     * that works everywhere.
+     */
+    @Test
+    void anEncodedSlashIsRefusedWhateverTheContainerMadeOfIt() throws Exception {
+        try (EmbeddedGateway decoding = EmbeddedGateway.start(0, "", Map.of(), Map.of(), context ->
+                ((org.apache.catalina.Engine) context.getParent().getParent()).getService().findConnectors()[0]
+                        .setEncodedSolidusHandling("decode"))) {
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(decoding.baseUrl()
+                            + "/http/127.0.0.1:" + harness.upstream.port() + "/openai/v1/org%2Ftext/v1/messages"))
+                    .header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(SIMPLE)).build();
+            HttpResponse<String> response = GatewayHarness.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, response.statusCode(), response.body());
+            JsonObject error = GatewayHarness.json(response.body()).getJsonObject("error");
+            assertEquals("invalid_request_error", error.getString("type"));
+            assertTrue(error.getString("message").contains("%2F") && error.getString("message").contains("/~/"),
+                    error.getString("message"));
+            assertEquals(0, harness.upstream.getAllServeEvents().size(), "nothing went upstream");
+        }
     }
 
     @Test
