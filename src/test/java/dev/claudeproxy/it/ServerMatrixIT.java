@@ -22,6 +22,7 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +143,7 @@ class ServerMatrixIT {
             // The stand-in upstreams listen on loopback, which the gateway refuses unless the allowlist names it.
             settings.put("UPSTREAM_ALLOWLIST", "*,127.0.0.1");
             String local = "http://127.0.0.1:" + upstream.port();
-            settings.put("UPSTREAMS", "local=" + local + "/path/v1|route-model,failing=" + local + "/error/v1|m,"
+            settings.put("UPSTREAMS", "local=" + local + "/path/v1|qwen3:8b,failing=" + local + "/error/v1|m,"
                     + "slow=http://127.0.0.1:" + slow.port() + "/v1|m");
             int port = freePort();
             Running running = switch (server) {
@@ -189,7 +190,7 @@ class ServerMatrixIT {
         HttpResponse<String> streamed = send(gateway + "/_/local", "claude-sonnet-4-5", true);
         assertStreamed(streamed, where + " stream", log);
         upstream.verify(postRequestedFor(urlEqualTo("/path/v1/chat/completions"))
-                .withRequestBody(matchingJsonPath("$.model", equalTo("route-model")))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("qwen3:8b")))
                 .withRequestBody(matchingJsonPath("$.stream", equalTo("true"))));
 
         HttpResponse<String> json = send(gateway + "/_/local", "claude-sonnet-4-5", false);
@@ -214,7 +215,10 @@ class ServerMatrixIT {
 
         // What %2F means depends on the container; it must never be routed somewhere else.
         int before = upstream.getAllServeEvents().size();
-        HttpResponse<String> encoded = send(gateway + "/_/local/org%2Ftext", "claude-sonnet-4-5", false);
+        // On a connection of its own: Jetty closes the connection after its 400 without saying so, and a
+        // pooled connection reused at that moment fails the next request (seen once in CI).
+        HttpResponse<String> encoded = send(HttpClient.newHttpClient(), gateway + "/_/local/org%2Ftext",
+                "claude-sonnet-4-5", false);
         assertEquals(400, encoded.statusCode(), where + " %2F: " + encoded.body());
         if (server.passesEncodedSlashes) {
             // The servlet sees it (WildFly passes it on, Payara decodes it): its own 400 shows the form that works.
@@ -228,7 +232,8 @@ class ServerMatrixIT {
             // path, written or percent-encoded, is refused before the servlet runs; one in the query is not.
             for (String path : List.of("/http/127.0.0.1:" + upstream.port() + "/path/v1/url-model",
                     "/http/127.0.0.1%3A" + upstream.port() + "/path/v1/url-model", "/_/local/qwen3:8b")) {
-                assertEquals(503, send(gateway + path, "claude-sonnet-4-5", true).statusCode(), where + " " + path);
+                assertEquals(503, send(HttpClient.newHttpClient(), gateway + path, "claude-sonnet-4-5", true).statusCode(),
+                        where + " " + path);
             }
         }
         // Large bodies, one after another on one connection: Grizzly used to announce a body's end
@@ -288,7 +293,12 @@ class ServerMatrixIT {
     }
 
     private static HttpResponse<String> send(String baseUrl, String model, boolean stream) throws Exception {
-        return GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/messages?beta=true"))
+        return send(GatewayHarness.HTTP, baseUrl, model, stream);
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String baseUrl, String model, boolean stream)
+            throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/messages?beta=true"))
                 .header("content-type", "application/json").header("x-api-key", "sk-test")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"max_tokens\":50,\"stream\":" + stream
                         + ",\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}],"
