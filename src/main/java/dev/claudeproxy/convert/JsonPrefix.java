@@ -27,6 +27,8 @@ final class JsonPrefix {
     private boolean started;
     private boolean invalid;
     private boolean complete;
+    /** Bytes fed so far. */
+    private long fed;
 
     JsonPrefix() {
         try {
@@ -42,24 +44,45 @@ final class JsonPrefix {
             return;
         }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (complete) {
+            invalid = !whitespace(bytes, 0);
+            return;
+        }
+        long before = fed;
+        fed += bytes.length;
         try {
             feeder.feedInput(bytes, 0, bytes.length);
             for (JsonToken token = parser.nextToken(); token != JsonToken.NOT_AVAILABLE; token = parser.nextToken()) {
                 if (token == null) {
                     break;
                 }
-                if (complete || (!started && token != JsonToken.START_OBJECT)) {
-                    invalid = true; // a first value that is not an object, or a second value after it
+                if (!started && token != JsonToken.START_OBJECT) {
+                    invalid = true; // a first value that is not an object
                     return;
                 }
                 started = true;
                 if (token == JsonToken.END_OBJECT && parser.getParsingContext().inRoot()) {
+                    // The object is whole: only whitespace may follow. Checked here, byte by byte, because
+                    // the parser holds back a token it cannot yet see the end of (a number, "}3").
                     complete = true;
+                    long end = parser.currentTokenLocation().getByteOffset() + 1;
+                    invalid = !whitespace(bytes, (int) (end - before));
+                    return;
                 }
             }
         } catch (IOException e) {
             invalid = true;
         }
+    }
+
+    /** Whether {@code bytes} from {@code from} on are JSON whitespace only. */
+    private static boolean whitespace(byte[] bytes, int from) {
+        for (int i = Math.max(0, from); i < bytes.length; i++) {
+            if (bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\n' && bytes[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the text so far can still begin a JSON object. */

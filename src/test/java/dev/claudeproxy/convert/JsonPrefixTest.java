@@ -23,6 +23,10 @@ class JsonPrefixTest {
         "`{\"a\":tru}`|false|false",
         "`{\"a\":1}}`|false|false",
         "`{\"a\":1} {}`|false|false",
+        "`{\"location\": \"San Francisco\"}3`|false|false",
+        "`{\"a\":1}\n\t `|true|true",
+        "`{\"a\":1} 3`|false|false",
+        "`{\"a\":1}\"`|false|false",
         "`[1]`|false|false",
         "`\"text\"`|false|false",
         "`{'a':1}`|false|false",
@@ -40,7 +44,7 @@ class JsonPrefixTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {"`{\"a\":1}x`|7", "`{\"a\":[}`|6", "`{\"a\":\"\u0001\"}`|6"})
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {"`{\"a\":1}x`|7", "`{\"a\":1}3`|7", "`{\"a\":[}`|6", "`{\"a\":\"\u0001\"}`|6"})
     void anInvalidPrefixIsCaughtAtTheCharacterThatSpoilsIt(String text, int spoiledAt) {
         JsonPrefix prefix = new JsonPrefix();
         prefix.feed(text.substring(0, spoiledAt));
