@@ -312,18 +312,8 @@ class ServerMatrixIT {
         String origin();
     }
 
-    private Running process(Process process, Path log) {
-        return new Running() {
-            @Override
-            public Path log() {
-                return log;
-            }
-
-            @Override
-            public void close() throws Exception {
-                stop(process);
-            }
-        };
+    private static Running process(Process process, Path log) {
+        return new Started(log, () -> stop(process));
     }
 
     private static void stop(Process process) throws InterruptedException {
@@ -374,19 +364,11 @@ class ServerMatrixIT {
         builder.environment().remove("JRE_HOME");
         Path log = base.resolve("server.log");
         Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new Running() {
-            @Override
-            public Path log() {
-                return log;
-            }
-
-            @Override
-            public void close() throws Exception {
-                stop(process);
-                // A clean stop: Tomcat names every thread a webapp leaves running.
-                assertTrue(Files.readString(log).contains("Stopping service"), "the stop was logged" + tail(log));
-            }
-        };
+        return new Started(log, () -> {
+            stop(process);
+            // A clean stop: Tomcat names every thread a webapp leaves running.
+            assertTrue(Files.readString(log).contains("Stopping service"), "the stop was logged" + tail(log));
+        });
     }
 
     /** JETTY_HOME from the distribution, a fresh JETTY_BASE with the ee10-deploy module and the WAR twice. */
@@ -491,6 +473,14 @@ class ServerMatrixIT {
         builder.environment().put("WLP_USER_DIR", user.toString());
         Process process = builder.start();
         return process(process, server.resolve("logs/messages.log"));
+    }
+
+    /** A server on the port the test chose, and how it stops. */
+    private record Started(Path log, Stopper stopper) implements Running {
+        @Override
+        public void close() throws Exception {
+            stopper.stop();
+        }
     }
 
     /** A server with its own origin and its own way to stop. */
