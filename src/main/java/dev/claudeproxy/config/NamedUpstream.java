@@ -11,20 +11,15 @@ import java.util.regex.Pattern;
  * route: the allowlist does not apply to it.
  *
  * @param name lower-case letters, digits and '-'
- * @param baseUrl what {@code /chat/completions} is appended to
+ * @param chatCompletions its {@code .../chat/completions} URI
  * @param model the model used for Claude model names when the path names none
  */
-public record NamedUpstream(String name, URI baseUrl, Optional<String> model) {
+public record NamedUpstream(String name, URI chatCompletions, Optional<String> model) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     /** Whether {@code name} is written as an upstream's name may be. */
     public static boolean validName(String name) {
         return NAME.matcher(name).matches();
-    }
-
-    /** The {@code .../chat/completions} URI. */
-    public URI chatCompletions() {
-        return URI.create(baseUrl + "/chat/completions");
     }
 }

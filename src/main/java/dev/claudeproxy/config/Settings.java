@@ -207,7 +207,8 @@ public record Settings(
             String url = bar < 0 ? value : value.substring(0, bar);
             Optional<String> model = bar < 0 ? Optional.empty() : Optional.of(value.substring(bar + 1).strip())
                     .filter(text -> !text.isEmpty());
-            upstreams.put(name, new NamedUpstream(name, baseUrl(UPSTREAMS + " (" + name + ")", url), model));
+            upstreams.put(name, new NamedUpstream(name,
+                    URI.create(baseUrl(UPSTREAMS + " (" + name + ")", url) + "/chat/completions"), model));
         });
         return upstreams;
     }

@@ -104,9 +104,7 @@ public final class PathParser {
             rest = rest.subList(1, rest.size());
         }
         String model = rest.isEmpty() ? upstream.model().orElse("") : String.join("/", rest);
-        if (model.chars().anyMatch(Character::isISOControl)) {
-            throw new RouteNotFoundException("The model in the path holds a control character");
-        }
+        checkModel(model);
         return new PathRoute(upstream.chatCompletions(), model, true);
     }
 
@@ -143,9 +141,7 @@ public final class PathParser {
                 throw new RouteNotFoundException("The upstream path has an invalid segment");
             }
         }
-        if (model.chars().anyMatch(Character::isISOControl)) {
-            throw new RouteNotFoundException("The model in the path holds a control character");
-        }
+        checkModel(model);
         String base = scheme + "://" + authority + (upstreamPath.isEmpty() ? "" : "/" + String.join("/", upstreamPath));
         URI chatCompletions;
         try {
@@ -157,6 +153,12 @@ public final class PathParser {
             throw new RouteNotFoundException("'" + shorten(authority) + "' is not a host name");
         }
         return new PathRoute(chatCompletions, model);
+    }
+
+    private static void checkModel(String model) {
+        if (model.chars().anyMatch(Character::isISOControl)) {
+            throw new RouteNotFoundException("The model in the path holds a control character");
+        }
     }
 
     private static void checkAuthority(String authority) {

@@ -1,5 +1,8 @@
 package dev.claudeproxy.servlet;
 
+import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +31,12 @@ final class BodyBudget {
             }
         } while (!available.compareAndSet(left, left - bytes));
         return true;
+    }
+
+    /** The client's error when the budget cannot take a body: 529, which clients retry. */
+    static ProxyException spent() {
+        return new ProxyException(ErrorType.OVERLOADED, "the gateway holds as many request bytes as it may ("
+                + Settings.MAX_REQUEST_BYTES_IN_FLIGHT + "); retry shortly");
     }
 
     void release(long bytes) {

@@ -82,7 +82,7 @@ final class BodyReader implements ReadListener {
      */
     void start(BodyDeadlines deadlines) {
         if (body.length > 0 && !reserve(body.length)) {
-            throw overloaded();
+            throw BodyBudget.spent();
         }
         this.deadlines = deadlines;
         deadlines.watch(this);
@@ -112,7 +112,7 @@ final class BodyReader implements ReadListener {
                         return;
                     }
                     if (!grow(length + 1)) {
-                        fail(overloaded());
+                        fail(BodyBudget.spent());
                         return;
                     }
                     body[length++] = (byte) next;
@@ -224,10 +224,5 @@ final class BodyReader implements ReadListener {
         }
         reserved += bytes;
         return true;
-    }
-
-    private static ProxyException overloaded() {
-        return new ProxyException(ErrorType.OVERLOADED, "the gateway holds as many request bytes as it may ("
-                + Settings.MAX_REQUEST_BYTES_IN_FLIGHT + "); retry shortly");
     }
 }

@@ -333,8 +333,7 @@ public final class ProxyServlet extends HttpServlet {
             return;
         }
         if (!gateway.budget().reserve(bytes.length)) {
-            ProxyException overloaded = new ProxyException(ErrorType.OVERLOADED, "the gateway holds as many request"
-                    + " bytes as it may (" + Settings.MAX_REQUEST_BYTES_IN_FLIGHT + "); retry shortly");
+            ProxyException overloaded = BodyBudget.spent();
             client.fail(overloaded);
             gateway.telemetry().finish(trace, overloaded.status());
             return;
@@ -409,7 +408,7 @@ public final class ProxyServlet extends HttpServlet {
      * routed anywhere: a 400 that shows the form that works everywhere.
      */
     private static void refuseEncodedSlash(String rawUri) {
-        if (rawUri != null && rawUri.toUpperCase(Locale.ROOT).contains("%2F")) {
+        if (rawUri != null && (rawUri.contains("%2F") || rawUri.contains("%2f"))) {
             throw ProxyException.invalidRequest("the path holds an encoded slash (%2F), which servers read differently;"
                     + " a model id with '/' goes after a '~' segment, verbatim: .../<upstream path>/~/<org>/<model>/v1/messages");
         }

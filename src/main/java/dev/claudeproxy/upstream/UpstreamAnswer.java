@@ -22,15 +22,15 @@ public final class UpstreamAnswer implements AutoCloseable {
     }
 
     /** Bytes of the body, in order. */
-    public record Data(byte[] bytes) implements Piece {
+    public record Data(byte[] bytes) implements Piece, UpstreamCall.Piece {
     }
 
     /** The body ended. */
-    public record End() implements Piece {
+    public record End() implements Piece, UpstreamCall.Piece {
     }
 
     /** Reading the body failed (the connection broke, or the body passed its bound). */
-    public record Failed(IOException failure) implements Piece {
+    public record Failed(IOException failure) implements Piece, UpstreamCall.Piece {
     }
 
     /** The deadline passed with nothing new. */
@@ -39,7 +39,7 @@ public final class UpstreamAnswer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(UpstreamAnswer.class.getName());
     private static final Waited WAITED = new Waited();
-    private static final End END = new End();
+    static final End END = new End();
 
     private final ClassicHttpResponse response;
     private final UpstreamCall call;
@@ -87,14 +87,10 @@ public final class UpstreamAnswer implements AutoCloseable {
         if (piece == null) {
             return WAITED;
         }
-        finished = !(piece instanceof UpstreamCall.Data);
-        if (piece instanceof UpstreamCall.Data data) {
-            return new Data(data.bytes());
-        }
-        if (piece instanceof UpstreamCall.Failed failed) {
-            return new Failed(failed.failure());
-        }
-        return END;
+        // After the head, the call hands only the body's pieces.
+        Piece bodyPiece = (Piece) piece;
+        finished = !(bodyPiece instanceof Data);
+        return bodyPiece;
     }
 
     /** Whether a piece is ready now: when none is, what was converted should reach the client before waiting. */

@@ -36,8 +36,12 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class UpstreamCall implements Runnable {
 
-    /** What the exchange takes from the queue. */
-    sealed interface Piece permits Head, NoAnswer, Data, End, Failed {
+    /**
+     * What the exchange takes from the queue: the head, or no answer, then the body's own pieces
+     * ({@link UpstreamAnswer.Data}, {@link UpstreamAnswer.End}, {@link UpstreamAnswer.Failed}),
+     * which {@link UpstreamAnswer#next} hands on as they are.
+     */
+    sealed interface Piece permits Head, NoAnswer, UpstreamAnswer.Data, UpstreamAnswer.End, UpstreamAnswer.Failed {
     }
 
     /** The answer's status and headers arrived. */
@@ -46,18 +50,6 @@ public final class UpstreamCall implements Runnable {
 
     /** No answer came. */
     record NoAnswer(UpstreamFailure failure) implements Piece {
-    }
-
-    /** Bytes of the body, in order. */
-    record Data(byte[] bytes) implements Piece {
-    }
-
-    /** The body ended. */
-    record End() implements Piece {
-    }
-
-    /** Reading the body failed (the connection broke, or the body passed its bound). */
-    record Failed(IOException failure) implements Piece {
     }
 
     private static final int READ_SIZE = 8192;
@@ -144,17 +136,17 @@ public final class UpstreamCall implements Runnable {
             for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
                 total += n;
                 if (total > maxBodyBytes) {
-                    hand(new Failed(new AnswerTooLargeException(maxBodyBytes)));
+                    hand(new UpstreamAnswer.Failed(new AnswerTooLargeException(maxBodyBytes)));
                     return;
                 }
-                if (!hand(new Data(Arrays.copyOf(buffer, n)))) {
+                if (!hand(new UpstreamAnswer.Data(Arrays.copyOf(buffer, n)))) {
                     return;
                 }
             }
             bodyComplete = true;
-            hand(new End());
+            hand(UpstreamAnswer.END);
         } catch (IOException e) {
-            hand(new Failed(e));
+            hand(new UpstreamAnswer.Failed(e));
         } finally {
             answer.close();
         }
