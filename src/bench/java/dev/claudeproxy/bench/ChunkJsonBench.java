@@ -4,6 +4,7 @@ import dev.claudeproxy.anthropic.StreamEvent.ContentBlockDelta;
 import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatCompletionReader;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.stream.JsonGenerator;
@@ -28,7 +29,8 @@ import org.openjdk.jmh.annotations.State;
  *
  * <ul>
  *   <li>{@code read*}: a typical text chunk, bound by JSON-B into the gateway's
- *       {@link ChatCompletion} (what the gateway does), read by JSON-P into a tree, and only walked
+ *       {@link ChatCompletion} (what the gateway did), read into the same records by
+ *       {@link ChatCompletionReader} (what it does), read by JSON-P into a tree, and only walked
  *       by JSON-P's streaming parser: the last is the floor under any JSON-P reader of the same
  *       text.
  *   <li>{@code write*}: the event written by JSON-B (what the gateway does) and by JSON-P's
@@ -61,6 +63,12 @@ public class ChunkJsonBench {
     @Benchmark
     public ChatCompletion readJsonbBinding() {
         return Json.read(CHUNK, ChatCompletion.class);
+    }
+
+    /** What the gateway does now: {@link ChatCompletionReader}, JSON-P's streaming parser into the same records. */
+    @Benchmark
+    public ChatCompletion readStreamingReader() {
+        return ChatCompletionReader.read(CHUNK);
     }
 
     @Benchmark

@@ -4,10 +4,11 @@ import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatCompletionReader;
 import dev.claudeproxy.sse.EventTooLargeException;
 import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseParser;
-import jakarta.json.bind.JsonbException;
+import jakarta.json.JsonException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -48,8 +49,8 @@ public final class UpstreamChunks {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(Json.read(event.data(), ChatCompletion.class));
-        } catch (JsonbException notAChunk) {
+            return Optional.ofNullable(ChatCompletionReader.read(event.data()));
+        } catch (JsonException notAChunk) {
             return Optional.empty();
         }
     }

@@ -1,6 +1,10 @@
 package dev.claudeproxy.json;
 
 import jakarta.json.bind.Jsonb;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import java.io.StringReader;
+import java.util.Map;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
@@ -33,6 +37,10 @@ public final class Json {
      */
     public static final int MAX_NESTING = 512;
 
+    /** Parsson's maxDepth counts one more than {@link #closesEveryContainer}'s depth. */
+    private static final JsonParserFactory PARSERS = JSON_P.createParserFactory(
+            Map.of("org.eclipse.parsson.maxDepth", MAX_NESTING + 1));
+
     private Json() {
     }
 
@@ -64,6 +72,22 @@ public final class Json {
             throw new JsonbException("truncated, unbalanced or too deeply nested JSON");
         }
         return JSONB.fromJson(text, type);
+    }
+
+    /**
+     * A streaming parser of {@code text} that refuses nesting deeper than {@link #MAX_NESTING}:
+     * past it, Parsson throws a bare {@link RuntimeException} ({@link #tooDeep} tells it apart).
+     * Walk values with {@code next()}: Parsson's {@code skipObject}/{@code skipArray} spin at the
+     * end of a truncated text (see {@link #read}).
+     */
+    public static JsonParser parser(String text) {
+        return PARSERS.createParser(new StringReader(text));
+    }
+
+    /** Whether {@code e} is Parsson refusing a text nested deeper than {@link #MAX_NESTING}. */
+    public static boolean tooDeep(RuntimeException e) {
+        return e.getClass() == RuntimeException.class && e.getMessage() != null
+                && e.getMessage().startsWith("Input is too deeply nested");
     }
 
     /**

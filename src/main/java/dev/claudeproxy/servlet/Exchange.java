@@ -24,6 +24,7 @@ import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatCompletionReader;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.RouteNotFoundException;
 import dev.claudeproxy.route.Routes;
@@ -34,7 +35,7 @@ import dev.claudeproxy.upstream.AnswerTooLargeException;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 import dev.claudeproxy.upstream.UpstreamAnswer.Piece;
 import jakarta.json.JsonValue;
-import jakarta.json.bind.JsonbException;
+import jakarta.json.JsonException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -208,8 +209,8 @@ final class Exchange implements Runnable {
         byte[] completionBody = readBody(answer, deadlines);
         ChatCompletion completion;
         try {
-            completion = Json.read(new String(completionBody, StandardCharsets.UTF_8), ChatCompletion.class);
-        } catch (JsonbException e) {
+            completion = ChatCompletionReader.read(new String(completionBody, StandardCharsets.UTF_8));
+        } catch (JsonException e) {
             // Never relayed: an unknown body may be an internal page, secrets and all.
             throw ProxyException.noRetry(502, ErrorType.API, "upstream answered " + answer.status() + " with "
                     + completionBody.length + " bytes of " + answer.contentType() + " that are not a chat completion");

@@ -13,8 +13,11 @@ import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
+import dev.claudeproxy.sse.EventTooLargeException;
 import dev.claudeproxy.sse.SseParser;
 import jakarta.json.JsonException;
+import dev.claudeproxy.openai.ReadersAgree;
+import java.nio.ByteBuffer;
 import jakarta.json.JsonReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,6 +48,25 @@ class StreamFuzzTest {
     void anyUpstreamStreamBecomesAWellFormedEventSequence(byte[] upstreamBytes) throws IOException {
         for (Profile profile : new Profile[] {Profile.GENERIC, Profile.GEMINI, Profile.DEEPSEEK}) {
             check(convert(upstreamBytes, profile));
+        }
+        readersAgree(upstreamBytes);
+    }
+
+    /**
+     * The streaming chunk reader ({@link ChatCompletionReader}) reads every event's data as JSON-B's
+     * binding, the reader before it, read it: the same record, or a refusal ({@link ReadersAgree}).
+     */
+    private static void readersAgree(byte[] upstreamBytes) throws IOException {
+        List<String> data = new ArrayList<>();
+        SseParser parser = new SseParser(SseParser.DEFAULT_MAX_EVENT_BYTES);
+        try {
+            parser.feed(ByteBuffer.wrap(upstreamBytes), event -> data.add(event.data()));
+            parser.finish(event -> data.add(event.data()));
+        } catch (EventTooLargeException tooLarge) {
+            // the events before it are checked
+        }
+        for (String text : data) {
+            ReadersAgree.check(text);
         }
     }
 
