@@ -1,5 +1,6 @@
 package dev.claudeproxy.bench;
 
+import dev.claudeproxy.anthropic.EventJson;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
@@ -129,7 +130,7 @@ public class ConversionBench {
 
     private static void write(SseWriter writer, List<StreamEvent> events) throws IOException {
         for (StreamEvent event : events) {
-            writer.write(event.type(), Json.write(event));
+            writer.write(event.type(), EventJson.of(event));
         }
         writer.flush();
     }

@@ -1,6 +1,8 @@
 package dev.claudeproxy.json;
 
 import jakarta.json.bind.Jsonb;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.json.stream.JsonGeneratorFactory;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
@@ -37,11 +39,18 @@ public final class Json {
      */
     public static final int MAX_NESTING = 512;
 
+    private static final JsonGeneratorFactory GENERATORS = JSON_P.createGeneratorFactory(Map.of());
+
     /** Parsson's maxDepth counts one more than {@link #closesEveryContainer}'s depth. */
     private static final JsonParserFactory PARSERS = JSON_P.createParserFactory(
             Map.of("org.eclipse.parsson.maxDepth", MAX_NESTING + 1));
 
     private Json() {
+    }
+
+    /** A JSON-P generator writing to {@code out}, compact, as {@link #write} writes. */
+    public static JsonGenerator generator(java.io.Writer out) {
+        return GENERATORS.createGenerator(out);
     }
 
     public static String write(Object value) {

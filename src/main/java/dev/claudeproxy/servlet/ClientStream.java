@@ -1,5 +1,6 @@
 package dev.claudeproxy.servlet;
 
+import dev.claudeproxy.anthropic.EventJson;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
@@ -63,7 +64,7 @@ final class ClientStream {
                     trace.inputTokens = delta.usage().inputTokens();
                     trace.outputTokens = delta.usage().outputTokens();
                 }
-                events.write(event.type(), Json.write(event));
+                events.write(event.type(), EventJson.of(event));
                 unflushed = true;
             }
         } catch (IOException e) {

@@ -1,0 +1,58 @@
+package dev.claudeproxy.anthropic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.claudeproxy.json.Json;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The generator's JSON of an event is the binding's. */
+class EventJsonTest {
+
+    static Stream<StreamEvent> events() {
+        List<String> texts = new ArrayList<>(List.of("", " the quick brown fox", "quote \" backslash \\ slash /",
+                "new\nline\r\ttab \b\f", "\u0000\u0001\u001f\u007f", "é ü 漢字 😀", "\u2028\u2029", "\ud800 lone",
+                "{\"a\":[1,", "</script>", "x".repeat(10_000)));
+        List<StreamEvent> events = new ArrayList<>();
+        for (String text : texts) {
+            for (int index : new int[] {0, 7, Integer.MAX_VALUE}) {
+                events.add(new StreamEvent.ContentBlockDelta(index, new StreamEvent.TextDelta(text)));
+                events.add(new StreamEvent.ContentBlockDelta(index, new StreamEvent.InputJsonDelta(text)));
+                events.add(new StreamEvent.ContentBlockDelta(index, new StreamEvent.ThinkingDelta(text)));
+                events.add(new StreamEvent.ContentBlockDelta(index, new StreamEvent.SignatureDelta(text)));
+            }
+        }
+        events.add(new StreamEvent.ContentBlockDelta(0, new StreamEvent.TextDelta(null)));
+        events.add(new StreamEvent.ContentBlockDelta(0, new StreamEvent.SignatureDelta(null)));
+        events.add(new StreamEvent.ContentBlockStop(3));
+        events.add(new StreamEvent.Ping());
+        events.add(new StreamEvent.ErrorEvent("api_error", "x\"y"));
+        return events.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void theGeneratorWritesWhatTheBindingWrites(StreamEvent event) {
+        assertEquals(parse(Json.write(event)), parse(EventJson.of(event)));
+    }
+
+    /** The delta's type first, as the Anthropic API writes it. */
+    @Test
+    void aTextDeltaReadsAsTheAnthropicApiWritesIt() {
+        assertEquals("{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\\\"b\\n\"}}",
+                EventJson.of(new StreamEvent.ContentBlockDelta(2, new StreamEvent.TextDelta("a\"b\n"))));
+    }
+
+    private static JsonValue parse(String json) {
+        try (JsonReader reader = Json.JSON_P.createReader(new StringReader(json))) {
+            return reader.readValue();
+        }
+    }
+}
