@@ -7,6 +7,12 @@
 #   PHASES=latency bench/load.sh                  # one phase: latency, streams or soak
 #   BASELINE_WAR=old.war PHASES=latency bench/load.sh   # also an earlier WAR, on a Tomcat of its own,
 #                                                       # measured cell by cell beside this one
+#   PEER=none bench/load.sh                       # without claude-code-router (installed from npm)
+#
+# The latency phase measures, interleaved: the fake upstream directly, an nginx proxy_pass hop,
+# the pass-through anchor (the bench's PassThroughServlet in the gateway's own Tomcat, copying bytes
+# through the same HTTP client), the gateway, and claude-code-router as the peer; then it writes
+# issue 14's targets with what was measured.
 #
 # Each latency cell runs every target ROUNDS times (3), interleaved, LOAD_SECONDS (5) each, and
 # reports the medians: the machines are shared, and one run of one target says little.
@@ -20,12 +26,20 @@ mkdir -p "$W"
 PHASES="${PHASES:-latency streams soak}"
 LOAD_SECONDS="${LOAD_SECONDS:-5}"
 ROUNDS="${ROUNDS:-3}"
+CONCURRENCY="${CONCURRENCY:-1 16}"
+# The peer a user would otherwise pick, from the npm registry; PEER=none leaves it out.
+CCR_VERSION="${CCR_VERSION:-1.0.73}"
+PEER="${PEER:-ccr}"
 STREAMS="${STREAMS:-10000}"
 STREAM_SECONDS="${STREAM_SECONDS:-60}"
 STREAM_RAMP_SECONDS="${STREAM_RAMP_SECONDS:-30}"
 SOAK_MINUTES="${SOAK_MINUTES:-20}"
+# The servers of the many-streams phase: Tomcat (the gateway's, with TOMCAT_TUNING) and Jetty 12.
+STREAM_SERVERS="${STREAM_SERVERS:-tomcat jetty}"
+# The connector settings tomcat/README.md gives for many open streams ("" for Tomcat's defaults).
+TOMCAT_TUNING="${TOMCAT_TUNING-socket.appReadBufSize=\"2048\" socket.appWriteBufSize=\"2048\"}"
 GATEWAY_HEAP="${GATEWAY_HEAP:--Xms256m -Xmx2g}"
-UPSTREAM=18081 HOP=18082 GATEWAY=18080 SLOW=18443 BASELINE=18090
+UPSTREAM=18081 HOP=18082 GATEWAY=18080 SLOW=18443 BASELINE=18090 CCR=18093 JETTY=18094
 BASELINE_WAR="${BASELINE_WAR:-}"
 if [ -n "$BASELINE_WAR" ]; then BASELINE_WAR=$(readlink -f "$BASELINE_WAR"); fi
 
@@ -36,6 +50,8 @@ missing=()
 command -v nginx >/dev/null || missing+=(nginx-light)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v ss >/dev/null || missing+=(iproute2)
+command -v unzip >/dev/null || missing+=(unzip)
+if [ "$PEER" = ccr ]; then command -v npm >/dev/null || missing+=(nodejs npm); fi
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -54,7 +70,7 @@ SERVER_JAVA_HOME="${SERVER_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(com
 JAVA="$SERVER_JAVA_HOME/bin/java"
 
 # A previous run stopped half-way may still hold the ports.
-for port in $UPSTREAM $HOP $GATEWAY $SLOW $BASELINE; do
+for port in $UPSTREAM $HOP $GATEWAY $SLOW $BASELINE $CCR $JETTY; do
   for pid in $(ss -Htlnp "sport = :$port" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
     log "stopping process $pid, which holds port $port"
     kill "$pid" 2>/dev/null || true
@@ -64,7 +80,8 @@ done
 
 # ---------------------------------------------------------------- build
 log "building the WAR, the bench classes and the Tomcat distribution"
-./mvnw -q -B -Pbench -DskipTests verify
+# -DskipITs too: since Failsafe 3.6, -DskipTests no longer skips the server matrix.
+./mvnw -q -B -Pbench -DskipTests -DskipITs verify
 ./mvnw -q -B -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt"
 CP="$PWD/target/test-classes:$PWD/target/classes:$(cat "$W/cp.txt")"
 TOMCAT_HOME=$(find "$PWD/target/servers" -maxdepth 1 -name 'apache-tomcat-10.1.*' | head -1)
@@ -143,9 +160,13 @@ start_tomcat() {
   cp "$TOMCAT_HOME"/conf/* "$base/conf/"
   # A gateway for thousands of long streams: Tomcat's NIO connector defaults to 8,192 connections.
   sed -i -e 's/port="8005"/port="-1"/' \
-    -e "s/<Connector port=\"8080\"/<Connector port=\"$port\" address=\"127.0.0.1\" maxConnections=\"19000\" acceptCount=\"4096\" maxKeepAliveRequests=\"-1\"/" \
+    -e "s/<Connector port=\"8080\"/<Connector port=\"$port\" address=\"127.0.0.1\" maxConnections=\"19000\" acceptCount=\"4096\" maxKeepAliveRequests=\"-1\" $TOMCAT_TUNING/" \
     "$base/conf/server.xml"
   cp "$war" "$base/webapps/ROOT.war"
+  # The pass-through anchor beside it, at /anchor: the bench's servlet and the WAR's HTTP client jars.
+  mkdir -p "$base/webapps/anchor/WEB-INF/classes/dev/claudeproxy/bench"
+  cp target/test-classes/dev/claudeproxy/bench/PassThroughServlet*.class "$base/webapps/anchor/WEB-INF/classes/dev/claudeproxy/bench/"
+  unzip -q -j "$war" 'WEB-INF/lib/http*.jar' 'WEB-INF/lib/slf4j-*.jar' -d "$base/webapps/anchor/WEB-INF/lib" 2>/dev/null || true
   # GATEWAY_DEBUG=1: the gateway's FINE log (why each exchange ended) in logs/catalina.out.
   if [ -n "${GATEWAY_DEBUG:-}" ]; then echo "dev.claudeproxy.level = FINE" >>"$base/conf/logging.properties"; fi
   # The fake upstreams listen on loopback, which the gateway refuses unless allowed.
@@ -171,11 +192,47 @@ if [ -n "$BASELINE_WAR" ]; then
   BASES+=("$W/tomcat-baseline")
 fi
 HOP_PID=$(pgrep -P "$(cat "$W/nginx-hop/nginx.pid")" | head -1)
+curl -fs -o /dev/null -X POST --data-binary '{}' "http://127.0.0.1:$GATEWAY/anchor/http/127.0.0.1:$UPSTREAM/json/v1/chat/completions" \
+  || { echo "the pass-through anchor did not answer" >&2; tail -30 "$CATALINA_BASE/logs/catalina.out" >&2; exit 1; }
+
+# ---------------------------------------------------------------- the peer: claude-code-router
+CCR_PID=""
+if [ "$PEER" = ccr ]; then
+  log "starting claude-code-router $CCR_VERSION on :$CCR (npm), its providers on the same fake upstream"
+  C="$W/ccr"
+  if [ ! -x "$C/node_modules/.bin/ccr" ] || ! grep -q "\"version\": \"$CCR_VERSION\"" "$C/node_modules/@musistudio/claude-code-router/package.json"; then
+    npm install --prefix "$C" --no-audit --no-fund --loglevel=error "@musistudio/claude-code-router@$CCR_VERSION" >/dev/null
+  fi
+  mkdir -p "$C/home/.claude-code-router"
+  cat >"$C/home/.claude-code-router/config.json" <<JSON
+{
+  "LOG": false, "HOST": "127.0.0.1", "PORT": $CCR, "APIKEY": "", "API_TIMEOUT_MS": 600000,
+  "Providers": [
+    {"name": "json", "api_base_url": "http://127.0.0.1:$UPSTREAM/json/v1/chat/completions", "api_key": "sk-bench", "models": ["fake"]},
+    {"name": "sse", "api_base_url": "http://127.0.0.1:$UPSTREAM/sse50/v1/chat/completions", "api_key": "sk-bench", "models": ["fake"]}
+  ],
+  "Router": {"default": "sse,fake"}
+}
+JSON
+  printf '{"model":"json,fake","max_tokens":100,"stream":false,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/ccr-json.json"
+  printf '{"model":"sse,fake","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/ccr-sse.json"
+  (cd "$C/home" && HOME="$C/home" exec "$C/node_modules/.bin/ccr" start >"$C/ccr.log" 2>&1) &
+  PIDS+=($!)
+  for _ in $(seq 1 60); do
+    CCR_PID=$(ss -Htlnp "sport = :$CCR" | grep -o "pid=[0-9]*" | cut -d= -f2 | head -1 || true)
+    [ -n "$CCR_PID" ] && break
+    sleep 0.5
+  done
+  [ -n "$CCR_PID" ] || { echo "claude-code-router did not start" >&2; tail -30 "$C/ccr.log" >&2; exit 1; }
+  PIDS+=("$CCR_PID")
+  curl -fs -o /dev/null -H 'content-type: application/json' --data-binary @"$W/ccr-sse.json" "http://127.0.0.1:$CCR/v1/messages" \
+    || { echo "claude-code-router did not answer a stream" >&2; tail -30 "$C/ccr.log" >&2; exit 1; }
+fi
 
 RESULTS="$W/results.md"
 {
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/{print $2}') GiB;"
-  echo "gateway: $(basename "$TOMCAT_HOME") on $("$JAVA" -version 2>&1 | head -1), $GATEWAY_HEAP; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)."
+  echo "gateway: $(basename "$TOMCAT_HOME") on $("$JAVA" -version 2>&1 | head -1), $GATEWAY_HEAP; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)$([ -n "$CCR_PID" ] && echo "; claude-code-router $CCR_VERSION on Node $(node -v)")."
   echo
 } >"$RESULTS"
 
@@ -189,7 +246,7 @@ printf '{"model":"fake","max_tokens":100,"stream":false,"messages":[{"role":"use
 printf '{"model":"fake","max_tokens":100,"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello."}]}' >"$W/openai-sse.json"
 printf '{"model":"claude-sonnet-4-5","max_tokens":100,"stream":false,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/anthropic-json.json"
 printf '{"model":"claude-sonnet-4-5","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/anthropic-sse.json"
-# run <label> <url> <body> <connections> <pid or -> : prints "p50 p99 requests cpu_us_per_request"
+# run_wrk <label> <url> <body> <connections> <pid or -> : prints "p50 p99 requests_per_second cpu_us_per_request"
 run_wrk() {
   local url=$2 body=$3 c=$4 pid=$5 threads=1 before after out
   [ "$c" -gt 1 ] && threads=2
@@ -203,9 +260,10 @@ run_wrk() {
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   n=$(awk '/requests in/ {print $1}' <<<"$out")
+  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   local cpu="-"
   [ "$pid" != - ] && cpu=$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  echo "$(to_ms "$p50") $(to_ms "$p99") $n $cpu"
+  echo "$(to_ms "$p50") $(to_ms "$p99") $rps $cpu"
 }
 # medians <file of run_wrk lines>: the median of each column
 medians() {
@@ -213,76 +271,183 @@ medians() {
     cut -d' ' -f"$col" "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
   done | paste -sd' '
 }
+# url_of <target> <kind>: where each target takes a request of that kind (json or sse)
+url_of() {
+  local path=${2/sse/sse50}
+  case $1 in
+    direct) echo "http://127.0.0.1:$UPSTREAM/$path/v1/chat/completions" ;;
+    hop) echo "http://127.0.0.1:$HOP/$path/v1/chat/completions" ;;
+    anchor) echo "http://127.0.0.1:$GATEWAY/anchor/http/127.0.0.1:$UPSTREAM/$path/v1/chat/completions" ;;
+    gateway) echo "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/$path/v1/fake/v1/messages" ;;
+    baseline) echo "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/$path/v1/fake/v1/messages" ;;
+    ccr) echo "http://127.0.0.1:$CCR/v1/messages" ;;
+  esac
+}
+body_of() { # <target> <kind>: the body it takes
+  case $1 in
+    direct | hop | anchor) echo "$W/openai-$2.json" ;;
+    ccr) echo "$W/ccr-$2.json" ;;
+    *) echo "$W/anthropic-$2.json" ;;
+  esac
+}
+pid_of() { # <target>: the process whose CPU it spends
+  case $1 in
+    direct) echo - ;;
+    hop) echo "$HOP_PID" ;;
+    anchor | gateway) echo "$GATEWAY_PID" ;;
+    baseline) echo "$BASELINE_PID" ;;
+    ccr) echo "$CCR_PID" ;;
+  esac
+}
+label_of() {
+  case $1 in
+    direct) echo "direct to the fake upstream" ;;
+    hop) echo "nginx hop (proxy_pass, copies bytes)" ;;
+    anchor) echo "pass-through anchor (same Tomcat and HTTP client, no conversion)" ;;
+    gateway) echo "**this gateway**" ;;
+    baseline) echo "baseline WAR ($(basename "$BASELINE_WAR"))" ;;
+    ccr) echo "claude-code-router $CCR_VERSION" ;;
+  esac
+}
+# m <kind> <c> <target> <field: p50 p99 rps cpu>: a cell's median
+m() {
+  local col
+  case $4 in p50) col=1 ;; p99) col=2 ;; rps) col=3 ;; cpu) col=4 ;; esac
+  cut -d' ' -f"$col" "$W/median-$1-$2-$3.txt"
+}
 if [[ " $PHASES " == *" latency "* ]]; then
-  log "warming up the gateway and nginx (3 x ${LOAD_SECONDS} s)"
+  TARGETS="direct hop anchor gateway"
+  if [ -n "$BASELINE_WAR" ]; then TARGETS="$TARGETS baseline"; fi
+  if [ -n "$CCR_PID" ]; then TARGETS="$TARGETS ccr"; fi
+  log "warming up every target (3 x ${LOAD_SECONDS} s each at concurrency 64)"
   for warm in 1 2 3; do
-    run_wrk "warm-json-$warm" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/json/v1/fake/v1/messages" "$W/anthropic-json.json" 64 - >/dev/null
-    run_wrk "warm-sse-$warm" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/sse50/v1/fake/v1/messages" "$W/anthropic-sse.json" 64 - >/dev/null
-  done
-  run_wrk warm-hop "http://127.0.0.1:$HOP/sse50/v1/chat/completions" "$W/openai-sse.json" 64 - >/dev/null
-  if [ -n "$BASELINE_WAR" ]; then
-    run_wrk warm-baseline "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/sse50/v1/fake/v1/messages" "$W/anthropic-sse.json" 64 - >/dev/null
-    run_wrk warm-baseline-json "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/json/v1/fake/v1/messages" "$W/anthropic-json.json" 64 - >/dev/null
-    {
-      echo "Baseline WAR: $(basename "$BASELINE_WAR"), on a Tomcat of its own, measured after the gateway in each round; every cell is the median of $ROUNDS rounds of ${LOAD_SECONDS} s."
-      echo
-      echo "| request | conc. | direct p50 / p99 ms | nginx hop added p50 / p99 ms | gateway added p50 / p99 ms | baseline WAR added p50 / p99 ms | CPU per request: nginx hop / gateway / baseline WAR µs | gateway ÷ nginx CPU | gateway ÷ baseline WAR CPU |"
-      echo "|---|---|---|---|---|---|---|---|---|"
-    } >>"$RESULTS"
-  else
-    {
-      echo "| request | conc. | direct p50 / p99 ms | nginx hop added p50 / p99 ms | gateway added p50 / p99 ms | CPU per request: nginx hop / gateway µs | gateway ÷ nginx CPU |"
-      echo "|---|---|---|---|---|---|---|"
-    } >>"$RESULTS"
-  fi
-  for kind in json sse; do
-    for c in 1 64; do
-      log "$kind at concurrency $c: direct, nginx hop, gateway$([ -n "$BASELINE_WAR" ] && echo ", baseline WAR") ($ROUNDS rounds of ${LOAD_SECONDS} s each, medians)"
-      rm -f "$W"/cell-*.txt
-      for round in $(seq 1 "$ROUNDS"); do
-        run_wrk "$kind-$c-direct-$round" "http://127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" - >>"$W/cell-direct.txt"
-        run_wrk "$kind-$c-hop-$round" "http://127.0.0.1:$HOP/${kind/sse/sse50}/v1/chat/completions" "$W/openai-$kind.json" "$c" "$HOP_PID" >>"$W/cell-hop.txt"
-        run_wrk "$kind-$c-gateway-$round" "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/fake/v1/messages" "$W/anthropic-$kind.json" "$c" "$GATEWAY_PID" >>"$W/cell-gateway.txt"
-        if [ -n "$BASELINE_WAR" ]; then
-          run_wrk "$kind-$c-baseline-$round" "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/${kind/sse/sse50}/v1/fake/v1/messages" "$W/anthropic-$kind.json" "$c" "$BASELINE_PID" >>"$W/cell-baseline.txt"
-        fi
+    for t in $TARGETS; do
+      for kind in json sse; do
+        run_wrk "warm-$t-$kind-$warm" "$(url_of "$t" "$kind")" "$(body_of "$t" "$kind")" 64 - >/dev/null
       done
-      read -r d50 d99 _ _ < <(medians "$W/cell-direct.txt")
-      read -r h50 h99 _ hcpu < <(medians "$W/cell-hop.txt")
-      read -r g50 g99 _ gcpu < <(medians "$W/cell-gateway.txt")
-      label=$([ "$kind" = json ] && echo "JSON" || echo "stream, 50 chunks")
-      if [ -n "$BASELINE_WAR" ]; then
-        read -r b50 b99 _ bcpu < <(medians "$W/cell-baseline.txt")
-        awk -v l="$label" -v c="$c" -v d50="$d50" -v d99="$d99" -v h50="$h50" -v h99="$h99" -v g50="$g50" -v g99="$g99" \
-          -v b50="$b50" -v b99="$b99" -v hc="$hcpu" -v gc="$gcpu" -v bc="$bcpu" 'BEGIN {
-            printf "| %s | %s | %.3f / %.3f | %+.3f / %+.3f | %+.3f / %+.3f | %+.3f / %+.3f | %s / %s / %s | %.1f× | %.2f× |\n",
-              l, c, d50, d99, h50 - d50, h99 - d99, g50 - d50, g99 - d99, b50 - d50, b99 - d99, hc, gc, bc,
-              (hc > 0 ? gc / hc : 0), (bc > 0 ? gc / bc : 0) }' | tee -a "$RESULTS"
-      else
-        awk -v l="$label" -v c="$c" -v d50="$d50" -v d99="$d99" -v h50="$h50" -v h99="$h99" -v g50="$g50" -v g99="$g99" \
-          -v hc="$hcpu" -v gc="$gcpu" 'BEGIN {
-            printf "| %s | %s | %.3f / %.3f | %+.3f / %+.3f | %+.3f / %+.3f | %s / %s | %.1f× |\n",
-              l, c, d50, d99, h50 - d50, h99 - d99, g50 - d50, g99 - d99, hc, gc, (hc > 0 ? gc / hc : 0) }' | tee -a "$RESULTS"
-      fi
     done
   done
-  echo >>"$RESULTS"
+  for kind in json sse; do
+    for c in $CONCURRENCY; do
+      log "$kind at concurrency $c: $TARGETS ($ROUNDS interleaved rounds of ${LOAD_SECONDS} s, medians)"
+      rm -f "$W"/cell-*.txt
+      for round in $(seq 1 "$ROUNDS"); do
+        for t in $TARGETS; do
+          run_wrk "$kind-$c-$t-$round" "$(url_of "$t" "$kind")" "$(body_of "$t" "$kind")" "$c" "$(pid_of "$t")" >>"$W/cell-$t.txt"
+        done
+      done
+      for t in $TARGETS; do medians "$W/cell-$t.txt" >"$W/median-$kind-$c-$t.txt"; done
+    done
+  done
+  {
+    echo "Each cell: the median of $ROUNDS interleaved rounds of ${LOAD_SECONDS} s (wrk). Latency to the answer's last byte, ms;"
+    echo "\"added\" is over calling the fake upstream directly in the same rounds. CPU is the serving process's user+system time per request"
+    echo "(the gateway and the anchor share one Tomcat, measured in turn). Requests: a 2-line JSON answer, or a 50-chunk text stream."
+    echo
+    echo "| request | conc. | path | p50 / p99 ms | added p50 / p99 ms | req/s | CPU µs/req | CPU ÷ nginx hop |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for kind in json sse; do
+      for c in $CONCURRENCY; do
+        for t in $TARGETS; do
+          awk -v l="$([ "$kind" = json ] && echo JSON || echo "stream, 50 chunks")" -v c="$c" -v t="$(label_of "$t")" \
+            -v p50="$(m "$kind" "$c" "$t" p50)" -v p99="$(m "$kind" "$c" "$t" p99)" -v rps="$(m "$kind" "$c" "$t" rps)" \
+            -v cpu="$(m "$kind" "$c" "$t" cpu)" -v d50="$(m "$kind" "$c" direct p50)" -v d99="$(m "$kind" "$c" direct p99)" \
+            -v hcpu="$(m "$kind" "$c" hop cpu)" -v direct="$([ "$t" = direct ] && echo 1)" 'BEGIN {
+              printf "| %s | %s | %s | %.3f / %.3f | %s | %s | %s | %s |\n", l, c, t, p50, p99,
+                (direct ? "" : sprintf("%+.3f / %+.3f", p50 - d50, p99 - d99)), rps, cpu,
+                (cpu == "-" ? "" : sprintf("%.2f×", cpu / hcpu)) }'
+        done
+      done
+    done
+    echo
+  } >>"$RESULTS"
+  {
+    echo "| path | JSON c=$(echo "$CONCURRENCY" | cut -d' ' -f1) p50 ms | JSON CPU µs/req | stream c=$(echo "$CONCURRENCY" | cut -d' ' -f1) p50 ms | stream CPU µs/req | stream c=$(echo "$CONCURRENCY" | awk '{print $NF}') req/s |"
+    echo "|---|---|---|---|---|---|"
+    for t in $TARGETS; do
+      c1=$(echo "$CONCURRENCY" | cut -d' ' -f1) cN=$(echo "$CONCURRENCY" | awk '{print $NF}')
+      echo "| $(label_of "$t") | $(m json "$c1" "$t" p50) | $(m json "$c1" "$t" cpu) | $(m sse "$c1" "$t" p50) | $(m sse "$c1" "$t" cpu) | $(m sse "$cN" "$t" rps) |"
+    done
+    echo
+  } | tee -a "$RESULTS"
+  # The issue's targets, each with what this run measured.
+  c1=$(echo "$CONCURRENCY" | cut -d' ' -f1) cN=$(echo "$CONCURRENCY" | awk '{print $NF}')
+  verdict() { awk -v v="$1" -v limit="$2" -v op="$3" 'BEGIN { ok = (op == "le" ? v <= limit : v >= limit); print (ok ? "yes" : "no") }'; }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+  {
+    echo "| target (issue 14) | measured | met? |"
+    echo "|---|---|---|"
+    for kind in sse json; do
+      for c in $c1 $cN; do
+        r=$(ratio "$(m "$kind" "$c" gateway cpu)" "$(m "$kind" "$c" hop cpu)")
+        echo "| CPU per $([ "$kind" = json ] && echo "JSON request" || echo "50-chunk stream") at c=$c ≤ 3× the nginx hop's | $(m "$kind" "$c" gateway cpu) / $(m "$kind" "$c" hop cpu) µs = ${r}× (anchor: $(ratio "$(m "$kind" "$c" anchor cpu)" "$(m "$kind" "$c" hop cpu)")×) | $(verdict "$r" 3 le) |"
+      done
+    done
+    r=$(ratio "$(m sse "$cN" gateway rps)" "$(m sse "$cN" hop rps)")
+    echo "| stream throughput at c=$cN ≥ 60 % of the nginx hop's | $(m sse "$cN" gateway rps) / $(m sse "$cN" hop rps) req/s = $(awk -v r="$r" 'BEGIN { printf "%.0f", r * 100 }') % (anchor: $(awk -v a="$(m sse "$cN" anchor rps)" -v b="$(m sse "$cN" hop rps)" 'BEGIN { printf "%.0f", a / b * 100 }') %) | $(verdict "$r" 0.6 ge) |"
+    a50=$(awk -v a="$(m sse "$c1" gateway p50)" -v d="$(m sse "$c1" direct p50)" 'BEGIN { printf "%.3f", a - d }')
+    a99=$(awk -v a="$(m sse "$c1" gateway p99)" -v d="$(m sse "$c1" direct p99)" 'BEGIN { printf "%.3f", a - d }')
+    echo "| stream at c=$c1, added over direct: p50 ≤ 0.3 ms | +$a50 ms | $(verdict "$a50" 0.3 le) |"
+    echo "| stream at c=$c1, added over direct: p99 ≤ 1 ms | +$a99 ms | $(verdict "$a99" 1 le) |"
+    if [ -n "$CCR_PID" ]; then
+      behind=""
+      for kind in json sse; do
+        for c in $CONCURRENCY; do
+          for f in p50 p99 cpu; do
+            [ "$(verdict "$(m "$kind" "$c" gateway $f)" "$(m "$kind" "$c" ccr $f)" le)" = yes ] || behind="$behind $kind/c=$c/$f"
+          done
+          [ "$(verdict "$(m "$kind" "$c" gateway rps)" "$(m "$kind" "$c" ccr rps)" ge)" = yes ] || behind="$behind $kind/c=$c/req/s"
+        done
+      done
+      echo "| never behind claude-code-router $CCR_VERSION (p50, p99, req/s, CPU; every cell) | behind on: ${behind:-none} | $([ -z "$behind" ] && echo yes || echo no) |"
+    fi
+    echo
+  } | tee -a "$RESULTS"
 fi
 
 # ---------------------------------------------------------------- phase: many long streams
+# start_jetty <base dir> <port> <war>: Jetty 12 (ee10) from the server matrix's distribution; prints its pid once ready
+start_jetty() {
+  local base=$1 port=$2 war=$3 home pid
+  home=$(find "$PWD/target/servers" -maxdepth 1 -name 'jetty-home-12.*' | head -1)
+  rm -rf "$base" && mkdir -p "$base"
+  (cd "$base" && "$JAVA" -jar "$home/start.jar" --add-modules=ee10-deploy,http >"$base/setup.log" 2>&1)
+  cp "$war" "$base/webapps/ROOT.war"
+  (cd "$base" && exec "$JAVA" $GATEWAY_HEAP "${TRUST[@]}" -DUPSTREAM_ALLOWLIST=127.0.0.1 -jar "$home/start.jar" \
+    jetty.http.host=127.0.0.1 "jetty.http.port=$port" jetty.http.acceptQueueSize=4096 >"$base/server.log" 2>&1) &
+  pid=$!
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null || { tail -50 "$base/server.log" >&2; exit 1; }
+  echo "$pid"
+}
 if [[ " $PHASES " == *" streams "* ]]; then
-  log "$STREAMS concurrent streams (started over $STREAM_RAMP_SECONDS s), one chunk a second for $STREAM_SECONDS s, through one Tomcat"
-  "$JAVA" -Xmx2g "${TRUST[@]}" -cp "$CP" dev.claudeproxy.bench.StreamLoad streams \
-    "http://127.0.0.1:$GATEWAY/https/127.0.0.1:$SLOW/slow/$STREAM_SECONDS/1000/v1/fake" "$STREAMS" "$STREAM_RAMP_SECONDS" "$GATEWAY_PID" "$STREAM_SECONDS" \
-    | tee "$W/streams.txt"
-  s() { sed -n "s/^$1=//p" "$W/streams.txt"; }
   {
-    echo "Streams: $(s streams.complete) of $(s streams.requested) complete and correct ($(s streams.failed) failed, $(s streams.wrong) wrong);"
-    echo "each lasted $(s streams.duration.p50.s) s at the median, $(s streams.duration.max.s) s at most."
-    echo "Gateway peaks: resident memory $(s gateway.rss.peak.mib) MiB, $(s gateway.threads.peak) threads, $(s gateway.fds.peak) open files."
-    echo "Upstream streams over HTTP/2: $(curl -sk "https://127.0.0.1:$SLOW/stats" | sed -n 's/^http2 //p') of $(curl -sk "https://127.0.0.1:$SLOW/stats" | sed -n 's/^started //p')."
+    echo "$STREAMS concurrent streams, started over $STREAM_RAMP_SECONDS s, each one chunk a second for $STREAM_SECONDS s from a fake upstream over TLS; heap $GATEWAY_HEAP."
     echo
-  } | tee -a "$RESULTS"
+    echo "| server | complete and correct | failed / wrong | duration p50 / max s | resident memory peak | threads peak | open files peak |"
+    echo "|---|---|---|---|---|---|---|"
+  } >>"$RESULTS"
+  for server in $STREAM_SERVERS; do
+    if [ "$server" = tomcat ]; then
+      pid=$GATEWAY_PID port=$GATEWAY label="$(basename "$TOMCAT_HOME")${TOMCAT_TUNING:+, connector: $TOMCAT_TUNING}"
+    else
+      log "starting the WAR on Jetty 12 on :$JETTY"
+      pid=$(start_jetty "$W/jetty-base" "$JETTY" target/claude-proxy.war)
+      PIDS+=("$pid")
+      port=$JETTY label="Jetty $(find "$PWD/target/servers" -maxdepth 1 -name 'jetty-home-12.*' | head -1 | sed 's/.*jetty-home-//') (defaults)"
+    fi
+    log "$server: $STREAMS concurrent streams (started over $STREAM_RAMP_SECONDS s), one chunk a second for $STREAM_SECONDS s"
+    "$JAVA" -Xmx2g "${TRUST[@]}" -cp "$CP" dev.claudeproxy.bench.StreamLoad streams \
+      "http://127.0.0.1:$port/https/127.0.0.1:$SLOW/slow/$STREAM_SECONDS/1000/v1/fake" "$STREAMS" "$STREAM_RAMP_SECONDS" "$pid" "$STREAM_SECONDS" \
+      | tee "$W/streams-$server.txt"
+    s() { sed -n "s/^$1=//p" "$W/streams-$server.txt"; }
+    echo "| $label | $(s streams.complete) of $(s streams.requested) | $(s streams.failed) / $(s streams.wrong) | $(s streams.duration.p50.s) / $(s streams.duration.max.s) | $(s gateway.rss.peak.mib) MiB | $(s gateway.threads.peak) | $(s gateway.fds.peak) |" | tee -a "$RESULTS"
+    if [ "$server" != tomcat ]; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
+  done
+  echo >>"$RESULTS"
 fi
 
 # ---------------------------------------------------------------- phase: soak
