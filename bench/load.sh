@@ -36,6 +36,8 @@ STREAM_RAMP_SECONDS="${STREAM_RAMP_SECONDS:-30}"
 SOAK_MINUTES="${SOAK_MINUTES:-20}"
 # The servers of the many-streams phase: Tomcat (the gateway's, with TOMCAT_TUNING) and Jetty 12.
 STREAM_SERVERS="${STREAM_SERVERS:-tomcat jetty}"
+# Every stream of the run at once (the gateway's default admits 512 exchanges).
+EXCHANGES=$((STREAMS + 1000))
 # The connector settings tomcat/README.md gives for many open streams ("" for Tomcat's defaults).
 TOMCAT_TUNING="${TOMCAT_TUNING-socket.appReadBufSize=\"2048\" socket.appWriteBufSize=\"2048\"}"
 GATEWAY_HEAP="${GATEWAY_HEAP:--Xms256m -Xmx2g}"
@@ -171,7 +173,7 @@ start_tomcat() {
   if [ -n "${GATEWAY_DEBUG:-}" ]; then echo "dev.claudeproxy.level = FINE" >>"$base/conf/logging.properties"; fi
   # The fake upstreams listen on loopback, which the gateway refuses unless allowed.
   cat >"$base/bin/setenv.sh" <<ENV
-CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]} -DUPSTREAM_ALLOWLIST=127.0.0.1"
+CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]} -DUPSTREAM_ALLOWLIST=127.0.0.1 -DMAX_CONCURRENT_EXCHANGES=$EXCHANGES"
 CATALINA_PID="$base/tomcat.pid"
 ENV
   CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$base" JAVA_HOME="$SERVER_JAVA_HOME" "$TOMCAT_HOME/bin/catalina.sh" start >/dev/null
@@ -413,7 +415,7 @@ start_jetty() {
   rm -rf "$base" && mkdir -p "$base"
   (cd "$base" && "$JAVA" -jar "$home/start.jar" --add-modules=ee10-deploy,http >"$base/setup.log" 2>&1)
   cp "$war" "$base/webapps/ROOT.war"
-  (cd "$base" && exec "$JAVA" $GATEWAY_HEAP "${TRUST[@]}" -DUPSTREAM_ALLOWLIST=127.0.0.1 -jar "$home/start.jar" \
+  (cd "$base" && exec "$JAVA" $GATEWAY_HEAP "${TRUST[@]}" -DUPSTREAM_ALLOWLIST=127.0.0.1 -DMAX_CONCURRENT_EXCHANGES=$EXCHANGES -jar "$home/start.jar" \
     jetty.http.host=127.0.0.1 "jetty.http.port=$port" jetty.http.acceptQueueSize=4096 >"$base/server.log" 2>&1) &
   pid=$!
   for _ in $(seq 1 120); do
@@ -427,8 +429,8 @@ if [[ " $PHASES " == *" streams "* ]]; then
   {
     echo "$STREAMS concurrent streams, started over $STREAM_RAMP_SECONDS s, each one chunk a second for $STREAM_SECONDS s from a fake upstream over TLS; heap $GATEWAY_HEAP."
     echo
-    echo "| server | complete and correct | failed / wrong | duration p50 / max s | resident memory peak | threads peak | open files peak |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| server | complete and correct | failed / wrong | duration p50 / max s | resident memory peak | live heap with all open (streams open then) | threads peak | open files peak |"
+    echo "|---|---|---|---|---|---|---|---|"
   } >>"$RESULTS"
   for server in $STREAM_SERVERS; do
     if [ "$server" = tomcat ]; then
@@ -442,9 +444,17 @@ if [[ " $PHASES " == *" streams "* ]]; then
     log "$server: $STREAMS concurrent streams (started over $STREAM_RAMP_SECONDS s), one chunk a second for $STREAM_SECONDS s"
     "$JAVA" -Xmx2g "${TRUST[@]}" -cp "$CP" dev.claudeproxy.bench.StreamLoad streams \
       "http://127.0.0.1:$port/https/127.0.0.1:$SLOW/slow/$STREAM_SECONDS/1000/v1/fake" "$STREAMS" "$STREAM_RAMP_SECONDS" "$pid" "$STREAM_SECONDS" \
-      | tee "$W/streams-$server.txt"
+      >"$W/streams-$server.txt" 2> >(tee "$W/streams-$server.progress" >&2) &
+    load=$!
+    # Once every stream is open: the live heap (a full collection, then a class histogram), and what holds it.
+    sleep $((STREAM_RAMP_SECONDS + 20))
+    "$SERVER_JAVA_HOME/bin/jcmd" "$pid" GC.class_histogram >"$W/histogram-$server.txt" 2>&1 || true
+    open=$(tail -1 "$W/streams-$server.progress" | awk '{print $3}')
+    live=$(awk '$1 == "Total" {printf "%.0f", $3 / 1048576}' "$W/histogram-$server.txt")
+    wait "$load"
+    cat "$W/streams-$server.txt"
     s() { sed -n "s/^$1=//p" "$W/streams-$server.txt"; }
-    echo "| $label | $(s streams.complete) of $(s streams.requested) | $(s streams.failed) / $(s streams.wrong) | $(s streams.duration.p50.s) / $(s streams.duration.max.s) | $(s gateway.rss.peak.mib) MiB | $(s gateway.threads.peak) | $(s gateway.fds.peak) |" | tee -a "$RESULTS"
+    echo "| $label | $(s streams.complete) of $(s streams.requested) | $(s streams.failed) / $(s streams.wrong) | $(s streams.duration.p50.s) / $(s streams.duration.max.s) | $(s gateway.rss.peak.mib) MiB | $live MiB ($open) | $(s gateway.threads.peak) | $(s gateway.fds.peak) |" | tee -a "$RESULTS"
     if [ "$server" != tomcat ]; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
   done
   echo >>"$RESULTS"

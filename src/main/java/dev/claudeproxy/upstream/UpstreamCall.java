@@ -52,7 +52,8 @@ public final class UpstreamCall implements Runnable {
     record NoAnswer(UpstreamFailure failure) implements Piece {
     }
 
-    private static final int READ_SIZE = 8192;
+    /** The reader's buffer, held for as long as the answer lasts: the connection's own buffer's size. */
+    private static final int READ_SIZE = UpstreamClient.CONNECTION_BUFFER_BYTES;
     private static final int QUEUE_PIECES = 8;
 
     private final CloseableHttpClient client;

@@ -14,8 +14,10 @@ import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
@@ -42,6 +44,13 @@ public final class UpstreamClient implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(UpstreamClient.class.getName());
     private static final String USER_AGENT = "claude-proxy";
+    /**
+     * Each connection's input and output buffers (HttpClient's default is 8 KiB each). An open
+     * stream holds its connection, and so both buffers, for as long as it lasts: at 10,000 open
+     * streams the default cost 160 MiB of heap. Answers arrive in SSE events far smaller than
+     * this, and a request body larger than it is written in several writes.
+     */
+    static final int CONNECTION_BUFFER_BYTES = 4096;
 
     private final CloseableHttpClient checked;
     private final CloseableHttpClient trusted;
@@ -59,6 +68,9 @@ public final class UpstreamClient implements AutoCloseable {
     private static CloseableHttpClient build(Duration connectTimeout, DnsResolver resolver) {
         return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                                .http1Config(Http1Config.custom().setBufferSize(CONNECTION_BUFFER_BYTES).build())
+                                .build())
                         .setDnsResolver(resolver)
                         .setMaxConnTotal(100_000)
                         .setMaxConnPerRoute(100_000)
