@@ -155,6 +155,15 @@ TRUST=(-Djavax.net.ssl.trustStore="$W/trust.p12" -Djavax.net.ssl.trustStorePassw
 "$JAVA" -Xmx3g -cp "$CP" dev.claudeproxy.bench.FakeUpstream $SLOW "$W/upstream.p12" changeit >"$W/fake-upstream.log" 2>&1 &
 PIDS+=($!)
 
+# await_ready <port> <server log>: waits up to a minute for the gateway on the port, or shows the log and fails
+await_ready() {
+  for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$1/_proxy/ready" >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  tail -50 "$2" >&2
+  exit 1
+}
 # start_tomcat <base dir> <port> <war>: prints the Tomcat's pid once it is ready
 start_tomcat() {
   local base=$1 port=$2 war=$3
@@ -177,11 +186,7 @@ CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]} -DUPSTREAM_ALLOWLIST=127.0.0.1 -DMAX_CO
 CATALINA_PID="$base/tomcat.pid"
 ENV
   CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$base" JAVA_HOME="$SERVER_JAVA_HOME" "$TOMCAT_HOME/bin/catalina.sh" start >/dev/null
-  for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null || { tail -50 "$base/logs/catalina.out" >&2; exit 1; }
+  await_ready "$port" "$base/logs/catalina.out"
   cat "$base/tomcat.pid"
 }
 log "starting the WAR on Tomcat ($(basename "$TOMCAT_HOME"), $("$JAVA" -version 2>&1 | head -1)) on :$GATEWAY"
@@ -418,11 +423,7 @@ start_jetty() {
   (cd "$base" && exec "$JAVA" $GATEWAY_HEAP "${TRUST[@]}" -DUPSTREAM_ALLOWLIST=127.0.0.1 -DMAX_CONCURRENT_EXCHANGES=$EXCHANGES -jar "$home/start.jar" \
     jetty.http.host=127.0.0.1 "jetty.http.port=$port" jetty.http.acceptQueueSize=4096 >"$base/server.log" 2>&1) &
   pid=$!
-  for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  curl -fs "http://127.0.0.1:$port/_proxy/ready" >/dev/null || { tail -50 "$base/server.log" >&2; exit 1; }
+  await_ready "$port" "$base/server.log"
   echo "$pid"
 }
 if [[ " $PHASES " == *" streams "* ]]; then
