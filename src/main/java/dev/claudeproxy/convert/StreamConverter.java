@@ -111,14 +111,20 @@ public final class StreamConverter {
         this.maxToolArgumentChars = maxToolArgumentChars;
     }
 
-    /** The {@code message_start} event; to be sent as soon as the upstream has answered 200. */
+    /**
+     * The {@code message_start} event, with the estimated input tokens; to be sent as soon as the
+     * upstream has answered 200.
+     */
     public List<StreamEvent> start() {
         if (started) {
             throw new IllegalStateException("start() was already called");
         }
         started = true;
-        // Chat Completions reports usage only at the end; the real values follow in message_delta.
-        return List.of(new MessageStart(new Message(Ids.messageId(), clientModel, List.of(), null, Usage.ZERO)));
+        // Chat Completions reports usage only at the end: message_start carries the local estimate of
+        // the input, all of it as uncached input; message_delta carries the upstream's real figures
+        // (every field, so an accumulator that takes them replaces the estimate).
+        return List.of(new MessageStart(new Message(Ids.messageId(), clientModel, List.of(), null,
+                new Usage(estimate.inputTokens(), 0, 0, 0))));
     }
 
     /** The events one upstream chunk produces (often none). After an error chunk, {@link #ended()} is true. */

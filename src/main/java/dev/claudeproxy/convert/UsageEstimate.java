@@ -4,18 +4,30 @@ import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.Usage;
 
 /**
- * Usage counted locally, for upstreams that report none (some local servers, fake-streaming
- * gateways): the request's input tokens and the answer's output tokens, by {@link TokenCounter}.
- * Nothing is counted unless {@link #of} is called.
+ * Usage counted locally by {@link TokenCounter}: the request's input tokens for a stream's
+ * {@code message_start} (Chat Completions upstreams report usage only at the end, and clients such
+ * as LangChain read input tokens only there), and the whole usage for upstreams that report none
+ * (some local servers, fake-streaming gateways). Used by one exchange's thread.
  */
 public final class UsageEstimate {
 
-    private final MessagesRequest request;
+    /** Let go once counted: an open stream need not hold its whole request. */
+    private MessagesRequest request;
     private final String upstreamModel;
+    private int inputTokens = -1;
 
     public UsageEstimate(MessagesRequest request, String upstreamModel) {
         this.request = request;
         this.upstreamModel = upstreamModel;
+    }
+
+    /** The request's input tokens as an upstream of its model would count them; counted once. */
+    public int inputTokens() {
+        if (inputTokens < 0) {
+            inputTokens = TokenCounter.countInput(request, upstreamModel);
+            request = null;
+        }
+        return inputTokens;
     }
 
     /** A tally of the answer's output, for {@link #of}; fed whether or not it will be needed. */
@@ -25,6 +37,6 @@ public final class UsageEstimate {
 
     /** @param output everything the answer produced: text, thinking, tool names and arguments */
     public Usage of(OutputTally output) {
-        return new Usage(TokenCounter.countInput(request, upstreamModel), output.tokens(), 0, 0);
+        return new Usage(inputTokens(), output.tokens(), 0, 0);
     }
 }

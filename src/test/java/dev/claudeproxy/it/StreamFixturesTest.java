@@ -1,5 +1,10 @@
 package dev.claudeproxy.it;
 
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.StringReader;
+import dev.claudeproxy.json.Json;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -132,6 +137,12 @@ class StreamFixturesTest {
             return;
         }
         Message message = sdkStream(route);
+        // The accumulator ends with message_delta's real figures, not message_start's estimate.
+        String[] end = expected.get(expected.size() - 2).split(" ");
+        assertEquals(Long.parseLong(end[2].substring("in=".length())), message.usage().inputTokens(), fixture);
+        assertEquals(Long.parseLong(end[3].substring("out=".length())), message.usage().outputTokens(), fixture);
+        assertEquals(Long.parseLong(end[4].substring("cache_read=".length())),
+                message.usage().cacheReadInputTokens().orElse(0L), fixture);
         List<String> expectedKinds = expected.stream().filter(line -> line.startsWith("start "))
                 .map(line -> line.split(" ")[2]).toList();
         List<String> kinds = message.content().stream()
@@ -146,6 +157,46 @@ class StreamFixturesTest {
                 assertTrue(block.asToolUse().id().matches("toolu_[A-Za-z0-9]{24}(__gts_[A-Za-z0-9_-]+)?"),
                         block.asToolUse().id());
             }
+        }
+    }
+
+    /**
+     * A client that reads input tokens only from {@code message_start} (LangChain's
+     * {@code ChatAnthropic.stream}) gets the gateway's estimate: the figure count_tokens gives for
+     * the same request. {@code message_delta} carries the upstream's real figures.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void messageStartCarriesTheInputEstimateAndMessageDeltaTheRealFigures(String fixture, List<String> expected)
+            throws Exception {
+        String route = stub(fixture);
+        String body = postRaw(route);
+        List<JsonObject> events = SseTranscript.events(body);
+        JsonObject startUsage = events.get(0).getJsonObject("message").getJsonObject("usage");
+        int estimate = startUsage.getInt("input_tokens");
+        assertEquals(countTokens(route), estimate);
+        assertTrue(estimate > 0, "estimate " + estimate);
+        assertEquals(0, startUsage.getInt("cache_read_input_tokens"));
+        assertEquals(0, startUsage.getInt("cache_creation_input_tokens"));
+        assertEquals(0, startUsage.getInt("output_tokens"));
+        JsonObject last = events.get(events.size() - 1);
+        if (last.getString("type").equals("message_stop")) {
+            JsonObject delta = events.get(events.size() - 2);
+            assertEquals(expected.get(expected.size() - 2), SseTranscript.lines(body).get(expected.size() - 2));
+            assertTrue(delta.getJsonObject("usage").containsKey("input_tokens"),
+                    "every real figure is sent, so an accumulator replaces the estimate");
+        }
+    }
+
+    private static int countTokens(String route) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + route
+                        + "/v1/messages/count_tokens"))
+                .header("content-type", "application/json")
+                .header("x-api-key", "sk-test")
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        try (JsonReader reader = Json.JSON_P.createReader(new StringReader(response.body()))) {
+            return reader.readObject().getInt("input_tokens");
         }
     }
 
