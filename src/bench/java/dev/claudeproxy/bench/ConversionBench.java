@@ -9,6 +9,7 @@ import dev.claudeproxy.convert.RequestConverter;
 import dev.claudeproxy.convert.StreamConverter;
 import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.provider.ThinkingSigner;
+import dev.claudeproxy.convert.TokenCounter;
 import dev.claudeproxy.convert.UpstreamChunks;
 import dev.claudeproxy.convert.UsageEstimate;
 import dev.claudeproxy.json.Json;
@@ -57,6 +58,7 @@ public class ConversionBench {
             "benchmark-secret-0123456789".getBytes(StandardCharsets.UTF_8));
 
     private byte[] requestBody;
+    private MessagesRequest firstTurn;
     private byte[] upstreamStream;
     private MessagesRequest streamRequest;
     private Target target;
@@ -67,6 +69,7 @@ public class ConversionBench {
     public void load() throws IOException {
         readers = JsonProvider.provider().createReaderFactory(Map.of());
         requestBody = firstTurnRequest();
+        firstTurn = MessagesRequestReader.read(requestBody);
         StringBuilder stream = new StringBuilder();
         for (int i = 0; i < 49; i++) {
             stream.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1760000000,"
@@ -102,6 +105,15 @@ public class ConversionBench {
     @Benchmark
     public String requestConversion() {
         return Json.write(RequestConverter.toChatRequest(MessagesRequestReader.read(requestBody), target));
+    }
+
+    /**
+     * A stream's {@code message_start} input estimate (issue 15): the first-turn request's input
+     * tokens counted as {@code count_tokens} counts them, once per streamed request.
+     */
+    @Benchmark
+    public int inputEstimate() {
+        return TokenCounter.countInput(firstTurn, "gpt-4.1");
     }
 
     @Benchmark

@@ -17,6 +17,8 @@ import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts tokens locally with OpenAI's BPE encodings (o200k for current models, cl100k for the
@@ -155,7 +157,7 @@ public final class TokenCounter {
                     return tokens + (long) Math.ceil((length - start) * ratio);
                 }
                 int end = sliceEnd(text, start);
-                int counted = encoding.countTokensOrdinary(text.substring(start, end));
+                int counted = SliceCounts.count(encoding, text.substring(start, end));
                 tokens += counted;
                 tokenizedTokens += counted;
                 tokenizedChars += end - start;
@@ -179,6 +181,45 @@ public final class TokenCounter {
             int end = start + RUN_SLICE;
             // Never between the two halves of a surrogate pair.
             return Character.isLowSurrogate(text.charAt(end)) ? end + 1 : end;
+        }
+    }
+
+    /**
+     * Token counts of recent long slices, so that what every request of a conversation repeats
+     * (Claude Code's system prompt and tool definitions, about 20 KB, and the conversation so far)
+     * is tokenized once rather than on every request: a stream's {@code message_start} estimate
+     * counts every streamed request, and tokenizing Claude Code's first request cost about 1.7 ms
+     * ({@code ConversionBench.inputEstimate}), ten times its conversion. Bounded: at most
+     * {@link #MAX_SLICES} slices (about 16 MiB of text at {@link #SLICE} characters each), all
+     * forgotten when full. Short slices are cheaper to count than to look up.
+     */
+    static final class SliceCounts {
+        static final int MIN_CACHED_CHARS = 256;
+        static final int MAX_SLICES = 4096;
+        private static final Map<Encoding, Map<String, Integer>> COUNTS = new ConcurrentHashMap<>();
+
+        private SliceCounts() {
+        }
+
+        static int count(Encoding encoding, String slice) {
+            if (slice.length() < MIN_CACHED_CHARS) {
+                return encoding.countTokensOrdinary(slice);
+            }
+            Map<String, Integer> counts = COUNTS.computeIfAbsent(encoding, e -> new ConcurrentHashMap<>());
+            Integer known = counts.get(slice);
+            if (known != null) {
+                return known;
+            }
+            int counted = encoding.countTokensOrdinary(slice);
+            if (counts.size() >= MAX_SLICES) {
+                counts.clear();
+            }
+            counts.put(slice, counted);
+            return counted;
+        }
+
+        static int size() {
+            return COUNTS.values().stream().mapToInt(Map::size).sum();
         }
     }
 

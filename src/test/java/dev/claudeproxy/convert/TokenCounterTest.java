@@ -74,4 +74,32 @@ class TokenCounterTest {
         assertEquals(TokenCounter.countText(whole.toString(), "gpt-4o"), tally.tokens(), 10,
                 "slices cut at whitespace change the count by a token at most now and then");
     }
+
+    /** What a conversation repeats is counted from the slice counts the same as by tokenizing it. */
+    @Test
+    void aRepeatedLongTextCountsTheSameFromTheSliceCounts() {
+        Encoding encoding = TokenCounter.encodingFor("gpt-4.1");
+        String text = ("You are Claude Code, a coding agent. Use the tools to read and edit files; "
+                + "never guess a path. \u00e9\u6f22\u5b57 ").repeat(300);
+        long direct = 0;
+        for (int start = 0; start < text.length(); ) {
+            int end = TokenCounter.Tally.sliceEnd(text, start);
+            direct += encoding.countTokensOrdinary(text.substring(start, end));
+            start = end;
+        }
+        int first = TokenCounter.countText(text, "gpt-4.1");
+        int second = TokenCounter.countText(new String(text.toCharArray()), "gpt-4.1");
+        assertEquals(direct, first);
+        assertEquals(first, second);
+    }
+
+    @Test
+    void theSliceCountsAreBounded() {
+        Encoding encoding = TokenCounter.encodingFor("gpt-4.1");
+        for (int i = 0; i < TokenCounter.SliceCounts.MAX_SLICES + 10; i++) {
+            TokenCounter.SliceCounts.count(encoding, i + " " + "word ".repeat(60));
+        }
+        assertTrue(TokenCounter.SliceCounts.size() <= TokenCounter.SliceCounts.MAX_SLICES,
+                "slices held: " + TokenCounter.SliceCounts.size());
+    }
 }
