@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -49,24 +48,6 @@ class ClaudeProxyScriptTest {
         harness.close();
     }
 
-    private static boolean installed(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void requireTools(String... tools) {
-        for (String tool : tools) {
-            if (System.getenv("CI") != null) {
-                assertTrue(installed(tool), tool + " must be installed in CI (.ci/run installs it)");
-            }
-            assumeTrue(installed(tool), tool + " is not installed; skipped");
-        }
-    }
-
     private static String run(Map<String, String> environment, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
@@ -79,7 +60,7 @@ class ClaudeProxyScriptTest {
 
     @Test
     void batsSuitePassesAgainstARealGateway() throws Exception {
-        requireTools("bats", "expect", "jq", "python3", "node", "curl");
+        Tools.require("bats", "expect", "jq", "python3", "node", "curl");
         String upstream = "http://127.0.0.1:" + harness.upstream.port();
         String output = run(Map.of("SCRIPT", Path.of("claude_proxy.sh").toAbsolutePath().toString(),
                         "GATEWAY", harness.gateway.baseUrl(), "UPSTREAM", upstream + "/v1",
@@ -91,7 +72,7 @@ class ClaudeProxyScriptTest {
 
     @Test
     void shellcheckFindsNothing() throws Exception {
-        requireTools("shellcheck");
+        Tools.require("shellcheck");
         run(Map.of(), "shellcheck", "claude_proxy.sh");
     }
 
