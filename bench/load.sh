@@ -27,6 +27,7 @@ PHASES="${PHASES:-latency streams soak}"
 LOAD_SECONDS="${LOAD_SECONDS:-5}"
 ROUNDS="${ROUNDS:-3}"
 CONCURRENCY="${CONCURRENCY:-1 16}"
+C1=${CONCURRENCY%% *} CN=${CONCURRENCY##* } # the lowest and the highest, which the targets name
 # The peer a user would otherwise pick, from the npm registry; PEER=none leaves it out.
 CCR_VERSION="${CCR_VERSION:-1.0.73}"
 PEER="${PEER:-ccr}"
@@ -369,33 +370,31 @@ if [[ " $PHASES " == *" latency "* ]]; then
     echo
   } >>"$RESULTS"
   {
-    echo "| path | JSON c=$(echo "$CONCURRENCY" | cut -d' ' -f1) p50 ms | JSON CPU µs/req | stream c=$(echo "$CONCURRENCY" | cut -d' ' -f1) p50 ms | stream CPU µs/req | stream c=$(echo "$CONCURRENCY" | awk '{print $NF}') req/s |"
+    echo "| path | JSON c=$C1 p50 ms | JSON CPU µs/req | stream c=$C1 p50 ms | stream CPU µs/req | stream c=$CN req/s |"
     echo "|---|---|---|---|---|---|"
     for t in $TARGETS; do
-      c1=$(echo "$CONCURRENCY" | cut -d' ' -f1) cN=$(echo "$CONCURRENCY" | awk '{print $NF}')
-      echo "| $(label_of "$t") | $(m json "$c1" "$t" p50) | $(m json "$c1" "$t" cpu) | $(m sse "$c1" "$t" p50) | $(m sse "$c1" "$t" cpu) | $(m sse "$cN" "$t" rps) |"
+      echo "| $(label_of "$t") | $(m json "$C1" "$t" p50) | $(m json "$C1" "$t" cpu) | $(m sse "$C1" "$t" p50) | $(m sse "$C1" "$t" cpu) | $(m sse "$CN" "$t" rps) |"
     done
     echo
   } | tee -a "$RESULTS"
   # The issue's targets, each with what this run measured.
-  c1=$(echo "$CONCURRENCY" | cut -d' ' -f1) cN=$(echo "$CONCURRENCY" | awk '{print $NF}')
   verdict() { awk -v v="$1" -v limit="$2" -v op="$3" 'BEGIN { ok = (op == "le" ? v <= limit : v >= limit); print (ok ? "yes" : "no") }'; }
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
   {
     echo "| target (issue 14) | measured | met? |"
     echo "|---|---|---|"
     for kind in sse json; do
-      for c in $c1 $cN; do
+      for c in $C1 $CN; do
         r=$(ratio "$(m "$kind" "$c" gateway cpu)" "$(m "$kind" "$c" hop cpu)")
         echo "| CPU per $([ "$kind" = json ] && echo "JSON request" || echo "50-chunk stream") at c=$c ≤ 3× the nginx hop's | $(m "$kind" "$c" gateway cpu) / $(m "$kind" "$c" hop cpu) µs = ${r}× (anchor: $(ratio "$(m "$kind" "$c" anchor cpu)" "$(m "$kind" "$c" hop cpu)")×) | $(verdict "$r" 3 le) |"
       done
     done
-    r=$(ratio "$(m sse "$cN" gateway rps)" "$(m sse "$cN" hop rps)")
-    echo "| stream throughput at c=$cN ≥ 60 % of the nginx hop's | $(m sse "$cN" gateway rps) / $(m sse "$cN" hop rps) req/s = $(awk -v r="$r" 'BEGIN { printf "%.0f", r * 100 }') % (anchor: $(awk -v a="$(m sse "$cN" anchor rps)" -v b="$(m sse "$cN" hop rps)" 'BEGIN { printf "%.0f", a / b * 100 }') %) | $(verdict "$r" 0.6 ge) |"
-    a50=$(awk -v a="$(m sse "$c1" gateway p50)" -v d="$(m sse "$c1" direct p50)" 'BEGIN { printf "%.3f", a - d }')
-    a99=$(awk -v a="$(m sse "$c1" gateway p99)" -v d="$(m sse "$c1" direct p99)" 'BEGIN { printf "%.3f", a - d }')
-    echo "| stream at c=$c1, added over direct: p50 ≤ 0.3 ms | +$a50 ms | $(verdict "$a50" 0.3 le) |"
-    echo "| stream at c=$c1, added over direct: p99 ≤ 1 ms | +$a99 ms | $(verdict "$a99" 1 le) |"
+    r=$(ratio "$(m sse "$CN" gateway rps)" "$(m sse "$CN" hop rps)")
+    echo "| stream throughput at c=$CN ≥ 60 % of the nginx hop's | $(m sse "$CN" gateway rps) / $(m sse "$CN" hop rps) req/s = $(awk -v r="$r" 'BEGIN { printf "%.0f", r * 100 }') % (anchor: $(awk -v a="$(m sse "$CN" anchor rps)" -v b="$(m sse "$CN" hop rps)" 'BEGIN { printf "%.0f", a / b * 100 }') %) | $(verdict "$r" 0.6 ge) |"
+    a50=$(awk -v a="$(m sse "$C1" gateway p50)" -v d="$(m sse "$C1" direct p50)" 'BEGIN { printf "%.3f", a - d }')
+    a99=$(awk -v a="$(m sse "$C1" gateway p99)" -v d="$(m sse "$C1" direct p99)" 'BEGIN { printf "%.3f", a - d }')
+    echo "| stream at c=$C1, added over direct: p50 ≤ 0.3 ms | +$a50 ms | $(verdict "$a50" 0.3 le) |"
+    echo "| stream at c=$C1, added over direct: p99 ≤ 1 ms | +$a99 ms | $(verdict "$a99" 1 le) |"
     if [ -n "$CCR_PID" ]; then
       behind=""
       for kind in json sse; do

@@ -69,6 +69,8 @@ public final class Json {
 
     /**
      * Parses {@code text} as {@code type}; a text that is not such JSON throws {@link JsonbException}.
+     * Chat completions are read by {@code ChatCompletionReader} instead (a stream reads one per
+     * chunk); this binding of them stays the reference that reader is fuzzed against.
      *
      * <p>A text whose objects and arrays do not all close is refused before parsing: Yasson skips
      * the values of unknown properties with Parsson's {@code skipArray}/{@code skipObject}, which

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.claudeproxy.SseTranscript;
 import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.EventJson;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
+import dev.claudeproxy.openai.ChatCompletionReader;
 import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.sse.SseParser;
 import java.nio.charset.StandardCharsets;
@@ -99,10 +101,10 @@ class StreamConverterTest {
         StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
                 new UsageEstimate(request, "m"), 1000);
         converter.start();
-        ChatCompletion first = Json.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\","
-                + "\"function\":{\"name\":\"Write\",\"arguments\":\"{\\\"content\\\":\\\"\"}}]}}]}", ChatCompletion.class);
-        ChatCompletion more = Json.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
-                + "\"function\":{\"arguments\":\"" + "x".repeat(300) + "\"}}]}}]}", ChatCompletion.class);
+        ChatCompletion first = ChatCompletionReader.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\","
+                + "\"function\":{\"name\":\"Write\",\"arguments\":\"{\\\"content\\\":\\\"\"}}]}}]}");
+        ChatCompletion more = ChatCompletionReader.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                + "\"function\":{\"arguments\":\"" + "x".repeat(300) + "\"}}]}}]}");
         assertEquals(2, converter.onChunk(first).size(), "the call's block opens, its input starts streaming");
         assertEquals(1, converter.onChunk(more).size());
         assertEquals(1, converter.onChunk(more).size());
@@ -207,7 +209,7 @@ class StreamConverterTest {
 
     /** What one upstream chunk made the converter send (the end's events too, for a chunk with a finish reason), one short line each. */
     private static List<String> step(StreamConverter converter, String chunk) {
-        List<StreamEvent> events = new ArrayList<>(converter.onChunk(Json.read(chunk, ChatCompletion.class)));
+        List<StreamEvent> events = new ArrayList<>(converter.onChunk(ChatCompletionReader.read(chunk)));
         if (chunk.contains("finish_reason")) {
             events.addAll(converter.onEnd(true));
         }
@@ -238,12 +240,12 @@ class StreamConverterTest {
                 new UsageEstimate(request, "m"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
         for (String chunk : chunks) {
-            events.addAll(converter.onChunk(Json.read(chunk, ChatCompletion.class)));
+            events.addAll(converter.onChunk(ChatCompletionReader.read(chunk)));
         }
         events.addAll(converter.onEnd(true));
         StringBuilder wire = new StringBuilder();
         for (StreamEvent event : events) {
-            wire.append("event: ").append(event.type()).append("\ndata: ").append(Json.write(event)).append("\n\n");
+            wire.append("event: ").append(event.type()).append("\ndata: ").append(EventJson.of(event)).append("\n\n");
         }
         return wire.toString();
     }
