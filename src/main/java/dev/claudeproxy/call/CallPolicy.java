@@ -6,6 +6,7 @@ import dev.claudeproxy.config.RetryPolicy;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.convert.MaxTokensLimit;
+import dev.claudeproxy.provider.ContextWindows;
 import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.convert.RequestConverter;
 import dev.claudeproxy.provider.Target;
@@ -188,6 +189,9 @@ public final class CallPolicy {
         }
         RetryHint hint = RetryHint.of(answer::header);
         ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(), hint));
+        if (error.getMessage().startsWith(UpstreamErrors.PROMPT_TOO_LONG)) {
+            ContextWindows.namedIn(errorBody).ifPresent(limit -> tellWindow(request, route, limit));
+        }
         if (RetryPolicy.retryableStatus(answer.status())) {
             throw new RetryableFailure(error, hint.delay());
         }
@@ -214,6 +218,25 @@ public final class CallPolicy {
                 case CANCELLED -> new CancelledException(failure.getMessage(), failure);
             };
         }
+    }
+
+    /**
+     * An upstream refused a prompt for length and named its limit: the operator learns the window
+     * clients should compact within, and the setting that says it when the gateway's differs.
+     */
+    private void tellWindow(Request request, Route route, int limit) {
+        OptionalInt known = settings.contextWindow(route.chatCompletions(), route.model());
+        String model = route.model().replaceAll("\\p{Cntrl}", "?");
+        if (known.isPresent() && known.getAsInt() == limit) {
+            LOG.info(() -> request.requestId() + ": upstream " + route.authority() + " refused a prompt too long for model "
+                    + model + ", whose context window of " + limit + " tokens the gateway knows");
+            return;
+        }
+        LOG.warning(() -> request.requestId() + ": upstream " + route.authority() + " refused a prompt too long for model "
+                + model + " and names its context window: " + limit + " tokens; the gateway "
+                + (known.isPresent() ? "has " + known.getAsInt() : "does not know it") + ". Set "
+                + Settings.CONTEXT_WINDOWS + "=" + ContextWindows.settingKey(route.authority(), model) + "=" + limit
+                + " so that clients are told to compact within it (/v1/models, claude_proxy.sh)");
     }
 
     /** An error answer's body, at most its first 64 KiB; its connection is dropped. */

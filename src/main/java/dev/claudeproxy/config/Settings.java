@@ -1,5 +1,6 @@
 package dev.claudeproxy.config;
 
+import dev.claudeproxy.provider.ContextWindows;
 import dev.claudeproxy.provider.Profile;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -26,6 +27,8 @@ import java.util.function.Function;
  * @param maxOutputTokens cap on the {@code max_tokens} sent upstream
  * @param maxOutputTokensByHost per-upstream-host caps that replace {@code maxOutputTokens}
  * @param profileByHost upstream host → provider profile, replacing the built-in choice
+ * @param contextWindows {@code host[:port]/model} or {@code host[:port]} → the model's context window in tokens,
+ *     replacing the documented one (keys in lower case)
  * @param thinkingSecret key of the thinking-block signatures; gateways behind one load balancer share it
  * @param azureApiVersion the {@code api-version} query parameter for Azure OpenAI deployment URLs
  * @param upstreamKeys server-held keys per upstream origin (scheme, host, port), so clients need hold no provider key
@@ -49,6 +52,7 @@ public record Settings(
         int maxOutputTokens,
         Map<String, Integer> maxOutputTokensByHost,
         Map<String, Profile> profileByHost,
+        Map<String, Integer> contextWindows,
         Optional<Secret> thinkingSecret,
         String azureApiVersion,
         Map<Origin, Secret> upstreamKeys,
@@ -78,6 +82,7 @@ public record Settings(
     public static final String MAX_OUTPUT_TOKENS_BY_HOST = "MAX_OUTPUT_TOKENS_BY_HOST";
     public static final String KEEPALIVE_SECONDS = "KEEPALIVE_SECONDS";
     public static final String PROFILE_BY_HOST = "PROFILE_BY_HOST";
+    public static final String CONTEXT_WINDOWS = "CONTEXT_WINDOWS";
     public static final String UPSTREAMS = "UPSTREAMS";
     public static final String THINKING_SIGNATURE_SECRET = "THINKING_SIGNATURE_SECRET";
     public static final String AZURE_API_VERSION = "AZURE_API_VERSION";
@@ -148,6 +153,7 @@ public record Settings(
         tiers = Map.copyOf(tiers);
         maxOutputTokensByHost = Map.copyOf(maxOutputTokensByHost);
         profileByHost = Map.copyOf(profileByHost);
+        contextWindows = Map.copyOf(contextWindows);
         upstreamKeys = Map.copyOf(upstreamKeys);
         corsOrigins = List.copyOf(corsOrigins);
         allowedHosts = allowedHosts.stream().map(host -> host.toLowerCase(Locale.ROOT)).toList();
@@ -163,6 +169,7 @@ public record Settings(
                 positive(lookup, MAX_OUTPUT_TOKENS, 32768),
                 pairs(lookup, MAX_OUTPUT_TOKENS_BY_HOST, "host=tokens", Settings::positiveNumber),
                 pairs(lookup, PROFILE_BY_HOST, "host=profile", Settings::profile),
+                pairs(lookup, CONTEXT_WINDOWS, "host[:port][/model]=tokens", Settings::contextWindow),
                 lookup.find(THINKING_SIGNATURE_SECRET).map(secret -> {
                     if (secret.strip().length() < 16) {
                         throw new IllegalArgumentException(THINKING_SIGNATURE_SECRET + " must have at least 16 characters");
@@ -260,6 +267,11 @@ public record Settings(
             return hostCap;
         }
         return Math.min(maxOutputTokens, knownModelLimit.orElse(Integer.MAX_VALUE));
+    }
+
+    /** The context window of a model at an upstream ({@code CONTEXT_WINDOWS}, else documented), if known. */
+    public OptionalInt contextWindow(URI upstream, String model) {
+        return ContextWindows.of(upstream.getHost(), upstream.getPort(), model, contextWindows, profileByHost);
     }
 
     private static Map<Tier, TierRoute> tiers(Lookup lookup) {
@@ -472,6 +484,24 @@ public record Settings(
             throw new IllegalArgumentException("not positive");
         }
         return value;
+    }
+
+    /**
+     * A context window: whole tokens, or thousands and millions as Claude Code writes them
+     * ({@code 128k}, {@code 1m}); at least 1,000, so that "128" meant as 128k fails here.
+     */
+    static Integer contextWindow(String text) {
+        String value = text.strip().toLowerCase(Locale.ROOT);
+        long unit = value.endsWith("k") ? 1_000 : value.endsWith("m") ? 1_000_000 : 1;
+        String digits = unit == 1 ? value : value.substring(0, value.length() - 1);
+        if (!digits.matches("[0-9]{1,10}")) {
+            throw new IllegalArgumentException("'" + text + "' is not a number of tokens such as 131072 or 128k");
+        }
+        long tokens = Long.parseLong(digits) * unit;
+        if (tokens < 1_000 || tokens > 100_000_000) {
+            throw new IllegalArgumentException(tokens + " tokens is not a context window (from 1000 to 100m)");
+        }
+        return (int) tokens;
     }
 
     private static Profile profile(String text) {

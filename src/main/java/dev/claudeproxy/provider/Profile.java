@@ -61,17 +61,22 @@ public enum Profile {
      */
     public static Profile of(String host, int port, String model, Map<String, Profile> overrides) {
         String lowerHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
-        Profile chosen = overrides.get(lowerHost);
-        if (chosen != null) {
-            return chosen;
-        }
-        Optional<Profile> byHost = byHost(lowerHost, port);
+        Optional<Profile> byHost = ofHost(lowerHost, port, overrides);
         if (byHost.isPresent()) {
             return byHost.get();
         }
         Profile family = byModel(model.toLowerCase(Locale.ROOT));
         // OpenRouter serves every family: the model's family decides, OpenRouter's own rules otherwise.
         return family == GENERIC && lowerHost.equals("openrouter.ai") ? OPENROUTER : family;
+    }
+
+    /**
+     * The profile of a host that is one provider's own API (built in, or named for the host by
+     * configuration); empty for hosts that serve what their deployment chooses.
+     */
+    public static Optional<Profile> ofHost(String host, int port, Map<String, Profile> overrides) {
+        String lowerHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
+        return Optional.ofNullable(overrides.get(lowerHost)).or(() -> byHost(lowerHost, port));
     }
 
     private static Optional<Profile> byHost(String host, int port) {

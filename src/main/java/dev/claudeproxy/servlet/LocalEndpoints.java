@@ -19,12 +19,14 @@ import dev.claudeproxy.route.Routes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The endpoints answered without calling an upstream: {@code POST .../v1/messages/count_tokens},
@@ -32,7 +34,8 @@ import java.util.Optional;
  * admitted like any exchange, since counting a large body costs real work), and
  * {@code GET .../v1/models[/{id}]} (cheap, on the container thread), which lists the path's
  * model and the configured routes' under ids starting with {@code claude-}, the only ids Claude Code's
- * gateway model discovery keeps.
+ * gateway model discovery keeps. Each entry carries the model's context window as
+ * {@code max_input_tokens}, {@code null} when the gateway does not know it.
  */
 final class LocalEndpoints {
 
@@ -92,13 +95,20 @@ final class LocalEndpoints {
     private List<ModelInfo> available(ParsedPath path) {
         List<ModelInfo> models = new ArrayList<>();
         path.route().ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
-                route.model() + " via claude-proxy", startedAt)));
+                route.model() + " via claude-proxy", startedAt, window(route.chatCompletions(), route.model()))));
         for (TierRoute tier : settings.tiers().values()) {
             String family = tier.tier() == Tier.DEFAULT ? "" : tier.tier().name().toLowerCase(Locale.ROOT) + "-";
             models.add(new ModelInfo("claude-" + family + idPart(tier.model()),
-                    tier.model() + " via claude-proxy (" + tier.tier().name().toLowerCase(Locale.ROOT) + " route)", startedAt));
+                    tier.model() + " via claude-proxy (" + tier.tier().name().toLowerCase(Locale.ROOT) + " route)", startedAt,
+                    window(tier.baseUrl(), tier.model())));
         }
         return models;
+    }
+
+    /** The model's context window, {@code null} when unknown: Anthropic's {@code max_input_tokens}. */
+    private Integer window(URI upstream, String model) {
+        OptionalInt window = settings.contextWindow(upstream, model);
+        return window.isPresent() ? window.getAsInt() : null;
     }
 
     /** Model ids become one path segment: '/' in upstream ids (org/model) turns into "--". */

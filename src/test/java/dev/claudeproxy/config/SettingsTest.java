@@ -131,6 +131,22 @@ class SettingsTest {
         assertEquals(32768, settings.maxOutputTokensFor("other.example", java.util.OptionalInt.empty()));
     }
 
+    @Test
+    void contextWindowsAreReadInTokensThousandsOrMillionsPerHostAndModel() {
+        Settings settings = Settings.load(Lookup.of(Map.of("CONTEXT_WINDOWS",
+                "GPU-Box:8000/Qwen3-Coder=64k, llm.corp=1m, api.deepseek.com/deepseek-chat=131072")::get));
+        assertEquals(java.util.OptionalInt.of(64_000),
+                settings.contextWindow(java.net.URI.create("http://gpu-box:8000/v1/chat/completions"), "qwen3-coder"));
+        assertEquals(java.util.OptionalInt.of(1_000_000),
+                settings.contextWindow(java.net.URI.create("https://llm.corp/v1/chat/completions"), "any"));
+        assertEquals(java.util.OptionalInt.of(131_072),
+                settings.contextWindow(java.net.URI.create("https://api.deepseek.com/chat/completions"), "deepseek-chat"));
+        assertEquals(java.util.OptionalInt.of(1_000_000), settings.contextWindow(
+                java.net.URI.create("https://api.deepseek.com/chat/completions"), "deepseek-v4-pro"), "documented");
+        assertEquals(java.util.OptionalInt.empty(),
+                settings.contextWindow(java.net.URI.create("http://gpu-box:8000/v1/chat/completions"), "other"));
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {"MAX_OUTPUT_TOKENS|lots", "UPSTREAM_READ_TIMEOUT_SECONDS|-1",
         "MAX_OUTPUT_TOKENS_BY_HOST|api.deepseek.com", "HAIKU_BASE_URL|http://", "HAIKU_MODEL_NAME|m",
@@ -139,7 +155,8 @@ class SettingsTest {
         "METRICS_ENABLED|maybe", "SONNET_MODEL_NAME|m", "SHUTDOWN_GRACE_SECONDS|-5", "UPSTREAM_KEYS_BY_HOST|api.groq.com",
         "UPSTREAM_KEYS_BY_HOST|api.groq.com/v1=k", "UPSTREAM_KEYS_BY_HOST|ftp://h=k", "UPSTREAM_ALLOWLIST|api.groq.com:99999",
         "UPSTREAM_ALLOWLIST|https://api.groq.com", "UPSTREAM_ALLOWLIST|10.0.0.0/40", "UPSTREAM_ALLOWLIST|bad host",
-        "HAIKU_USE_CLIENT_KEY|perhaps"})
+        "HAIKU_USE_CLIENT_KEY|perhaps", "CONTEXT_WINDOWS|gpu-box/m=128", "CONTEXT_WINDOWS|gpu-box/m=lots",
+        "CONTEXT_WINDOWS|gpu-box/m=200m", "CONTEXT_WINDOWS|gpu-box/m"})
     void invalidValueFailsNamingTheSetting(String name, String value) {
         Map<String, String> values = new java.util.HashMap<>(Map.of(name, value));
         if (name.startsWith("HAIKU_") && !name.equals("HAIKU_MODEL_NAME")) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.claudeproxy.LogCapture;
 import jakarta.json.JsonObject;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,7 +105,15 @@ class ErrorMatrixTest {
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"object\":\"error\",\"message\":\"This model's maximum context length is 32768 tokens. However, "
                         + "you requested 40000 tokens in the messages.\",\"type\":\"BadRequestError\",\"code\":400}")));
-        HttpResponse<String> response = harness.post(harness.route("/ctx/v1", "m") + "/v1/messages", BODY);
+        HttpResponse<String> response;
+        try (LogCapture log = LogCapture.of("dev.claudeproxy.call", Level.INFO)) {
+            response = harness.post(harness.route("/ctx/v1", "m") + "/v1/messages", BODY);
+            // Issue 16: the operator learns the window the upstream names, and the setting that gives it.
+            String told = "upstream 127.0.0.1:" + harness.upstream.port() + " refused a prompt too long for model m"
+                    + " and names its context window: 32768 tokens; the gateway does not know it. Set CONTEXT_WINDOWS="
+                    + "127.0.0.1:" + harness.upstream.port() + "/m=32768";
+            assertTrue(log.messages().stream().anyMatch(line -> line.contains(told)), log.messages().toString());
+        }
         assertError(response, 400, "invalid_request_error", "");
         assertTrue(GatewayHarness.json(response.body()).getJsonObject("error").getString("message")
                 .startsWith("prompt is too long"));

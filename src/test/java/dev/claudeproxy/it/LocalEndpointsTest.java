@@ -28,7 +28,7 @@ class LocalEndpointsTest {
     @BeforeAll
     static void start() {
         harness = new GatewayHarness("/claude-proxy", Map.of("HAIKU_BASE_URL", "http://127.0.0.1:9/v1",
-                "HAIKU_MODEL_NAME", "llama-3.1-8b-instant"));
+                "HAIKU_MODEL_NAME", "llama-3.1-8b-instant", "CONTEXT_WINDOWS", "127.0.0.1:9=131072,127.0.0.1/m=64k"));
     }
 
     @AfterAll
@@ -93,6 +93,18 @@ class LocalEndpointsTest {
         assertFalse(list.getBoolean("has_more"));
         assertEquals("claude-meta-llama--llama-3.3-70b", list.getString("first_id"));
         assertEquals("model", list.getJsonArray("data").getJsonObject(0).getString("type"));
+    }
+
+    @Test
+    void modelsSayEachContextWindowAsMaxInputTokensAndUnknownAsNull() throws Exception {
+        JsonObject list = getJson(harness.route("/v1", "unknown-model") + "/v1/models");
+        JsonObject unknown = list.getJsonArray("data").getJsonObject(0);
+        assertEquals("claude-unknown-model", unknown.getString("id"));
+        assertTrue(unknown.containsKey("max_input_tokens") && unknown.isNull("max_input_tokens"), unknown.toString());
+        JsonObject haiku = list.getJsonArray("data").getJsonObject(1);
+        assertEquals(131072, haiku.getInt("max_input_tokens"), "the setting for the Haiku route's host and port");
+        assertEquals(64000, getJson(harness.route("/v1", "m") + "/v1/models/claude-m").getInt("max_input_tokens"),
+                "the setting for the path's host and model, whatever the port");
     }
 
     @Test
