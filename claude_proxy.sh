@@ -21,7 +21,9 @@ BACKUP_PREFIX="${SETTINGS}.claude-proxy-backup-"
 # --uninstall undoes exactly that, whatever ran in between, and keeps what the user changed since.
 LEDGER="${HOME}/.claude/claude-proxy-ledger.json"
 # Every env key this script writes; --uninstall without a ledger (an older install) removes exactly these.
-MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"
+MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC CLAUDE_CODE_AUTO_COMPACT_WINDOW"
+# The smallest auto-compact window Claude Code takes: it reads a smaller one as this, with a warning at each start.
+CLAUDE_MIN_WINDOW=100000
 
 GATEWAY=""
 UPSTREAM=""
@@ -32,6 +34,9 @@ KEY_VAR="ANTHROPIC_AUTH_TOKEN"
 HAIKU_MODEL=""
 HAIKU_GIVEN=0
 TIMEOUT_MS="$DEFAULT_TIMEOUT_MS"
+WINDOW=""
+WINDOW_GIVEN=0
+WINDOW_NOTE=""
 ASSUME_YES=0
 DRY_RUN=0
 UNINSTALL=0
@@ -56,6 +61,10 @@ Configures Claude Code to use a claude-proxy gateway. Without flags it asks for 
   --haiku-model ID     a fast model of the same upstream for Claude Code's background work
                        (optional; "" for none)
   --timeout-ms N       API_TIMEOUT_MS for slow models (default ${DEFAULT_TIMEOUT_MS})
+  --context-window N   the model's context window in tokens (131072, 128k, 1m), or "none"; written as
+                       CLAUDE_CODE_AUTO_COMPACT_WINDOW so Claude Code compacts within it (default: the
+                       gateway's figure for the model and the fast model; when it has none, asked in a
+                       terminal, else left unset)
   --yes                do not ask for confirmation
   --dry-run            show what would be done; change nothing, send nothing
   --uninstall          undo what this script wrote: each setting it changed gets its value from before
@@ -94,6 +103,8 @@ parse_flags() {
       --haiku-model=*) HAIKU_MODEL="${1#*=}"; HAIKU_GIVEN=1; shift ;;
       --timeout-ms) need_value "$@"; TIMEOUT_MS="$2"; shift 2 ;;
       --timeout-ms=*) TIMEOUT_MS="${1#*=}"; shift ;;
+      --context-window) need_value "$@"; WINDOW="$2"; WINDOW_GIVEN=1; shift 2 ;;
+      --context-window=*) WINDOW="${1#*=}"; WINDOW_GIVEN=1; shift ;;
       --yes|-y) ASSUME_YES=1; shift ;;
       --dry-run) DRY_RUN=1; shift ;;
       --uninstall) UNINSTALL=1; shift ;;
@@ -104,6 +115,10 @@ parse_flags() {
   case "$TIMEOUT_MS" in
     ''|*[!0-9]*) die "--timeout-ms takes a whole number of milliseconds, not '$TIMEOUT_MS'" ;;
   esac
+  if [ "$WINDOW_GIVEN" = 1 ]; then
+    local given="$WINDOW"
+    WINDOW=$(valid_optional_window "$given") || die "--context-window: '$given' is not valid"
+  fi
 }
 
 key_from_env() {
@@ -161,6 +176,33 @@ valid_model() {
     *[[:space:]]*) printf 'a model id has no spaces\n' >&2; return 1 ;;
   esac
   printf '%s\n' "$1"
+}
+
+# A context window: whole tokens, or thousands (k) and millions (m) as Claude Code reads them.
+valid_window() {
+  local value="$1" unit=1 digits
+  case "$value" in
+    *[kK]) unit=1000; digits="${value%?}" ;;
+    *[mM]) unit=1000000; digits="${value%?}" ;;
+    *) digits="$value" ;;
+  esac
+  case "$digits" in
+    ''|*[!0-9]*|??????????*) printf 'enter the window in tokens, such as 131072 or 128k\n' >&2; return 1 ;;
+  esac
+  value=$((10#$digits * unit))
+  if [ "$value" -lt 1000 ] || [ "$value" -gt 100000000 ]; then
+    printf 'a context window is from 1000 to 100m tokens (128k is 128000)\n' >&2
+    return 1
+  fi
+  printf '%s\n' "$value"
+}
+
+# "" and "none" mean no window.
+valid_optional_window() {
+  case "$1" in
+    ''|none) printf '\n' ;;
+    *) valid_window "$1" ;;
+  esac
 }
 
 valid_optional_model() {
@@ -261,6 +303,8 @@ json_tool() {
 
 # json ACTION IN OUT: ACTION is check (IN is a JSON object), merge (IN + CP_* settings → OUT),
 # remove (IN without the managed keys → OUT), answer (IN is a response: print its text or error),
+# window (IN is a /v1/models page: print the first model's max_input_tokens, or with CP_WHICH=all the
+# smallest any model has; nothing when none is known),
 # record (the ledger CP_LEDGER updated for settings IN becoming CP_AFTER → OUT) or unrecord (IN
 # with every value the ledger says this script wrote put back as it was → OUT).
 # Values come from the environment (CP_*), never from the command line, which 'ps' shows.
@@ -277,15 +321,19 @@ json_jq() {
                  + {($k): env.CP_KEY} + {API_TIMEOUT_MS: env.CP_TIMEOUT}
                  + {CLAUDE_CODE_ATTRIBUTION_HEADER: "0", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"}
                  + (if env.CP_HAIKU != "" then {ANTHROPIC_DEFAULT_HAIKU_MODEL: env.CP_HAIKU,
-                                                ANTHROPIC_SMALL_FAST_MODEL: env.CP_HAIKU} else {} end);
+                                                ANTHROPIC_SMALL_FAST_MODEL: env.CP_HAIKU} else {} end)
+                 + (if env.CP_WINDOW != "" then {CLAUDE_CODE_AUTO_COMPACT_WINDOW: env.CP_WINDOW} else {} end);
                .env = (((.env // {}) | del(.[env.CP_OTHER_KEY_VAR])
                         | if env.CP_HAIKU == "" then del(.ANTHROPIC_DEFAULT_HAIKU_MODEL, .ANTHROPIC_SMALL_FAST_MODEL)
-                          else . end) + setting)' "$1" >"$2" ;;
+                          else . end
+                        | if env.CP_WINDOW == "" then del(.CLAUDE_CODE_AUTO_COMPACT_WINDOW) else . end) + setting)' "$1" >"$2" ;;
     remove) jq '(env.CP_MANAGED | split(" ")) as $keys
                 | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
                 | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
     answer) jq -r 'if .content then ([.content[] | select(.type == "text") | .text] | join(""))
                    else (.error.message // "no message") end' "$1" 2>/dev/null ;;
+    window) jq -r '[(if env.CP_WHICH == "all" then .data[]? else .data[0]? end) | .max_input_tokens?
+                    | select(type == "number" and . >= 1 and . == floor)] | min // empty' "$1" 2>/dev/null ;;
     record) jq --slurpfile after "$CP_AFTER" --slurpfile ledger "$CP_LEDGER" '
               (.env // {}) as $b | ($after[0].env // {}) as $a
               | reduce (env.CP_MANAGED | split(" "))[] as $k ($ledger[0];
@@ -317,6 +365,14 @@ except Exception:
     sys.exit(1)
 if action == "check":
     sys.exit(0 if isinstance(data, dict) else 1)
+if action == "window":
+    models = data.get("data") if isinstance(data, dict) else None
+    models = (models if os.environ.get("CP_WHICH") == "all" else models[:1]) if isinstance(models, list) else []
+    known = [m.get("max_input_tokens") for m in models if isinstance(m, dict)]
+    known = [n for n in known if isinstance(n, int) and not isinstance(n, bool) and n >= 1]
+    if known:
+        print(min(known))
+    sys.exit(0)
 if action == "answer":
     if isinstance(data, dict) and "content" in data:
         print("".join(b.get("text", "") for b in data["content"] if b.get("type") == "text"))
@@ -326,10 +382,14 @@ if action == "answer":
 env = data.get("env") or {}
 if action == "merge":
     env.pop(os.environ["CP_OTHER_KEY_VAR"], None)
-    haiku = os.environ["CP_HAIKU"]
+    haiku, window = os.environ["CP_HAIKU"], os.environ["CP_WINDOW"]
     if not haiku:
         env.pop("ANTHROPIC_DEFAULT_HAIKU_MODEL", None)
         env.pop("ANTHROPIC_SMALL_FAST_MODEL", None)
+    if window:
+        env["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] = window
+    else:
+        env.pop("CLAUDE_CODE_AUTO_COMPACT_WINDOW", None)
     env["ANTHROPIC_BASE_URL"] = os.environ["CP_BASE_URL"]
     env[os.environ["CP_KEY_VAR"]] = os.environ["CP_KEY"]
     env["API_TIMEOUT_MS"] = os.environ["CP_TIMEOUT"]
@@ -388,6 +448,13 @@ let data;
 try { data = JSON.parse(fs.readFileSync(source, "utf8")); } catch (err) { process.exit(1); }
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 if (e.CP_ACTION === "check") process.exit(isObject(data) ? 0 : 1);
+if (e.CP_ACTION === "window") {
+  const models = isObject(data) && Array.isArray(data.data) ? data.data : [];
+  const known = (e.CP_WHICH === "all" ? models : models.slice(0, 1))
+    .map((m) => (isObject(m) ? m.max_input_tokens : undefined)).filter((n) => Number.isInteger(n) && n >= 1);
+  if (known.length) console.log(Math.min(...known));
+  process.exit(0);
+}
 if (e.CP_ACTION === "answer") {
   if (isObject(data) && Array.isArray(data.content)) {
     console.log(data.content.filter((b) => b.type === "text").map((b) => b.text).join(""));
@@ -406,6 +473,7 @@ if (e.CP_ACTION === "merge") {
   env.CLAUDE_CODE_ATTRIBUTION_HEADER = "0";
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1";
   if (e.CP_HAIKU) { env.ANTHROPIC_DEFAULT_HAIKU_MODEL = e.CP_HAIKU; env.ANTHROPIC_SMALL_FAST_MODEL = e.CP_HAIKU; }
+  if (e.CP_WINDOW) env.CLAUDE_CODE_AUTO_COMPACT_WINDOW = e.CP_WINDOW; else delete env.CLAUDE_CODE_AUTO_COMPACT_WINDOW;
   data.env = env;
 } else if (e.CP_ACTION === "remove") {
   for (const key of e.CP_MANAGED.split(" ")) delete env[key];
@@ -487,7 +555,7 @@ write_settings() {
   local other="ANTHROPIC_API_KEY"
   [ "$KEY_VAR" = ANTHROPIC_API_KEY ] && other="ANTHROPIC_AUTH_TOKEN"
   if ! CP_BASE_URL="$BASE_URL" CP_KEY="$KEY" CP_KEY_VAR="$KEY_VAR" CP_OTHER_KEY_VAR="$other" \
-      CP_HAIKU="$HAIKU_MODEL" CP_TIMEOUT="$TIMEOUT_MS" json merge "$source" "$tmp"; then
+      CP_HAIKU="$HAIKU_MODEL" CP_WINDOW="$WINDOW" CP_TIMEOUT="$TIMEOUT_MS" json merge "$source" "$tmp"; then
     rm -f "$tmp" "$tmp.empty"
     die "could not write the new settings (nothing was changed)"
   fi
@@ -564,15 +632,83 @@ uninstall_without_ledger() {
   return 0
 }
 
+# The header Claude Code will send the key in; given to curl on stdin (-H @-), never on its command line.
+key_header() {
+  if [ "$KEY_VAR" = ANTHROPIC_API_KEY ]; then printf 'x-api-key: %s\n' "$KEY"; else printf 'Authorization: Bearer %s\n' "$KEY"; fi
+}
+
+# gateway_window ROUTE_URL first|all: asks the gateway (GET .../v1/models) for the context window of
+# the route's model, or the smallest of its server routes'; sets ANSWER (tokens, or empty when not
+# known) and ASKED (the HTTP status, 000 when the gateway could not be reached).
+gateway_window() {
+  local body
+  ANSWER=""
+  ASKED=000
+  command -v curl >/dev/null 2>&1 || return 0
+  body=$(mktemp "${TMPDIR:-/tmp}/claude-proxy-models.XXXXXX")
+  ASKED=$(key_header | curl -s -m 20 -o "$body" -w '%{http_code}' -H @- -H 'anthropic-version: 2023-06-01' \
+    "$1/v1/models?limit=1000" 2>/dev/null) || ASKED=000
+  [ "$ASKED" = 200 ] && ANSWER=$(CP_WHICH="$2" json window "$body")
+  rm -f "$body"
+  return 0
+}
+
+# The window for CLAUDE_CODE_AUTO_COMPACT_WINDOW: --context-window, else the gateway's figure (the
+# smaller of the model's and the fast model's, since Claude Code takes one window for all its
+# models), else asked in a terminal, else none. WINDOW_NOTE says where it came from.
+choose_window() {
+  local main main_status fast="" which=first
+  if [ "$WINDOW_GIVEN" = 1 ]; then
+    WINDOW_NOTE="given with --context-window"
+  elif [ "$DRY_RUN" = 1 ]; then
+    WINDOW_NOTE="would be asked of the gateway (dry run: nothing sent)"
+    return 0
+  else
+    [ "$UPSTREAM" = server ] && which=all
+    gateway_window "$BASE_URL" "$which"
+    main="$ANSWER"
+    main_status="$ASKED"
+    if [ -n "$main" ] && [ -n "$HAIKU_MODEL" ] && [ "$UPSTREAM" != server ]; then
+      gateway_window "$(route_url "$UPSTREAM" "$HAIKU_MODEL")" first
+      fast="$ANSWER"
+    fi
+    if [ -n "$main" ]; then
+      WINDOW="$main"
+      WINDOW_NOTE="the gateway's figure for ${MODEL:-its routes}"
+      if [ -n "$fast" ] && [ "$fast" -lt "$main" ]; then
+        WINDOW="$fast"
+        WINDOW_NOTE="the gateway's figure for the fast model $HAIKU_MODEL, smaller than $MODEL's $main: Claude Code takes one window for both"
+      elif [ -n "$HAIKU_MODEL" ] && [ "$UPSTREAM" != server ] && [ -z "$fast" ]; then
+        WINDOW_NOTE="$WINDOW_NOTE; the gateway does not know the fast model's"
+      fi
+    else
+      if [ "$main_status" = 200 ]; then
+        WINDOW_NOTE="the gateway does not know the context window of ${MODEL:-its routes}"
+      else
+        WINDOW_NOTE="the gateway did not say the context window (GET /v1/models answered $main_status)"
+      fi
+      if [ "$INTERACTIVE" = 1 ] && [ "$ASSUME_YES" = 0 ]; then
+        say "$WINDOW_NOTE."
+        ask WINDOW --context-window "Context window of ${MODEL:-the model} in tokens, e.g. 131072 or 128k (Enter to leave it unset)" "" valid_optional_window
+        [ -n "$WINDOW" ] && WINDOW_NOTE="as you gave it"
+      fi
+    fi
+  fi
+  if [ -n "$WINDOW" ] && [ "$WINDOW" -lt "$CLAUDE_MIN_WINDOW" ]; then
+    WINDOW_NOTE="$WINDOW_NOTE; $WINDOW tokens is below the $CLAUDE_MIN_WINDOW Claude Code takes, so it gets $CLAUDE_MIN_WINDOW and the upstream may refuse a long conversation before Claude Code compacts it"
+    WINDOW="$CLAUDE_MIN_WINDOW"
+  fi
+  return 0
+}
+
 # One real request through the gateway; the key goes to curl on stdin, not on its command line.
 prove() {
-  local body status header reply error
+  local body status reply error
   command -v curl >/dev/null 2>&1 || { say "curl is not installed: skipped the test request."; return 0; }
   body=$(mktemp "${TMPDIR:-/tmp}/claude-proxy-answer.XXXXXX")
   error=$(mktemp "${TMPDIR:-/tmp}/claude-proxy-error.XXXXXX")
-  if [ "$KEY_VAR" = ANTHROPIC_API_KEY ]; then header="x-api-key: $KEY"; else header="Authorization: Bearer $KEY"; fi
   say "Sending a test request to $BASE_URL/v1/messages ..."
-  status=$(printf '%s\n' "$header" | curl -sS -m 120 -o "$body" -w '%{http_code}' -H @- \
+  status=$(key_header | curl -sS -m 120 -o "$body" -w '%{http_code}' -H @- \
     -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
     --data-binary '{"model":"claude-sonnet-4-5","max_tokens":32,"messages":[{"role":"user","content":"Reply with the single word: ready"}]}' \
     "$BASE_URL/v1/messages" 2>"$error")
@@ -614,6 +750,7 @@ main() {
     HAIKU_MODEL=$(valid_optional_model "$HAIKU_MODEL") || die "--haiku-model: '$HAIKU_MODEL' is not valid"
   fi
   BASE_URL=$(route_url "$UPSTREAM" "$MODEL")
+  choose_window
 
   say ""
   say "  Gateway:          $GATEWAY"
@@ -625,6 +762,13 @@ main() {
   fi
   say "  Fast model:       ${HAIKU_MODEL:-(none)}"
   say "  Key:              $(mask "$KEY") as $KEY_VAR"
+  if [ -n "$WINDOW" ]; then
+    say "  Context window:   $WINDOW tokens ($WINDOW_NOTE), as CLAUDE_CODE_AUTO_COMPACT_WINDOW"
+  else
+    say "  Context window:   none (${WINDOW_NOTE:-none given}): CLAUDE_CODE_AUTO_COMPACT_WINDOW is left unset, so"
+    say "                    Claude Code compacts by the window of the Claude model it thinks it uses (200k or"
+    say "                    1m), or when the upstream refuses; give the model's with --context-window N"
+  fi
   say "  ANTHROPIC_BASE_URL=$BASE_URL"
   say "  Settings file:    $SETTINGS"
   say ""

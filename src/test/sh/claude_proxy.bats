@@ -5,6 +5,8 @@
 #   GATEWAY      the running gateway's base URL
 #   UPSTREAM     an upstream base URL that answers 200
 #   BAD_UPSTREAM an upstream base URL that refuses every key with 401
+# The gateway takes the upstream's host for DeepSeek's API, and knows the windows of big-local
+# (400k), small-fast (200k) and small-local (32768) there; test-model's it does not know.
 # Each test has a throwaway HOME and a PATH holding only the tools the script may use, plus stubs.
 
 setup() {
@@ -168,19 +170,23 @@ merge_keeps_unrelated_keys() {
 uninstall_after_two_runs_leaves_no_key() {
   with_claude
   mkdir -p "$HOME/.claude"
-  printf '{"theme":"dark","env":{"FOO":"bar","ANTHROPIC_API_KEY":"users-own-key","API_TIMEOUT_MS":"5"}}\n' >"$settings"
-  CLAUDE_PROXY_JSON_TOOL="$1" run configure
+  printf '{"theme":"dark","env":{"FOO":"bar","ANTHROPIC_API_KEY":"users-own-key","API_TIMEOUT_MS":"5","CLAUDE_CODE_AUTO_COMPACT_WINDOW":"500000"}}\n' >"$settings"
+  # The first run writes DeepSeek's window over the user's own; the second, for a model whose window is unknown, removes it.
+  CLAUDE_PROXY_JSON_TOOL="$1" run configure --model deepseek-chat
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 1000000 ]
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   export SECOND_KEY="sk-second-run-9876543210fedcba"
   CLAUDE_PROXY_JSON_TOOL="$1" run bash "$SCRIPT" --gateway "$GATEWAY" --upstream "$UPSTREAM" --model other-model \
     --key-env SECOND_KEY --haiku-model fast-model --yes </dev/null
   [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
   # The user changes things of their own afterwards, one of them a setting the script wrote.
   jq '.model = "opus" | .env.BAR = "baz" | .env.API_TIMEOUT_MS = "900000"' "$settings" >"$settings.new"
   mv "$settings.new" "$settings"
   CLAUDE_PROXY_JSON_TOOL="$1" run bash "$SCRIPT" --uninstall </dev/null
   [ "$status" -eq 0 ] || { echo "$output"; false; }
-  [ "$(jq -S -c . "$settings")" = '{"env":{"ANTHROPIC_API_KEY":"users-own-key","API_TIMEOUT_MS":"900000","BAR":"baz","FOO":"bar"},"model":"opus","theme":"dark"}' ]
+  [ "$(jq -S -c . "$settings")" = '{"env":{"ANTHROPIC_API_KEY":"users-own-key","API_TIMEOUT_MS":"900000","BAR":"baz","CLAUDE_CODE_AUTO_COMPACT_WINDOW":"500000","FOO":"bar"},"model":"opus","theme":"dark"}' ]
   # Neither run's key is left in any file.
   ! "$grep" -r -l -e "$SECRET_KEY" -e "$SECOND_KEY" "$HOME/.claude" || false
 }
@@ -290,6 +296,12 @@ expect "input hidden): "
 send "$SECRET_KEY\r"
 expect "Fast model"
 send "\r"
+expect "does not know the context window of test-model"
+expect "Context window of test-model in tokens"
+send "lots\r"
+expect "enter the window in tokens"
+expect "Context window of test-model in tokens"
+send "128k\r"
 expect "Write these settings?"
 send "y\r"
 expect "OK: the gateway answered"
@@ -301,4 +313,95 @@ EOF
   "$grep" -q "sk-t...ef (24 characters) as ANTHROPIC_AUTH_TOKEN" "$transcript"
   ! "$grep" -q "$SECRET_KEY" "$transcript" || false
   [ "$(jq -r .env.ANTHROPIC_AUTH_TOKEN "$settings")" = "$SECRET_KEY" ]
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 128000 ]
+}
+
+# Issue 16: Claude Code compacts within the upstream model's window, not the Claude model's it assumes.
+@test "--model deepseek-chat against a DeepSeek-profile upstream writes DeepSeek's documented window" {
+  with_claude
+  run configure --model deepseek-chat
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 1000000 ]
+  [[ "$output" == *"Context window:   1000000 tokens (the gateway's figure for deepseek-chat)"* ]]
+  # The key went to the gateway for the window as it goes for the test request: on stdin, never on a command line.
+  "$grep" -q -- "/v1/models?limit=1000" "$BATS_TEST_TMPDIR/curl-args"
+  ! "$grep" -q "$SECRET_KEY" "$BATS_TEST_TMPDIR/curl-args" || false
+}
+
+window_of_unknown_model_is_left_unset() {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"env":{"CLAUDE_CODE_AUTO_COMPACT_WINDOW":"1000000"}}\n' >"$settings"
+  CLAUDE_PROXY_JSON_TOOL="$1" run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
+  [[ "$output" == *"Context window:   none (the gateway does not know the context window of test-model)"* ]]
+  [[ "$output" == *"give the model's with --context-window N"* ]]
+}
+
+@test "an unknown model's window is left unset with a note, and an earlier one removed (jq)" {
+  window_of_unknown_model_is_left_unset jq
+}
+
+@test "an unknown model's window is left unset with a note, and an earlier one removed (python3)" {
+  window_of_unknown_model_is_left_unset python3
+}
+
+@test "an unknown model's window is left unset with a note, and an earlier one removed (node)" {
+  window_of_unknown_model_is_left_unset node
+}
+
+@test "with --yes in a terminal, an unknown model's window is not asked for" {
+  with_claude
+  transcript="$BATS_TEST_TMPDIR/transcript"
+  run "$expect" -f - <<EOF
+log_file -noappend $transcript
+set timeout 30
+spawn bash $SCRIPT --gateway $GATEWAY --upstream $UPSTREAM --model test-model --key-env SECRET_KEY --haiku-model "" --yes
+expect {
+  "Context window of" { exit 3 }
+  eof
+}
+catch wait result
+exit [lindex \$result 3]
+EOF
+  [ "$status" -eq 0 ] || { echo "$output"; cat "$transcript"; false; }
+  "$grep" -q "Context window:   none" "$transcript"
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
+}
+
+@test "the fast model's window counts when it is the smaller: Claude Code takes one window for both" {
+  with_claude
+  run configure --model big-local --haiku-model small-fast
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 200000 ]
+  [[ "$output" == *"the fast model small-fast, smaller than big-local's 400000"* ]]
+  run configure --model big-local --haiku-model test-model
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 400000 ]
+  [[ "$output" == *"the gateway does not know the fast model's"* ]]
+}
+
+@test "a window below Claude Code's 100k minimum is written as that minimum, with a note" {
+  with_claude
+  run configure --model small-local
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 100000 ]
+  [[ "$output" == *"32768 tokens is below the 100000 Claude Code takes"* ]]
+}
+
+@test "--context-window wins over the gateway's figure; none writes none; bad values are refused" {
+  with_claude
+  run configure --model deepseek-chat --context-window 256k
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 256000 ]
+  [[ "$output" == *"256000 tokens (given with --context-window)"* ]]
+  run configure --model deepseek-chat --context-window=none
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
+  for bad in 128 lots 12x 1000000000 -5; do
+    run configure --context-window "$bad"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"--context-window: '$bad' is not valid"* ]]
+  done
 }

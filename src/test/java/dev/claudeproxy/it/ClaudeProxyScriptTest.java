@@ -36,7 +36,9 @@ class ClaudeProxyScriptTest {
 
     @BeforeAll
     static void start() {
-        harness = new GatewayHarness("/claude-proxy", Map.of());
+        // The stand-in upstream is DeepSeek's API (its documented windows) with windows set for three local models.
+        harness = new GatewayHarness("/claude-proxy", Map.of("PROFILE_BY_HOST", "127.0.0.1=deepseek",
+                "CONTEXT_WINDOWS", "127.0.0.1/big-local=400k,127.0.0.1/small-fast=200k,127.0.0.1/small-local=32768"));
         harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
         harness.upstream.stubFor(post(urlEqualTo("/refusing/v1/chat/completions")).willReturn(aResponse()
                 .withStatus(401).withHeader("Content-Type", "application/json")

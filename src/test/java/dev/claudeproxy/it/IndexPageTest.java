@@ -96,6 +96,13 @@ class IndexPageTest {
         assertEquals("bash <(curl -fsSL " + gateway + "/claude_proxy.sh)", byId("script-line").getText());
         // The default preset.
         assertEquals(gateway + "/api.groq.com/openai/v1/llama-3.3-70b-versatile", byId("url").getText());
+        // Issue 16: the snippet carries the window the gateway gives for the model (Groq's documented 131,072).
+        assertEquals("131072", windowInSnippet(wait, "131072"));
+        assertTrue(byId("window-note").getText().contains("the gateway gives 131072 tokens"), byId("window-note").getText());
+
+        new Select(byId("preset")).selectByVisibleText("DeepSeek");
+        type("model", "deepseek-chat");
+        assertEquals("1000000", windowInSnippet(wait, "1000000"), "DeepSeek's documented window");
 
         new Select(byId("preset")).selectByVisibleText("OpenRouter");
         type("model", "meta-llama/llama-3.3-70b-instruct");
@@ -115,6 +122,9 @@ class IndexPageTest {
         assertEquals("sk-placeholder", env.getString("ANTHROPIC_API_KEY"));
         assertFalse(env.containsKey("ANTHROPIC_AUTH_TOKEN"));
         assertEquals("1", env.getString("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"));
+        wait.until(driver -> byId("window-note").getText().contains("does not know this model's context window"));
+        assertFalse(GatewayHarness.json(byId("snippet").getText()).getJsonObject("env")
+                .containsKey("CLAUDE_CODE_AUTO_COMPACT_WINDOW"), "an unknown window is not written");
 
         // What the page built is a working base URL.
         harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
@@ -130,5 +140,13 @@ class IndexPageTest {
 
         new Select(byId("preset")).selectByValue("server");
         assertEquals(gateway, byId("url").getText(), "the gateway's own routes need no upstream in the URL");
+        assertEquals("131072", windowInSnippet(wait, "131072"), "the smallest window of the server's routes");
+    }
+
+    /** The snippet's CLAUDE_CODE_AUTO_COMPACT_WINDOW once it is {@code expected} (the page asks the gateway for it). */
+    private static String windowInSnippet(WebDriverWait wait, String expected) {
+        wait.until(driver -> expected.equals(GatewayHarness.json(byId("snippet").getText()).getJsonObject("env")
+                .getString("CLAUDE_CODE_AUTO_COMPACT_WINDOW", "")));
+        return GatewayHarness.json(byId("snippet").getText()).getJsonObject("env").getString("CLAUDE_CODE_AUTO_COMPACT_WINDOW");
     }
 }
