@@ -184,7 +184,11 @@ public enum Profile {
     public OptionalInt knownOutputLimit(String model) {
         String family = family(model);
         if (this == DEEPSEEK) {
-            return OptionalInt.of(family.contains("reasoner") ? 65536 : 8192);
+            // V4 (Flash and Pro, and deepseek-chat and deepseek-reasoner, V4 Flash's two modes): 384K.
+            if (family.startsWith("deepseek-v4") || family.equals("deepseek-chat") || family.equals("deepseek-reasoner")) {
+                return OptionalInt.of(393_216);
+            }
+            return OptionalInt.of(family.contains("reasoner") || family.contains("-r1") ? 65536 : 8192);
         }
         if (family.startsWith("gpt-4o")) {
             return OptionalInt.of(16384);

@@ -138,7 +138,8 @@ class ProfileTest {
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
-    @CsvSource(nullValues = "none", value = {"DEEPSEEK, deepseek-chat, 8192", "DEEPSEEK, deepseek-reasoner, 65536",
+    @CsvSource(nullValues = "none", value = {"DEEPSEEK, deepseek-chat, 393216", "DEEPSEEK, deepseek-reasoner, 393216",
+        "DEEPSEEK, deepseek-v4-pro, 393216", "DEEPSEEK, deepseek-ai/DeepSeek-V3, 8192", "DEEPSEEK, deepseek/deepseek-r1, 65536",
         "OPENAI, gpt-4o-mini, 16384", "OPENAI, gpt-4.1, 32768", "GENERIC, llama-3.3-70b, none"})
     void knownModelOutputLimits(Profile profile, String model, Integer limit) {
         assertEquals(limit == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(limit),
