@@ -8,6 +8,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.OptionalInt;
 
 /**
  * The operator endpoints, under {@code /_proxy/}: no upstream host can be named {@code _proxy}
@@ -16,7 +17,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code GET /_proxy/health}: liveness, 200 while the webapp runs;
- *   <li>{@code GET /_proxy/ready}: readiness, 200 with the configured routes, 503 while shutting down;
+ *   <li>{@code GET /_proxy/ready}: readiness, 200 with the configured routes (each with its model's
+ *       context window, {@code max_input_tokens}, {@code null} when unknown), 503 while shutting down;
  *   <li>{@code GET /_proxy/metrics}: Prometheus text format, 404 when {@code METRICS_ENABLED=false}.
  * </ul>
  */
@@ -63,8 +65,15 @@ final class Operations {
     private String readiness() {
         JsonObjectBuilder routes = JSON_P.createObjectBuilder();
         for (TierRoute tier : settings.tiers().values()) {
-            routes.add(tier.tier().name().toLowerCase(Locale.ROOT), JSON_P.createObjectBuilder()
-                    .add("upstream", tier.baseUrl().getAuthority()).add("model", tier.model()));
+            JsonObjectBuilder route = JSON_P.createObjectBuilder()
+                    .add("upstream", tier.baseUrl().getAuthority()).add("model", tier.model());
+            OptionalInt window = settings.contextWindow(tier.baseUrl(), tier.model());
+            if (window.isPresent()) {
+                route.add("max_input_tokens", window.getAsInt());
+            } else {
+                route.addNull("max_input_tokens");
+            }
+            routes.add(tier.tier().name().toLowerCase(Locale.ROOT), route);
         }
         return JSON_P.createObjectBuilder()
                 .add("status", draining ? "draining" : "ready")

@@ -90,7 +90,8 @@ class IndexPageTest {
         browser.get(gateway + "/");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
         wait.until(driver -> byId("status-state").getText().equals("ready"));
-        assertTrue(byId("status-routes").getText().contains("haiku route: llama-3.1-8b-instant at api.groq.com"),
+        assertTrue(byId("status-routes").getText().contains(
+                        "haiku route: llama-3.1-8b-instant at api.groq.com (context window: 131072 tokens)"),
                 byId("status-routes").getText());
 
         assertEquals("bash <(curl -fsSL " + gateway + "/claude_proxy.sh)", byId("script-line").getText());

@@ -70,6 +70,7 @@ class OperationsTest {
             JsonObject readiness = GatewayHarness.json(ready.body());
             assertEquals("ready", readiness.getString("status"));
             assertEquals("small-model", readiness.getJsonObject("routes").getJsonObject("haiku").getString("model"));
+            assertTrue(readiness.getJsonObject("routes").getJsonObject("haiku").isNull("max_input_tokens"), "unknown window");
             assertEquals("any public host", readiness.getString("upstream_allowlist"));
             assertFalse(ready.body().contains("sk-never-shown"));
 
