@@ -646,10 +646,12 @@ gateway_window() {
   ASKED=000
   command -v curl >/dev/null 2>&1 || return 0
   body=$(mktemp "${TMPDIR:-/tmp}/claude-proxy-models.XXXXXX")
-  ASKED=$(key_header | curl -s -m 20 -o "$body" -w '%{http_code}' -H @- -H 'anthropic-version: 2023-06-01' \
-    "$1/v1/models?limit=1000" 2>/dev/null) || ASKED=000
+  ASKED=$(key_header | curl -s -m 20 --max-filesize 1048576 -o "$body" -w '%{http_code}' -H @- \
+    -H 'anthropic-version: 2023-06-01' "$1/v1/models?limit=1000" 2>/dev/null) || ASKED=000
   [ "$ASKED" = 200 ] && ANSWER=$(CP_WHICH="$2" json window "$body")
   rm -f "$body"
+  # A figure no model has is no figure.
+  [ -n "$ANSWER" ] && { ANSWER=$(valid_window "$ANSWER" 2>/dev/null) || ANSWER=""; }
   return 0
 }
 

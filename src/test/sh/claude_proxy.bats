@@ -28,10 +28,15 @@ setup() {
   chmod +x "$stubs/curl"
   # The tests' own tools, by absolute path: the PATH below is the script's.
   stat=$(command -v stat) cmp=$(command -v cmp) timeout=$(command -v timeout)
-  ls=$(command -v ls) grep=$(command -v grep) expect=$(command -v expect)
+  ls=$(command -v ls) grep=$(command -v grep) expect=$(command -v expect) sleep=$(command -v sleep)
   export PATH="$stubs:$tools"
   export SECRET_KEY="sk-test-0123456789abcdef"
   settings="$HOME/.claude/settings.json"
+}
+
+# A stand-in server a test started: stopped whatever the test's outcome, or bats would wait for it.
+teardown() {
+  if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; fi
 }
 
 # A `claude` already installed.
@@ -404,4 +409,21 @@ EOF
     [ "$status" -eq 1 ]
     [[ "$output" == *"--context-window: '$bad' is not valid"* ]]
   done
+}
+
+@test "a gateway's window no model has (too large, not a whole number) counts as unknown" {
+  with_claude
+  mkdir -p "$BATS_TEST_TMPDIR/gw/v1"
+  printf '{"data":[{"id":"claude-x","max_input_tokens":1e18},{"id":"claude-y","max_input_tokens":12.5}]}' \
+    >"$BATS_TEST_TMPDIR/gw/v1/models"
+  # A stand-in gateway that serves that page (and refuses the test request).
+  python3 -c 'import http.server, functools, sys
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
+open(sys.argv[2], "w").write(str(server.server_port))
+server.serve_forever()' "$BATS_TEST_TMPDIR/gw" "$BATS_TEST_TMPDIR/port" >/dev/null 2>&1 3>&- &
+  server=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$BATS_TEST_TMPDIR/port" ] && break; "$sleep" 0.3; done
+  run bash "$SCRIPT" --gateway "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")" --upstream server --key-env SECRET_KEY --yes </dev/null
+  [[ "$output" == *"Context window:   none (the gateway does not know the context window of its routes)"* ]] || { echo "$output"; false; }
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
 }
