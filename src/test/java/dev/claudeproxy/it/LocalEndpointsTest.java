@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.models.messages.MessageCountTokensParams;
+import com.anthropic.models.models.ModelInfo;
 import dev.claudeproxy.SseTranscript;
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -105,6 +106,27 @@ class LocalEndpointsTest {
         assertEquals(131072, haiku.getInt("max_input_tokens"), "the setting for the Haiku route's host and port");
         assertEquals(64000, getJson(harness.route("/v1", "m") + "/v1/models/claude-m").getInt("max_input_tokens"),
                 "the setting for the path's host and model, whatever the port");
+    }
+
+    @Test
+    void officialSdkReadsTheWindowsAndValidatesTheModels() {
+        AnthropicClient client = GatewayHarness.sdk(harness.gateway.baseUrl() + harness.route("/v1", "m"), "sk");
+        try {
+            ModelInfo model = client.models().retrieve("claude-m").validate();
+            assertEquals(java.util.Optional.of(64000L), model.maxInputTokens());
+            List<ModelInfo> models = client.models().list().data();
+            models.forEach(ModelInfo::validate);
+            assertEquals(List.of(java.util.Optional.of(64000L), java.util.Optional.of(131072L)),
+                    models.stream().map(ModelInfo::maxInputTokens).toList());
+            AnthropicClient unknown = GatewayHarness.sdk(harness.gateway.baseUrl() + harness.route("/v1", "other"), "sk");
+            try {
+                assertEquals(java.util.Optional.empty(), unknown.models().retrieve("claude-other").validate().maxInputTokens());
+            } finally {
+                unknown.close();
+            }
+        } finally {
+            client.close();
+        }
     }
 
     @Test
