@@ -659,7 +659,7 @@ gateway_window() {
 # smaller of the model's and the fast model's, since Claude Code takes one window for all its
 # models), else asked in a terminal, else none. WINDOW_NOTE says where it came from.
 choose_window() {
-  local main main_status fast="" which=first
+  local main which=first
   if [ "$WINDOW_GIVEN" = 1 ]; then
     WINDOW_NOTE="given with --context-window"
   elif [ "$DRY_RUN" = 1 ]; then
@@ -669,25 +669,23 @@ choose_window() {
     [ "$UPSTREAM" = server ] && which=all
     gateway_window "$BASE_URL" "$which"
     main="$ANSWER"
-    main_status="$ASKED"
-    if [ -n "$main" ] && [ -n "$HAIKU_MODEL" ] && [ "$UPSTREAM" != server ]; then
-      gateway_window "$(route_url "$UPSTREAM" "$HAIKU_MODEL")" first
-      fast="$ANSWER"
-    fi
     if [ -n "$main" ]; then
       WINDOW="$main"
       WINDOW_NOTE="the gateway's figure for ${MODEL:-its routes}"
-      if [ -n "$fast" ] && [ "$fast" -lt "$main" ]; then
-        WINDOW="$fast"
-        WINDOW_NOTE="the gateway's figure for the fast model $HAIKU_MODEL, smaller than $MODEL's $main: Claude Code takes one window for both"
-      elif [ -n "$HAIKU_MODEL" ] && [ "$UPSTREAM" != server ] && [ -z "$fast" ]; then
-        WINDOW_NOTE="$WINDOW_NOTE; the gateway does not know the fast model's"
+      if [ -n "$HAIKU_MODEL" ] && [ "$UPSTREAM" != server ]; then
+        gateway_window "$(route_url "$UPSTREAM" "$HAIKU_MODEL")" first
+        if [ -z "$ANSWER" ]; then
+          WINDOW_NOTE="$WINDOW_NOTE; the gateway does not know the fast model's"
+        elif [ "$ANSWER" -lt "$main" ]; then
+          WINDOW="$ANSWER"
+          WINDOW_NOTE="the gateway's figure for the fast model $HAIKU_MODEL, smaller than $MODEL's $main: Claude Code takes one window for both"
+        fi
       fi
     else
-      if [ "$main_status" = 200 ]; then
+      if [ "$ASKED" = 200 ]; then
         WINDOW_NOTE="the gateway does not know the context window of ${MODEL:-its routes}"
       else
-        WINDOW_NOTE="the gateway did not say the context window (GET /v1/models answered $main_status)"
+        WINDOW_NOTE="the gateway did not say the context window (GET /v1/models answered $ASKED)"
       fi
       if [ "$INTERACTIVE" = 1 ] && [ "$ASSUME_YES" = 0 ]; then
         say "$WINDOW_NOTE."
