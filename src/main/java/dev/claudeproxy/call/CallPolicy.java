@@ -22,6 +22,7 @@ import dev.claudeproxy.route.PathRoute;
 import dev.claudeproxy.route.Routes;
 import dev.claudeproxy.route.Routes.Route;
 import dev.claudeproxy.route.RouteCooldowns;
+import dev.claudeproxy.upstream.Heartbeat;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 import dev.claudeproxy.upstream.UpstreamCall;
 import dev.claudeproxy.upstream.UpstreamClient;
@@ -80,10 +81,11 @@ public final class CallPolicy {
      * @param clientRetrying the client says this is its own retry ({@code x-stainless-retry-count} above
      *     0): the gateway then calls each route once, so that retries do not multiply
      * @param onRoute told of each route as it is tried (for the request log)
+     * @param heartbeat what every wait does whenever it is due (a stream's ping to its client)
      */
     public record Request(MessagesRequest clientRequest, Route primary, Optional<PathRoute> named,
                           Optional<Secret> clientKey, boolean clientRetrying, Deadlines deadlines,
-                          Cancellation cancellation, String requestId, Consumer<Route> onRoute) {
+                          Cancellation cancellation, String requestId, Consumer<Route> onRoute, Heartbeat heartbeat) {
     }
 
     /**
@@ -157,7 +159,7 @@ public final class CallPolicy {
                 int number = retry;
                 LOG.info(() -> request.requestId() + ": upstream " + route.authority() + " failed ("
                         + failure.error.getMessage() + "); retry " + number + " in " + wait.get().toMillis() + " ms");
-                if (!request.cancellation().sleep(wait.get())) {
+                if (!request.cancellation().sleep(wait.get(), request.heartbeat())) {
                     throw new CancelledException("cancelled while waiting to retry", null);
                 }
             }
@@ -173,7 +175,7 @@ public final class CallPolicy {
         if (answer.isSuccess()) {
             return answer;
         }
-        String errorBody = errorBody(answer, request.deadlines());
+        String errorBody = errorBody(answer, request);
         if (answer.status() == 400 || answer.status() == 422) {
             OptionalInt limit = MaxTokensLimit.fromError(UpstreamErrors.readableMessage(errorBody).orElse(errorBody),
                     proxyToServerRequest.outputLimit());
@@ -184,7 +186,7 @@ public final class CallPolicy {
                 if (answer.isSuccess()) {
                     return answer;
                 }
-                errorBody = errorBody(answer, request.deadlines());
+                errorBody = errorBody(answer, request);
             }
         }
         RetryHint hint = RetryHint.of(answer::header);
@@ -205,7 +207,8 @@ public final class CallPolicy {
                 settings.limits().maxAnswerBytes(), settings.timeouts().exchange());
         request.cancellation().watch(call::cancel);
         try {
-            return call.awaitHead(request.deadlines().headEnd(System.nanoTime()), settings.timeouts().firstByte());
+            return call.awaitHead(request.deadlines().headEnd(System.nanoTime()), settings.timeouts().firstByte(),
+                    request.heartbeat());
         } catch (UpstreamFailure failure) {
             throw switch (failure.kind()) {
                 case TIMEOUT -> request.deadlines().exchangeOver(System.nanoTime())
@@ -240,9 +243,10 @@ public final class CallPolicy {
     }
 
     /** An error answer's body, at most its first 64 KiB; its connection is dropped. */
-    private static String errorBody(UpstreamAnswer answer, Deadlines deadlines) {
+    private static String errorBody(UpstreamAnswer answer, Request request) {
         try {
-            return new String(Bodies.read(answer, ERROR_BODY_LIMIT, deadlines), StandardCharsets.UTF_8);
+            return new String(Bodies.read(answer, ERROR_BODY_LIMIT, request.deadlines(), request.heartbeat()),
+                    StandardCharsets.UTF_8);
         } catch (IOException | ProxyException e) {
             return "";
         } finally {

@@ -1,5 +1,6 @@
 package dev.claudeproxy.call;
 
+import dev.claudeproxy.upstream.Heartbeat;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +37,22 @@ public final class Cancellation {
         }
     }
 
-    /** Waits {@code wait}; false when cancelled first. */
-    public boolean sleep(Duration wait) {
+    /**
+     * Waits {@code wait}, the heartbeat beating whenever it is due meanwhile (a beat that throws
+     * ends the wait with its exception); false when cancelled first.
+     */
+    public boolean sleep(Duration wait, Heartbeat heartbeat) {
+        long end = System.nanoTime() + wait.toNanos();
         try {
-            return !cancelled.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+            for (long now = System.nanoTime(); now - end < 0; now = System.nanoTime()) {
+                if (cancelled.await(heartbeat.wakeBy(end) - now, TimeUnit.NANOSECONDS)) {
+                    return false;
+                }
+                if (System.nanoTime() - end < 0) {
+                    heartbeat.beat();
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -57,6 +57,11 @@ final class Admission implements AutoCloseable {
         return limit;
     }
 
+    /** The places free now: none means every request past this moment gets 529. */
+    int free() {
+        return places.availablePermits();
+    }
+
     /**
      * An executor of threads started on demand: one virtual thread per task on Java 21+, else a pool
      * of platform threads from {@code platformThreads}, at most {@code max}, kept a minute when idle.

@@ -42,8 +42,11 @@ final class ClientStream {
         this.trace = trace;
     }
 
-    /** Commits 200 and the event-stream headers (sent with the first flush). */
+    /** Commits 200 and the event-stream headers (sent with the first flush), once: later calls do nothing. */
     void openEvents() {
+        if (events != null) {
+            return;
+        }
         proxyToClientResponse.setStatus(200);
         proxyToClientResponse.setContentType("text/event-stream;charset=UTF-8");
         proxyToClientResponse.setHeader("Cache-Control", "no-cache");
@@ -81,25 +84,36 @@ final class ClientStream {
         if (!unflushed) {
             return;
         }
+        send();
+        trace.firstByte();
+    }
+
+    /**
+     * A keep-alive {@code ping} event, sent at once with what was written before it: a failed one
+     * means the client has gone. A ping is not the answer's first byte (the request log's
+     * {@code ttfb_ms} is the first event's), though it may commit the stream.
+     */
+    void ping() {
+        boolean carriesEvents = unflushed;
+        try {
+            events.write("ping", PING);
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+        send();
+        if (carriesEvents) {
+            trace.firstByte();
+        }
+    }
+
+    private void send() {
         unflushed = false;
         try {
             events.flush();
         } catch (IOException e) {
             throw new ClientGoneException(e);
         }
-        trace.firstByte();
         lastByteNanos = System.nanoTime();
-    }
-
-    /** A keep-alive {@code ping} event, sent at once: a failed one means the client has gone. */
-    void ping() {
-        try {
-            events.write("ping", PING);
-            unflushed = true;
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
-        }
-        flush();
     }
 
     /** When the client last received a byte (or, before that, when the exchange began). */

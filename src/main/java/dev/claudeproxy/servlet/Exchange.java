@@ -32,6 +32,7 @@ import dev.claudeproxy.route.Routes.Route;
 import dev.claudeproxy.sse.EventTooLargeException;
 import dev.claudeproxy.sse.SseParser;
 import dev.claudeproxy.upstream.AnswerTooLargeException;
+import dev.claudeproxy.upstream.Heartbeat;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 import dev.claudeproxy.upstream.UpstreamAnswer.Piece;
 import jakarta.json.JsonValue;
@@ -110,13 +111,14 @@ final class Exchange implements Runnable {
         try {
             MessagesRequest clientRequest = read();
             Route primary = route(clientRequest);
+            Heartbeat heartbeat = clientRequest.stream() ? new Pings(deadlines) : Heartbeat.NONE;
             answered = gateway.calls().call(new CallPolicy.Request(clientRequest, primary, path.route(), clientKey,
-                    clientRetrying, deadlines, cancellation, trace.requestId, this::trace));
+                    clientRetrying, deadlines, cancellation, trace.requestId, this::trace, heartbeat));
             // The request's bytes are not needed any more: what the answer needs is kept below.
             body.release();
             UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
             if (clientRequest.stream()) {
-                streamBack(answered, clientRequest, estimate, deadlines);
+                streamBack(answered, clientRequest, estimate, deadlines, heartbeat);
             } else {
                 answerBack(answered, clientRequest, estimate, deadlines);
             }
@@ -141,6 +143,33 @@ final class Exchange implements Runnable {
             int status = client.status(gone);
             client.complete();
             gateway.telemetry().finish(trace, status);
+        }
+    }
+
+    /**
+     * A stream's heartbeat while its upstream has not answered: once the client has had nothing
+     * for the keep-alive interval, the stream is committed (200 and its headers) and pinged, and
+     * pinged again at each interval. An upstream failure that comes sooner is still a plain HTTP
+     * error, which the SDKs retry; one that comes later is an SSE {@code error} event. The ping that
+     * cannot be written finds a client that has left, so that its upstream call is stopped: no
+     * servlet container reports a departed client until something is written to it.
+     */
+    private final class Pings implements Heartbeat {
+        private final Deadlines deadlines;
+
+        Pings(Deadlines deadlines) {
+            this.deadlines = deadlines;
+        }
+
+        @Override
+        public long due() {
+            return deadlines.keepAliveAt(client.lastByteNanos());
+        }
+
+        @Override
+        public void beat() {
+            client.openEvents();
+            client.ping();
         }
     }
 
@@ -186,10 +215,11 @@ final class Exchange implements Runnable {
             StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(),
                     answered.target(), estimate, maxEventBytes);
             List<StreamEvent> events = new ArrayList<>(converter.start());
-            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines), converter, maxEventBytes, events::addAll);
+            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines, Heartbeat.NONE), converter, maxEventBytes, events::addAll);
             message = MessageEvents.message(events);
         } else {
-            message = ResponseConverter.toMessage(readCompletion(answered.answer(), deadlines), clientRequest.model(),
+            message = ResponseConverter.toMessage(readCompletion(answered.answer(), deadlines, Heartbeat.NONE),
+                    clientRequest.model(),
                     clientRequest.stopSequences(), answered.target(), estimate);
         }
         trace.inputTokens = message.usage().inputTokens();
@@ -197,16 +227,16 @@ final class Exchange implements Runnable {
         client.answerJson(200, Json.write(message));
     }
 
-    private byte[] readBody(UpstreamAnswer answer, Deadlines deadlines) {
+    private byte[] readBody(UpstreamAnswer answer, Deadlines deadlines, Heartbeat heartbeat) {
         try {
-            return Bodies.read(answer, Integer.MAX_VALUE, deadlines);
+            return Bodies.read(answer, Integer.MAX_VALUE, deadlines, heartbeat);
         } catch (IOException e) {
             throw upstreamBroke(e);
         }
     }
 
-    private ChatCompletion readCompletion(UpstreamAnswer answer, Deadlines deadlines) {
-        byte[] completionBody = readBody(answer, deadlines);
+    private ChatCompletion readCompletion(UpstreamAnswer answer, Deadlines deadlines, Heartbeat heartbeat) {
+        byte[] completionBody = readBody(answer, deadlines, heartbeat);
         ChatCompletion completion;
         try {
             completion = ChatCompletionReader.read(new String(completionBody, StandardCharsets.UTF_8));
@@ -229,11 +259,11 @@ final class Exchange implements Runnable {
      * request with one JSON document is converted whole and replayed as events.
      */
     private void streamBack(Answered answered, MessagesRequest clientRequest, UsageEstimate estimate,
-                            Deadlines deadlines) {
+                            Deadlines deadlines, Heartbeat pings) {
         UpstreamAnswer answer = answered.answer();
         Target target = answered.target();
         if (!answer.isEventStream()) {
-            ChatCompletion completion = readCompletion(answer, deadlines);
+            ChatCompletion completion = readCompletion(answer, deadlines, pings);
             client.openEvents();
             client.send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
                     clientRequest.stopSequences(), target, estimate)));
@@ -253,13 +283,13 @@ final class Exchange implements Runnable {
         while (!chunks.over()) {
             // The deadlines first, every turn: an upstream that keeps sending bytes must not put them off.
             long silenceEnd = deadlines.silenceEnd(lastProgress);
-            long pingAt = deadlines.keepAliveAt(client.lastByteNanos());
+            long pingAt = pings.due();
             long now = System.nanoTime();
             if (now - silenceEnd >= 0) {
                 throw Bodies.timedOut(deadlines);
             }
             if (now - pingAt >= 0) {
-                client.ping();
+                pings.beat();
                 continue;
             }
             Piece piece = next(answer, Math.min(silenceEnd, pingAt));

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.function.IntSupplier;
 
 /**
  * The operator endpoints, under {@code /_proxy/}: no upstream host can be named {@code _proxy}
@@ -18,7 +19,9 @@ import java.util.OptionalInt;
  * <ul>
  *   <li>{@code GET /_proxy/health}: liveness, 200 while the webapp runs;
  *   <li>{@code GET /_proxy/ready}: readiness, 200 with the configured routes (each with its model's
- *       context window, {@code max_input_tokens}, {@code null} when unknown), 503 while shutting down;
+ *       context window, {@code max_input_tokens}, {@code null} when unknown); 503 while shutting
+ *       down, and while every exchange place is taken ({@code MAX_CONCURRENT_EXCHANGES}), when
+ *       every new request would get 529, so that a load balancer sends them elsewhere;
  *   <li>{@code GET /_proxy/metrics}: Prometheus text format, 404 when {@code METRICS_ENABLED=false}.
  * </ul>
  */
@@ -28,11 +31,14 @@ final class Operations {
 
     private final Settings settings;
     private final Telemetry telemetry;
+    private final IntSupplier freePlaces;
     private volatile boolean draining;
 
-    Operations(Settings settings, Telemetry telemetry) {
+    /** @param freePlaces the exchange places free now */
+    Operations(Settings settings, Telemetry telemetry, IntSupplier freePlaces) {
         this.settings = settings;
         this.telemetry = telemetry;
+        this.freePlaces = freePlaces;
     }
 
     void startDraining() {
@@ -47,7 +53,9 @@ final class Operations {
                 return true;
             case "ready":
                 response.setHeader("Cache-Control", "no-store");
-                JsonResponse.write(response, draining ? 503 : 200, readiness());
+                int free = freePlaces.getAsInt();
+                String status = draining ? "draining" : free == 0 ? "full" : "ready";
+                JsonResponse.write(response, status.equals("ready") ? 200 : 503, readiness(status, free));
                 return true;
             case "metrics":
                 if (!settings.metricsEnabled()) {
@@ -62,7 +70,7 @@ final class Operations {
         }
     }
 
-    private String readiness() {
+    private String readiness(String status, int freePlaces) {
         JsonObjectBuilder routes = JSON_P.createObjectBuilder();
         for (TierRoute tier : settings.tiers().values()) {
             JsonObjectBuilder route = JSON_P.createObjectBuilder()
@@ -76,11 +84,12 @@ final class Operations {
             routes.add(tier.tier().name().toLowerCase(Locale.ROOT), route);
         }
         return JSON_P.createObjectBuilder()
-                .add("status", draining ? "draining" : "ready")
+                .add("status", status)
                 .add("routes", routes)
                 .add("client_auth", settings.clientAuth().mode().name().toLowerCase(Locale.ROOT))
                 .add("upstream_allowlist", settings.allowlist().anyPublic() ? "any public host" : "listed hosts only")
                 .add("active_exchanges", telemetry.active())
+                .add("free_places", freePlaces)
                 .build().toString();
     }
 }

@@ -88,13 +88,13 @@ public final class ProxyServlet extends HttpServlet {
         localEndpoints = new LocalEndpoints(settings);
         BodyDeadlines bodyDeadlines = new BodyDeadlines(deadlineThreads);
         Telemetry telemetry = new Telemetry(bodyDeadlines::watching);
-        operations = new Operations(settings, telemetry);
+        Admission admission = new Admission(settings.limits().maxExchanges(), workerThreads);
+        operations = new Operations(settings, telemetry, admission::free);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
         setupScript = new SetupScript(context, settings.publicUrl());
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
-                new BodyBudget(settings.limits().maxBytesInFlight()),
-                new Admission(settings.limits().maxExchanges(), workerThreads), bodyDeadlines);
+                new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
         if (settings.allowlist().anyPublic()) {
             LOG.warning(Settings.UPSTREAM_ALLOWLIST + " allows any public host: request paths may name any upstream on the"
                     + " internet (the gateway's own machine and networks stay refused unless listed); list the hosts"

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 
@@ -37,10 +35,10 @@ public final class UpstreamAnswer implements AutoCloseable {
     public record Waited() implements Piece {
     }
 
-    private static final Logger LOG = Logger.getLogger(UpstreamAnswer.class.getName());
     private static final Waited WAITED = new Waited();
     static final End END = new End();
 
+    /** Read here for its head only: its body and its connection belong to the call's own thread. */
     private final ClassicHttpResponse response;
     private final UpstreamCall call;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -99,21 +97,14 @@ public final class UpstreamAnswer implements AutoCloseable {
     }
 
     /**
-     * Releases the connection, from any thread, once: kept for the next call when the body was read
-     * whole, else dropped at once (never read to its end first: the upstream may not end).
+     * Done with the answer, from any thread, once: its connection goes back to the pool when the
+     * body was read whole, else it is dropped at once (never read to its end first: the upstream
+     * may not end). The call's own thread releases the connection; this only tells it to.
      */
     @Override
     public void close() {
-        if (closed.getAndSet(true)) {
-            return;
-        }
-        if (!call.bodyComplete()) {
-            call.cancel();
-        }
-        try {
-            response.close();
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "closing an upstream answer failed; its connection is dropped", e);
+        if (!closed.getAndSet(true)) {
+            call.release();
         }
     }
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -52,6 +54,7 @@ public final class UpstreamCall implements Runnable {
     record NoAnswer(UpstreamFailure failure) implements Piece {
     }
 
+    private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
     /** The reader's buffer, held for as long as the answer lasts: the connection's own buffer's size. */
     private static final int READ_SIZE = UpstreamClient.CONNECTION_BUFFER_BYTES;
     private static final int QUEUE_PIECES = 8;
@@ -63,6 +66,8 @@ public final class UpstreamCall implements Runnable {
     private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(QUEUE_PIECES);
     private volatile boolean cancelled;
     private volatile boolean bodyComplete;
+    /** The exchange is done with the answer: nothing more is handed. */
+    private volatile boolean released;
 
     UpstreamCall(CloseableHttpClient client, HttpPost post, Executor readers, long maxBodyBytes, Duration safetyNet) {
         this.client = client;
@@ -79,16 +84,21 @@ public final class UpstreamCall implements Runnable {
      * the status, until {@code deadlineNanos}.
      *
      * @param firstByte the first-byte timeout, for the message when it passes
+     * @param heartbeat what the wait does whenever it is due (a stream's ping to its client)
      * @throws UpstreamFailure when no answer came: unreachable, refused, timed out or cancelled
      */
-    public UpstreamAnswer awaitHead(long deadlineNanos, Duration firstByte) throws UpstreamFailure {
+    public UpstreamAnswer awaitHead(long deadlineNanos, Duration firstByte, Heartbeat heartbeat) throws UpstreamFailure {
         if (cancelled) {
             throw cancelledFailure(null);
         }
         readers.execute(this);
         Piece piece;
         try {
-            piece = take(deadlineNanos);
+            piece = take(heartbeat.wakeBy(deadlineNanos));
+            while (piece == null && System.nanoTime() - deadlineNanos < 0) {
+                beat(heartbeat);
+                piece = take(heartbeat.wakeBy(deadlineNanos));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel();
@@ -105,6 +115,16 @@ public final class UpstreamCall implements Runnable {
                 + " did not answer within " + firstByte.toSeconds() + " s", null);
     }
 
+    /** A beat that ends the wait (its client has gone) stops the call before it is passed on. */
+    private void beat(Heartbeat heartbeat) {
+        try {
+            heartbeat.beat();
+        } catch (RuntimeException | Error stop) {
+            cancel();
+            throw stop;
+        }
+    }
+
     /** Stops the call, whatever phase it is in: the connection is dropped and the reader ends. */
     public void cancel() {
         cancelled = true;
@@ -115,7 +135,12 @@ public final class UpstreamCall implements Runnable {
         return cancelled;
     }
 
-    /** The reader: the request, the head, then the body piece by piece. */
+    /**
+     * The reader: the request, the head, then the body piece by piece. The response is this
+     * thread's alone from its head to its release: HttpClient's connections are not safe for two
+     * threads (a close from another thread while this one reads corrupted the connection's buffer).
+     * A body not read to its end has its connection dropped, never drained: the upstream may not end.
+     */
     @Override
     public void run() {
         ClassicHttpResponse response;
@@ -125,15 +150,23 @@ public final class UpstreamCall implements Runnable {
             hand(new NoAnswer(failure(e)));
             return;
         }
-        UpstreamAnswer answer = new UpstreamAnswer(response, this);
-        if (!hand(new Head(answer))) {
-            answer.close();
-            return;
+        try {
+            if (hand(new Head(new UpstreamAnswer(response, this)))) {
+                readBody(response.getEntity());
+            }
+        } finally {
+            if (!bodyComplete) {
+                post.cancel();
+            }
+            release(response);
         }
-        HttpEntity entity = response.getEntity();
+    }
+
+    private void readBody(HttpEntity entity) {
         byte[] buffer = new byte[READ_SIZE];
         long total = 0;
-        try (InputStream body = entity == null ? InputStream.nullInputStream() : entity.getContent()) {
+        try {
+            InputStream body = entity == null ? InputStream.nullInputStream() : entity.getContent();
             for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
                 total += n;
                 if (total > maxBodyBytes) {
@@ -148,8 +181,26 @@ public final class UpstreamCall implements Runnable {
             hand(UpstreamAnswer.END);
         } catch (IOException e) {
             hand(new UpstreamAnswer.Failed(e));
-        } finally {
-            answer.close();
+        }
+    }
+
+    /** Gives the connection back to the pool when the body was read whole, else discards it (it was dropped). */
+    private static void release(ClassicHttpResponse response) {
+        try {
+            response.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "releasing an upstream answer failed; its connection is dropped", e);
+        }
+    }
+
+    /**
+     * The exchange is done with the answer: a call whose body was not read to its end is
+     * cancelled (its connection dropped), and the reader hands nothing more.
+     */
+    void release() {
+        released = true;
+        if (!bodyComplete) {
+            cancel();
         }
     }
 
@@ -157,11 +208,11 @@ public final class UpstreamCall implements Runnable {
     private boolean hand(Piece piece) {
         try {
             while (!pieces.offer(piece, 1, TimeUnit.SECONDS)) {
-                if (cancelled) {
+                if (cancelled || released) {
                     return false;
                 }
             }
-            return !cancelled;
+            return !cancelled && !released;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -176,10 +227,6 @@ public final class UpstreamCall implements Runnable {
 
     boolean hasReady() {
         return !pieces.isEmpty();
-    }
-
-    boolean bodyComplete() {
-        return bodyComplete;
     }
 
     private UpstreamFailure failure(IOException e) {

@@ -11,6 +11,7 @@ import dev.claudeproxy.call.CallPolicy;
 import dev.claudeproxy.call.Cancellation;
 import dev.claudeproxy.call.CancelledException;
 import dev.claudeproxy.call.Deadlines;
+import dev.claudeproxy.upstream.Heartbeat;
 import dev.claudeproxy.config.Lookup;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.provider.ThinkingSigner;
@@ -74,7 +75,8 @@ class CallPolicyTest {
     private static CallPolicy.Request request(Settings settings, String route, Cancellation cancellation) {
         Optional<PathRoute> named = PathParser.parse(route + "/v1/messages").route();
         return new CallPolicy.Request(REQUEST, Routes.resolve(named, REQUEST.model(), settings, Optional.empty()), named,
-                Optional.empty(), false, Deadlines.startingNow(settings.timeouts()), cancellation, "req_test", tried -> { });
+                Optional.empty(), false, Deadlines.startingNow(settings.timeouts()), cancellation, "req_test", tried -> { },
+                Heartbeat.NONE);
     }
 
     /** Cancels {@code cancellation} once {@code ready} is counted down, from another thread, as a container would. */
@@ -178,7 +180,7 @@ class CallPolicyTest {
                 "DEFAULT_MODEL_NAME", "d", "SONNET_FALLBACK", "default"));
         CallPolicy.Request request = new CallPolicy.Request(REQUEST, Routes.resolve(Optional.empty(), REQUEST.model(),
                 settings, Optional.empty()), Optional.empty(), Optional.empty(), false, Deadlines.startingNow(settings.timeouts()),
-                new Cancellation(), "req_test", route -> { });
+                new Cancellation(), "req_test", route -> { }, Heartbeat.NONE);
         Answered answered = policy(settings).call(request);
         assertEquals(200, answered.answer().status());
         assertEquals("d", answered.route().model(), "the fallback route answered");

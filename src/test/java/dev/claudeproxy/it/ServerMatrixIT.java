@@ -136,7 +136,8 @@ class ServerMatrixIT {
         Path home = Path.of(System.getProperty("matrix.servers"), System.getProperty(server.property));
         Path war = Path.of(System.getProperty("matrix.war"));
         assertTrue(Files.isDirectory(home), "unpacked by ./mvnw verify: " + home);
-        try (ScriptedUpstream slow = new ScriptedUpstream(400, Duration.ofMillis(50))) {
+        try (ScriptedUpstream slow = new ScriptedUpstream(400, Duration.ofMillis(50));
+             HoldingUpstream holding = new HoldingUpstream(Duration.ofSeconds(30), HoldingUpstream.streamAnswer())) {
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("HAIKU_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/haiku/v1");
             settings.put("HAIKU_MODEL_NAME", "small-model");
@@ -144,7 +145,8 @@ class ServerMatrixIT {
             settings.put("UPSTREAM_ALLOWLIST", "*,127.0.0.1");
             String local = "http://127.0.0.1:" + upstream.port();
             settings.put("UPSTREAMS", "local=" + local + "/path/v1|qwen3:8b,failing=" + local + "/error/v1|m,"
-                    + "slow=http://127.0.0.1:" + slow.port() + "/v1|m");
+                    + "slow=http://127.0.0.1:" + slow.port() + "/v1|m," + "holding=http://127.0.0.1:"
+                    + holding.port() + "/v1|m");
             int port = freePort();
             Running running = switch (server) {
                 case TOMCAT10, TOMCAT11 -> startTomcat(home, war, port, settings);
@@ -164,6 +166,7 @@ class ServerMatrixIT {
                     check(server, origin, context, log);
                 }
                 checkDisconnect(origin + CONTEXT, slow, server, log);
+                checkEarlyDisconnect(origin + CONTEXT, holding, server, log);
             } finally {
                 running.close();
             }
@@ -282,6 +285,31 @@ class ServerMatrixIT {
         assertTrue(sawTicks, server + ": the slow stream arrived" + tail(log));
         assertTrue(slow.awaitDropped(Duration.ofSeconds(15)), server + ": the upstream stream was kept open" + tail(log));
         assertTrue(slow.chunksWritten() < 400, server + ": the upstream wrote its whole stream");
+    }
+
+    /**
+     * A client that leaves before the upstream answers (issue 23, point 6): the servers report no
+     * departed client until something is written, so the gateway's pings find it, and the upstream
+     * call ends long before the upstream's 30 s hold.
+     */
+    private static void checkEarlyDisconnect(String gateway, HoldingUpstream holding, Server server, Path log)
+            throws Exception {
+        URI uri = URI.create(gateway + "/_/holding/v1/messages");
+        String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        long left;
+        try (Socket client = new Socket("127.0.0.1", uri.getPort())) {
+            client.getOutputStream().write(("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + uri.getPort()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+                    + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            client.getOutputStream().flush();
+            Thread.sleep(500);
+            left = System.nanoTime();
+        }
+        java.util.OptionalLong closed = holding.awaitClosed(Duration.ofSeconds(15));
+        assertTrue(closed.isPresent(), server + ": the upstream call outlived its client by 15 s" + tail(log));
+        System.out.printf("%s: the upstream call ended %d ms after its client left%n", server,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(closed.getAsLong() - left));
     }
 
     private static void assertStreamed(HttpResponse<String> response, String where, Path log) throws IOException {
