@@ -218,6 +218,8 @@ public final class CallPolicy {
                 case UNREACHABLE -> new RetryableFailure(new ProxyException(502, ErrorType.API, failure.getMessage(),
                         Map.of()), Optional.empty());
                 case REFUSED -> new ProxyException(ErrorType.PERMISSION, failure.getMessage());
+                case PLAIN_HTTP -> ProxyException.noRetry(502, ErrorType.API, failure.getMessage() + "; "
+                        + route.plainHttpAdvice());
                 case CANCELLED -> new CancelledException(failure.getMessage(), failure);
             };
         }

@@ -124,6 +124,21 @@ public final class Routes {
         }
 
 
+        /**
+         * When the upstream answered in plain HTTP to the https this route named: how to name it
+         * with http, in the path or in the setting that holds it.
+         */
+        public String plainHttpAdvice() {
+            String hostPort = chatCompletions.getAuthority();
+            if (tier.isPresent()) {
+                return "write its base URL with http:// in " + tier.get().baseUrlSetting() + " (http://" + hostPort + "/...)";
+            }
+            if (!checked) {
+                return "write its base URL with http:// in " + Settings.UPSTREAMS + " (<name>=http://" + hostPort + "/...)";
+            }
+            return "name it with /http/ before the host in the path: .../http/" + hostPort + "/<path>/<model>/v1/messages";
+        }
+
         /** When the upstream refuses a call that carried no key: which setting gives this route one. */
         public String missingKeyAdvice() {
             return tier.map(route -> "the " + route.name().toLowerCase(java.util.Locale.ROOT) + " route has no key to"

@@ -237,6 +237,10 @@ public final class UpstreamCall implements Runnable {
         if (e instanceof RefusedAddressException) {
             return new UpstreamFailure(UpstreamFailure.Kind.REFUSED, e.getMessage(), e);
         }
+        if (answeredInPlainHttp(e)) {
+            return new UpstreamFailure(UpstreamFailure.Kind.PLAIN_HTTP, "upstream " + upstream
+                    + " answered in plain HTTP where TLS was asked for: it serves http, not https", e);
+        }
         return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "upstream " + upstream
                 + " could not be reached (" + why(e) + ")", e);
     }
@@ -244,6 +248,20 @@ public final class UpstreamCall implements Runnable {
     private UpstreamFailure cancelledFailure(Exception cause) {
         return new UpstreamFailure(UpstreamFailure.Kind.CANCELLED, "the call to upstream " + post.getAuthority()
                 + " was cancelled", cause);
+    }
+
+    /**
+     * Whether a TLS handshake failed because the peer answered in plain HTTP: the JDK's own words
+     * when a server's first bytes are no TLS record ("Unsupported or unrecognized SSL message").
+     */
+    static boolean answeredInPlainHttp(IOException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLException && cause.getMessage() != null
+                    && cause.getMessage().contains("nrecognized SSL message")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first cause worth telling, in words an operator acts on. */

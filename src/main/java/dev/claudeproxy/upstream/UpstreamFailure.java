@@ -11,6 +11,8 @@ public final class UpstreamFailure extends Exception {
         TIMEOUT,
         /** The address policy refused every address the host resolves to. */
         REFUSED,
+        /** A TLS connection was asked for, and the upstream answered in plain HTTP: it is named with the wrong scheme. */
+        PLAIN_HTTP,
         /** The call was cancelled (the client left, or the gateway is stopping). */
         CANCELLED
     }

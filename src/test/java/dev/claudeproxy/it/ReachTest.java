@@ -89,6 +89,32 @@ class ReachTest {
         upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /**
+     * Issue 23, point 7: a plain-http upstream named as https (no /http/ in the path, or no http://
+     * in its setting) failed with a raw TLS error; the answer now says what to write, and is not
+     * retried, since it would fail the same way.
+     */
+    @Test
+    void aPlainHttpUpstreamNamedAsHttpsIsAnsweredWithWhatToWrite() throws Exception {
+        String authority = "127.0.0.1:" + upstream.port();
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("DEFAULT_BASE_URL", authority + "/v1",
+                "DEFAULT_MODEL_NAME", "m", "UPSTREAMS", "local=" + authority + "/v1|m"))) {
+            HttpResponse<String> byPath = send(gateway, "/" + authority + "/v1/m");
+            HostileInputTest.assertAnthropicError(byPath, 502, "api_error");
+            assertTrue(byPath.body().contains("plain HTTP") && byPath.body().contains(".../http/" + authority + "/"),
+                    byPath.body());
+            assertEquals(Optional.of("false"), byPath.headers().firstValue("x-should-retry"), byPath.headers().toString());
+
+            HttpResponse<String> byRoute = send(gateway, "");
+            HostileInputTest.assertAnthropicError(byRoute, 502, "api_error");
+            assertTrue(byRoute.body().contains("http:// in DEFAULT_BASE_URL"), byRoute.body());
+
+            HttpResponse<String> byName = send(gateway, "/_/local");
+            HostileInputTest.assertAnthropicError(byName, 502, "api_error");
+            assertTrue(byName.body().contains("http:// in UPSTREAMS"), byName.body());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"2130706433", "127.000.000.001", "0x7f000001", "127.1", "017700000001"})
     void anAddressWrittenAnyWayButDottedDecimalIsNoHost(String host) throws Exception {
