@@ -233,7 +233,7 @@ public final class RequestConverter {
             } else if (block instanceof ToolUseBlock toolUse) {
                 ToolCall call = ToolCall.of(GeminiThoughtSignatures.bareId(toolUse.id()),
                         new FunctionCall(toolUse.name(), toolUse.input().toString()));
-                if (target.profile().carriesThoughtSignatures()) {
+                if (target.profile().has(Profile.Trait.THOUGHT_SIGNATURES)) {
                     // Each call gets its signature back; the first call of a turn at least needs the bypass.
                     Optional<String> signature = GeminiThoughtSignatures.carried(toolUse.id());
                     if (signature.isPresent() || toolCalls.isEmpty()) {
@@ -252,7 +252,7 @@ public final class RequestConverter {
             return Optional.empty();
         }
         JsonValue content = texts.isEmpty() ? JsonValue.NULL : JSON_P.createValue(String.join("\n\n", texts));
-        String reasoningContent = target.profile().replaysReasoning() && !toolCalls.isEmpty()
+        String reasoningContent = target.profile().has(Profile.Trait.REPLAYS_REASONING) && !toolCalls.isEmpty()
                 ? String.join("", reasoning) : null;
         return Optional.of(new ChatMessage(ChatRole.ASSISTANT, content, toolCalls.isEmpty() ? null : toolCalls, null,
                 reasoningContent));
@@ -388,7 +388,7 @@ public final class RequestConverter {
 
     /** A text document as a text part; a base64 PDF as a {@code file} part where the upstream takes files. */
     private static JsonObject documentPart(DocumentBlock document, String path, Target target) {
-        if (isPdf(document) && target.profile().takesPdfFiles() && document.source().data() != null) {
+        if (isPdf(document) && target.profile().has(Profile.Trait.PDF_FILES) && document.source().data() != null) {
             String filename = document.title() == null ? "document.pdf" : document.title();
             return JSON_P.createObjectBuilder().add("type", "file").add("file", JSON_P.createObjectBuilder()
                     .add("filename", filename)
@@ -436,10 +436,10 @@ public final class RequestConverter {
             JsonObject schema = tool.inputSchema() == null
                     ? JSON_P.createObjectBuilder().add("type", "object").add("properties", JsonValue.EMPTY_JSON_OBJECT).build()
                     : tool.inputSchema();
-            if (profile.strictSchemas()) {
+            if (profile.has(Profile.Trait.STRICT_SCHEMAS)) {
                 schema = SchemaCleaner.strict(schema).asJsonObject();
             }
-            if (profile.geminiSchemas()) {
+            if (profile.has(Profile.Trait.GEMINI_SCHEMAS)) {
                 schema = gemini.clean(schema, "tools." + i + ".input_schema");
                 // Gemini rejects an object schema without properties; a function without parameters is fine.
                 if (!(schema.get("properties") instanceof JsonObject properties) || properties.isEmpty()) {

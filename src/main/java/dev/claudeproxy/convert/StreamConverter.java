@@ -22,6 +22,7 @@ import dev.claudeproxy.openai.ChatCompletion.Delta;
 import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.CompletionUsage;
 import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.provider.ThinkingSigner;
 import jakarta.json.JsonNumber;
@@ -269,7 +270,7 @@ public final class StreamConverter {
      * that begin otherwise are not an object, and the call is held back whole to be repaired.
      */
     private void streamIfReady(PendingTool tool, List<StreamEvent> out) {
-        if (tool.wholeOnly || tool.name == null || target.profile().carriesThoughtSignatures()) {
+        if (tool.wholeOnly || tool.name == null || target.profile().has(Profile.Trait.THOUGHT_SIGNATURES)) {
             return;
         }
         int first = firstNonWhitespace(tool.held);

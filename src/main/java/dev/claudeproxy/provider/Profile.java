@@ -3,57 +3,71 @@ package dev.claudeproxy.provider;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * What differs between upstream families, declared in one place. A profile is chosen by the
  * upstream's host, and, for hosts that serve many families (OpenRouter, LiteLLM or one-api
  * gateways, a local vLLM), by the model id; deployments can name one per host
- * ({@code PROFILE_BY_HOST}). Unknown upstreams get {@link #GENERIC}.
- *
- * @param geminiSchemas tool schemas are rewritten into the subset Gemini accepts (else, for
- *     {@link #strictSchemas()} upstreams, only annotation keywords are removed)
- * @param toolIds how tool-call ids from the conversation must look to this upstream
- * @param takesReasoningEffort {@code thinking} may be sent as {@code reasoning_effort}
- * @param replaysReasoning assistant tool-call turns carry their {@code reasoning_content} back (DeepSeek thinking mode)
- * @param takesPdfFiles PDF documents may be sent as {@code file} content parts
- * @param apiKeyHeader the key goes in an {@code api-key} header instead of {@code Authorization: Bearer} (Azure)
+ * ({@code PROFILE_BY_HOST}). Unknown upstreams get {@link #GENERIC}. A profile is one line: how
+ * tool-call ids must look to it, and its {@link Trait}s.
  */
 public enum Profile {
-    GENERIC(false, ToolIds.KEEP, false, false, false, false),
-    OPENAI(false, ToolIds.MAX_40, false, false, true, false),
-    AZURE(false, ToolIds.MAX_40, false, false, true, true),
-    GEMINI(true, ToolIds.KEEP, true, false, false, false),
-    GROQ(false, ToolIds.KEEP, false, false, false, false),
-    OLLAMA(false, ToolIds.KEEP, true, false, false, false),
-    DEEPSEEK(false, ToolIds.KEEP, false, true, false, false),
-    OPENROUTER(false, ToolIds.KEEP, false, false, true, false),
-    MISTRAL(false, ToolIds.NINE_ALPHANUMERIC, false, false, false, false);
+    GENERIC(ToolIds.KEEP),
+    OPENAI(ToolIds.MAX_40, Trait.PDF_FILES, Trait.OPENAI_MODELS),
+    AZURE(ToolIds.MAX_40, Trait.PDF_FILES, Trait.OPENAI_MODELS, Trait.API_KEY_HEADER),
+    GEMINI(ToolIds.KEEP, Trait.GEMINI_SCHEMAS, Trait.REASONING_EFFORT, Trait.THOUGHT_SIGNATURES),
+    GROQ(ToolIds.KEEP, Trait.STRICT_SCHEMAS),
+    OLLAMA(ToolIds.KEEP, Trait.REASONING_EFFORT),
+    DEEPSEEK(ToolIds.KEEP, Trait.REPLAYS_REASONING),
+    OPENROUTER(ToolIds.KEEP, Trait.PDF_FILES),
+    MISTRAL(ToolIds.NINE_ALPHANUMERIC, Trait.STRICT_SCHEMAS);
 
     /** Tool-call id rules: kept; at most 40 characters from [A-Za-z0-9_-] (OpenAI); exactly 9 of [A-Za-z0-9] (Mistral). */
     public enum ToolIds { KEEP, MAX_40, NINE_ALPHANUMERIC }
 
+    /** What sets an upstream family apart. */
+    public enum Trait {
+        /** Tool schemas are rewritten into the subset Gemini accepts. */
+        GEMINI_SCHEMAS,
+        /** The upstream validates requests strictly: tool schemas lose their annotation keywords. */
+        STRICT_SCHEMAS,
+        /** {@code thinking} may be sent as {@code reasoning_effort}, for every model. */
+        REASONING_EFFORT,
+        /**
+         * OpenAI's reasoning models (o-series, gpt-5) are served: they take only
+         * {@code max_completion_tokens}, no sampling parameters, and {@code reasoning_effort}.
+         */
+        OPENAI_MODELS,
+        /** Assistant tool-call turns carry their {@code reasoning_content} back (DeepSeek thinking mode). */
+        REPLAYS_REASONING,
+        /** PDF documents may be sent as {@code file} content parts. */
+        PDF_FILES,
+        /** The key goes in an {@code api-key} header instead of {@code Authorization: Bearer} (Azure). */
+        API_KEY_HEADER,
+        /** Each function call's {@code thought_signature} must come back on the next turn (Gemini 3). */
+        THOUGHT_SIGNATURES
+    }
+
     private static final Pattern OPENAI_REASONING_MODEL = Pattern.compile("^(o\\d|gpt-5)");
 
-    private final boolean geminiSchemas;
     private final ToolIds toolIds;
-    private final boolean takesReasoningEffort;
-    private final boolean replaysReasoning;
-    private final boolean takesPdfFiles;
-    private final boolean apiKeyHeader;
+    private final Set<Trait> traits;
 
-    Profile(boolean geminiSchemas, ToolIds toolIds, boolean takesReasoningEffort, boolean replaysReasoning,
-            boolean takesPdfFiles, boolean apiKeyHeader) {
-        this.geminiSchemas = geminiSchemas;
+    Profile(ToolIds toolIds, Trait... traits) {
         this.toolIds = toolIds;
-        this.takesReasoningEffort = takesReasoningEffort;
-        this.replaysReasoning = replaysReasoning;
-        this.takesPdfFiles = takesPdfFiles;
-        this.apiKeyHeader = apiKeyHeader;
+        this.traits = traits.length == 0 ? EnumSet.noneOf(Trait.class) : EnumSet.copyOf(List.of(traits));
+    }
+
+    public boolean has(Trait trait) {
+        return traits.contains(trait);
     }
 
     /**
@@ -123,15 +137,6 @@ public enum Profile {
         return GENERIC;
     }
 
-    public boolean geminiSchemas() {
-        return geminiSchemas;
-    }
-
-    /** Upstreams that validate requests strictly get schemas without annotation keywords. */
-    public boolean strictSchemas() {
-        return this == GROQ || this == MISTRAL;
-    }
-
     public ToolIds toolIds() {
         return toolIds;
     }
@@ -142,16 +147,11 @@ public enum Profile {
      * {@code max_completion_tokens} and no sampling parameters.
      */
     public boolean takesReasoningEffort(String model) {
-        return takesReasoningEffort || isOpenAiReasoningModel(model);
+        return has(Trait.REASONING_EFFORT) || isOpenAiReasoningModel(model);
     }
 
     public boolean isOpenAiReasoningModel(String model) {
-        return (this == OPENAI || this == AZURE) && OPENAI_REASONING_MODEL.matcher(family(model)).find();
-    }
-
-    /** Gemini 3 wants each function call's {@code thought_signature} back on the next turn. */
-    public boolean carriesThoughtSignatures() {
-        return this == GEMINI;
+        return has(Trait.OPENAI_MODELS) && OPENAI_REASONING_MODEL.matcher(family(model)).find();
     }
 
     /** A model id without its organisation prefix, lower-cased: {@code meta-llama/Llama-3} → {@code llama-3}. */
@@ -160,13 +160,9 @@ public enum Profile {
         return lower.substring(lower.lastIndexOf('/') + 1);
     }
 
-    public boolean takesPdfFiles() {
-        return takesPdfFiles;
-    }
-
     /** The header the key goes in: {@code api-key} (Azure, the bare key) or {@code Authorization} (as a Bearer token). */
     public String keyHeader() {
-        return apiKeyHeader ? "api-key" : "Authorization";
+        return has(Trait.API_KEY_HEADER) ? "api-key" : "Authorization";
     }
 
     /** Where the request goes: Azure's classic deployment URLs need an api-version, its /openai/v1 API does not. */
@@ -197,9 +193,5 @@ public enum Profile {
             return OptionalInt.of(32768);
         }
         return OptionalInt.empty();
-    }
-
-    public boolean replaysReasoning() {
-        return replaysReasoning;
     }
 }
