@@ -1,5 +1,7 @@
 package dev.claudeproxy.bench;
 
+import dev.claudeproxy.convert.StopSequences;
+import dev.claudeproxy.convert.Attribution;
 import dev.claudeproxy.anthropic.EventJson;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
@@ -104,7 +106,8 @@ public class ConversionBench {
 
     @Benchmark
     public String requestConversion() {
-        return Json.write(RequestConverter.toChatRequest(MessagesRequestReader.read(requestBody), target));
+        return Json.write(RequestConverter.toChatRequest(MessagesRequestReader.read(requestBody), target,
+                Attribution.NONE));
     }
 
     /**
@@ -127,7 +130,8 @@ public class ConversionBench {
     public byte[] streamConversion() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(upstreamStream.length);
         SseWriter writer = new SseWriter(out);
-        StreamConverter converter = new StreamConverter(streamRequest.model(), streamRequest.stopSequences(), target,
+        StreamConverter converter = new StreamConverter(streamRequest.model(),
+                StopSequences.of(streamRequest.stopSequences(), target), target,
                 new UsageEstimate(streamRequest, "gpt-4.1"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         write(writer, converter.start());
         UpstreamChunks.convertAll(upstreamStream, converter, SseParser.DEFAULT_MAX_EVENT_BYTES, events -> {

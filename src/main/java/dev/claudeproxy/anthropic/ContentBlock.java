@@ -50,6 +50,13 @@ public sealed interface ContentBlock {
     record RedactedThinkingBlock(String type, String data) implements ContentBlock {
     }
 
+    /** A tool loaded by tool search: Anthropic's API adds that tool's definition to the model's tools. */
+    record ToolReferenceBlock(String type, String toolName) implements ContentBlock {
+        public ToolReferenceBlock(String toolName) {
+            this("tool_reference", toolName);
+        }
+    }
+
     /** Any other block type (server tool blocks, search results...), kept raw. */
     record OtherBlock(String type, JsonObject raw) implements ContentBlock {
     }

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param system the top-level {@code system}, as text blocks (a string becomes one block)
  * @param messages the turns in order
  * @param effort {@code output_config.effort}: low, medium, high, xhigh or max
+ * @param outputFormat {@code output_config.format}: the answer's required form ({@code json_schema} and its schema)
+ * @param metadataUserId {@code metadata.user_id}, as the client sent it (Claude Code: JSON naming its device and session)
  */
 public record MessagesRequest(
         String model,
@@ -27,7 +29,9 @@ public record MessagesRequest(
         List<String> stopSequences,
         boolean stream,
         Optional<Thinking> thinking,
-        Optional<String> effort) {
+        Optional<String> effort,
+        Optional<JsonObject> outputFormat,
+        Optional<String> metadataUserId) {
 
     /**
      * The {@code thinking} setting: {@code type} enabled (with {@code budgetTokens}), adaptive or disabled.
@@ -48,8 +52,14 @@ public record MessagesRequest(
         }
     }
 
-    /** A tool; {@code kind} is null or "custom" for client tools, a versioned type for server tools. */
-    public record Tool(String kind, String name, String description, JsonObject inputSchema) {
+    /**
+     * A tool; {@code kind} is null or "custom" for client tools, a versioned type for server tools.
+     *
+     * @param strict the model's input must follow the schema exactly
+     * @param deferLoading the tool is offered only once a {@code tool_reference} in the conversation has loaded it
+     */
+    public record Tool(String kind, String name, String description, JsonObject inputSchema, boolean strict,
+                       boolean deferLoading) {
 
         public boolean isCustom() {
             return kind == null || kind.equals("custom");

@@ -9,6 +9,7 @@ import dev.claudeproxy.anthropic.ContentBlock.RedactedThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.Source;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolReferenceBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
@@ -73,6 +74,8 @@ public final class MessagesRequestReader {
         if (model.chars().anyMatch(Character::isISOControl)) {
             throw invalid("model: must not contain control characters");
         }
+        Optional<JsonObject> outputConfig = root.get("output_config") instanceof JsonObject config
+                ? Optional.of(config) : Optional.empty();
         return new MessagesRequest(
                 model,
                 maxTokensValue,
@@ -85,8 +88,9 @@ public final class MessagesRequestReader {
                 strings(root.get("stop_sequences"), "stop_sequences"),
                 root.get("stream") == JsonValue.TRUE,
                 thinking(root.get("thinking")),
-                root.get("output_config") instanceof JsonObject outputConfig
-                        ? optionalString(outputConfig, "effort") : Optional.empty());
+                outputConfig.flatMap(config -> optionalString(config, "effort")),
+                outputConfig.flatMap(MessagesRequestReader::outputFormat),
+                root.get("metadata") instanceof JsonObject metadata ? optionalString(metadata, "user_id") : Optional.empty());
     }
 
     private static JsonObject parse(byte[] body) {
@@ -185,6 +189,7 @@ public final class MessagesRequestReader {
             case "thinking" -> new ThinkingBlock(
                     optionalString(block, "thinking").orElse(""), optionalString(block, "signature").orElse(""));
             case "redacted_thinking" -> new RedactedThinkingBlock(type, optionalString(block, "data").orElse(""));
+            case "tool_reference" -> new ToolReferenceBlock(requiredString(block, "tool_name", path));
             default -> new OtherBlock(type, block);
         };
     }
@@ -214,7 +219,9 @@ public final class MessagesRequestReader {
                     optionalString(tool, "type").orElse(null),
                     requiredString(tool, "name", path),
                     optionalString(tool, "description").orElse(null),
-                    tool.get("input_schema") instanceof JsonObject schema ? schema : null));
+                    tool.get("input_schema") instanceof JsonObject schema ? schema : null,
+                    tool.get("strict") == JsonValue.TRUE,
+                    tool.get("defer_loading") == JsonValue.TRUE));
         }
         return List.copyOf(tools);
     }
@@ -232,6 +239,23 @@ public final class MessagesRequestReader {
         }
         return Optional.of(new ToolChoice(type, optionalString(choice, "name").orElse(null),
                 choice.get("disable_parallel_tool_use") == JsonValue.TRUE));
+    }
+
+    /**
+     * {@code output_config.format}: an object with a {@code type}; {@code json_schema} needs its
+     * {@code schema} object. Other types are kept for the converter to refuse by name.
+     */
+    private static Optional<JsonObject> outputFormat(JsonObject outputConfig) {
+        JsonValue format = outputConfig.get("format");
+        if (format == null || format.getValueType() == ValueType.NULL) {
+            return Optional.empty();
+        }
+        JsonObject object = object(format, "output_config.format");
+        String type = requiredString(object, "type", "output_config.format");
+        if (type.equals("json_schema") && !(object.get("schema") instanceof JsonObject)) {
+            throw invalid("output_config.format.schema: Field required (an object)");
+        }
+        return Optional.of(object);
     }
 
     private static Optional<Thinking> thinking(JsonValue value) {

@@ -5,6 +5,7 @@ import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.config.RetryPolicy;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.convert.Attribution;
 import dev.claudeproxy.convert.MaxTokensLimit;
 import dev.claudeproxy.provider.ContextWindows;
 import dev.claudeproxy.provider.Profile;
@@ -82,10 +83,12 @@ public final class CallPolicy {
      *     0): the gateway then calls each route once, so that retries do not multiply
      * @param onRoute told of each route as it is tried (for the request log)
      * @param heartbeat what every wait does whenever it is due (a stream's ping to its client)
+     * @param attribution whom the request is for (its session and user), for upstreams that take hashes of them
      */
     public record Request(MessagesRequest clientRequest, Route primary, Optional<PathRoute> named,
                           Optional<Secret> clientKey, boolean clientRetrying, Deadlines deadlines,
-                          Cancellation cancellation, String requestId, Consumer<Route> onRoute, Heartbeat heartbeat) {
+                          Cancellation cancellation, String requestId, Consumer<Route> onRoute, Heartbeat heartbeat,
+                          Attribution attribution) {
     }
 
     /**
@@ -107,7 +110,7 @@ public final class CallPolicy {
             }
             request.onRoute().accept(route);
             Target target = target(route);
-            ChatRequest proxyToServerRequest = convert(request.clientRequest(), target);
+            ChatRequest proxyToServerRequest = convert(request.clientRequest(), target, request.attribution());
             try {
                 UpstreamAnswer answer = callWithRetries(request, route, target.profile(), proxyToServerRequest);
                 if (tracked) {
@@ -135,9 +138,9 @@ public final class CallPolicy {
                 settings.maxOutputTokensFor(route.host(), profile.knownOutputLimit(route.model())), signatures);
     }
 
-    private static ChatRequest convert(MessagesRequest clientRequest, Target target) {
+    private static ChatRequest convert(MessagesRequest clientRequest, Target target, Attribution attribution) {
         try {
-            return RequestConverter.toChatRequest(clientRequest, target);
+            return RequestConverter.toChatRequest(clientRequest, target, attribution);
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
         }

@@ -317,7 +317,7 @@ public record Settings(
                 Duration.ofSeconds(positive(lookup, UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS, 300)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 300)),
                 Duration.ofSeconds(positive(lookup, EXCHANGE_TIMEOUT_SECONDS, 3600)),
-                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 2)),
+                Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 1)),
                 Duration.ofSeconds(positive(lookup, CLIENT_BODY_TIMEOUT_SECONDS, 120)),
                 count(lookup, CLIENT_BODY_MIN_BYTES_PER_SECOND, 8192, Long.MAX_VALUE));
     }

@@ -8,6 +8,7 @@ import dev.claudeproxy.anthropic.ContentBlock.OtherBlock;
 import dev.claudeproxy.anthropic.ContentBlock.Source;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
+import dev.claudeproxy.anthropic.ContentBlock.ToolReferenceBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolResultBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.ContentBlock;
@@ -24,6 +25,7 @@ import dev.claudeproxy.openai.ChatRequest.StreamOptions;
 import dev.claudeproxy.openai.ChatRequest;
 import dev.claudeproxy.openai.ToolCall.FunctionCall;
 import dev.claudeproxy.openai.ToolCall;
+import dev.claudeproxy.provider.Effort;
 import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.provider.Target;
 import jakarta.json.JsonArray;
@@ -51,15 +53,19 @@ public final class RequestConverter {
     static final String BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
 
     private static final Logger LOG = Logger.getLogger(RequestConverter.class.getName());
-    private static final int MAX_STOP_SEQUENCES = 4;
     /** The result a tool call is given when the conversation holds none (the user interrupted it). */
     static final String NO_RESULT = "[no result: the tool call was interrupted]";
 
     private RequestConverter() {
     }
 
-    /** Converts a request for one upstream: its model, its profile's rules, its output-token cap. */
-    public static ChatRequest toChatRequest(MessagesRequest request, Target target) {
+    /**
+     * Converts a request for one upstream: its model, its profile's rules, its output-token cap.
+     *
+     * @param attribution whom the request is for: hashed into {@code prompt_cache_key} and
+     *     {@code safety_identifier} for upstreams that take them
+     */
+    public static ChatRequest toChatRequest(MessagesRequest request, Target target, Attribution attribution) {
         Profile profile = target.profile();
         List<ChatMessage> messages = new ArrayList<>();
         List<String> systemTexts = new ArrayList<>(texts(request.system()));
@@ -74,13 +80,16 @@ public final class RequestConverter {
         if (!systemTexts.isEmpty()) {
             messages.add(0, new ChatMessage(ChatRole.SYSTEM, JSON_P.createValue(String.join("\n\n", systemTexts)), null, null));
         }
-        List<ChatTool> tools = tools(request.tools(), profile);
+        List<ChatTool> tools = tools(request, profile);
         JsonValue toolChoice = tools.isEmpty() ? null : toolChoice(request.toolChoice().orElse(null), tools);
         Boolean parallelToolCalls = !tools.isEmpty()
                 && request.toolChoice().map(ToolChoice::disableParallelToolUse).orElse(false) ? Boolean.FALSE : null;
         int outputLimit = Math.min(request.maxTokens(), target.maxTokensCap());
         // OpenAI's reasoning models take only max_completion_tokens, and refuse sampling parameters.
         boolean reasoningModel = profile.isOpenAiReasoningModel(target.model());
+        List<String> stop = StopSequences.sentUpstream(request.stopSequences(), target);
+        Attribution known = attribution.orFrom(request);
+        boolean cacheKeys = profile.has(Profile.Trait.CACHE_KEYS);
         return new ChatRequest(
                 target.model(),
                 mapToolIds(mergeConsecutive(pairToolCalls(messages)), profile.toolIds()),
@@ -88,36 +97,63 @@ public final class RequestConverter {
                 reasoningModel ? outputLimit : null,
                 reasoningModel ? null : request.temperature().orElse(null),
                 reasoningModel ? null : request.topP().orElse(null),
-                request.stopSequences().isEmpty() ? null
-                        : request.stopSequences().subList(0, Math.min(MAX_STOP_SEQUENCES, request.stopSequences().size())),
+                stop.isEmpty() ? null : stop,
                 request.stream() ? Boolean.TRUE : null,
                 request.stream() ? new StreamOptions(true) : null,
                 tools.isEmpty() ? null : tools,
                 toolChoice,
                 parallelToolCalls,
-                profile.takesReasoningEffort(target.model()) ? reasoningEffort(request).orElse(null) : null);
+                effort(request).flatMap(effort -> profile.reasoningEffort(target.model(), effort)).orElse(null),
+                request.outputFormat().map(format -> responseFormat(format, profile)).orElse(null),
+                cacheKeys ? known.promptCacheKey().orElse(null) : null,
+                cacheKeys ? known.safetyIdentifier().orElse(null) : null);
     }
 
     /**
-     * Anthropic's thinking setting as an OpenAI {@code reasoning_effort}: a budget below 4096
-     * tokens is low, below 16000 medium, else high; adaptive thinking takes
-     * {@code output_config.effort} (xhigh and max become high), medium by default.
+     * How hard the client asks the model to think: thinking turned off is the least; a budget
+     * below 4096 tokens low, below 16000 medium, else high; adaptive thinking takes
+     * {@code output_config.effort}, medium by default. Nothing when the request says nothing.
      */
-    static Optional<String> reasoningEffort(MessagesRequest request) {
+    static Optional<Effort> effort(MessagesRequest request) {
         if (request.thinking().isEmpty()) {
             return Optional.empty();
         }
         MessagesRequest.Thinking thinking = request.thinking().get();
         return switch (thinking.type()) {
-            case "enabled" -> Optional.of(thinking.budgetTokens() < 4096 ? "low"
-                    : thinking.budgetTokens() < 16000 ? "medium" : "high");
-            case "adaptive" -> Optional.of(switch (request.effort().orElse("medium")) {
-                case "low" -> "low";
-                case "high", "xhigh", "max" -> "high";
-                default -> "medium";
-            });
+            case "disabled" -> Optional.of(Effort.LEAST);
+            case "enabled" -> Optional.of(thinking.budgetTokens() < 4096 ? Effort.LOW
+                    : thinking.budgetTokens() < 16000 ? Effort.MEDIUM : Effort.HIGH);
+            case "adaptive" -> Optional.of(request.effort().flatMap(Effort::of).orElse(Effort.MEDIUM));
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * {@code output_config.format} as a {@code response_format}: its JSON schema, strict where the
+     * upstream takes {@code strict}, rewritten for Gemini as tool schemas are. An upstream that
+     * takes no JSON schema, and a format type this gateway does not know, are refused: the client
+     * asked for schema-valid JSON, and prose would be a wrong answer given as a right one.
+     */
+    private static JsonObject responseFormat(JsonObject format, Profile profile) {
+        String type = format.getString("type");
+        if (!type.equals("json_schema")) {
+            throw new InvalidMessagesRequestException("output_config.format.type: '" + type
+                    + "' is not one this gateway can ask an OpenAI-compatible upstream for (json_schema is)");
+        }
+        if (profile.has(Profile.Trait.NO_JSON_SCHEMA)) {
+            throw new InvalidMessagesRequestException("output_config.format: this upstream (" + profile.name()
+                    .toLowerCase(java.util.Locale.ROOT) + ") answers in JSON mode only and cannot be held to a JSON"
+                    + " schema; send the request without output_config.format, or to a model that takes structured outputs");
+        }
+        JsonObject schema = format.getJsonObject("schema");
+        if (profile.has(Profile.Trait.GEMINI_SCHEMAS)) {
+            schema = new SchemaCleaner.Gemini().clean(schema, "output_config.format.schema");
+        }
+        var jsonSchema = JSON_P.createObjectBuilder().add("name", "answer").add("schema", schema);
+        if (profile.has(Profile.Trait.STRICT_FUNCTIONS)) {
+            jsonSchema.add("strict", true);
+        }
+        return JSON_P.createObjectBuilder().add("type", "json_schema").add("json_schema", jsonSchema).build();
     }
 
     private static List<ChatMessage> mapToolIds(List<ChatMessage> messages, Profile.ToolIds rule) {
@@ -174,6 +210,8 @@ public final class RequestConverter {
                 }
             } else if (block instanceof OtherBlock other) {
                 otherText(other).ifPresent(text -> parts.add(textPart(text)));
+            } else if (block instanceof ToolReferenceBlock reference) {
+                parts.add(textPart(loadedText(List.of(reference.toolName()))));
             } else if (block instanceof ToolUseBlock) {
                 throw new InvalidMessagesRequestException(blockPath + ": tool_use blocks belong in assistant messages");
             } else {
@@ -188,6 +226,7 @@ public final class RequestConverter {
     /** A tool result's text; its images and PDFs (a tool message holds text only) go to {@code attachments}. */
     private static String toolResultText(ToolResultBlock result, List<JsonValue> attachments, String path, Target target) {
         List<String> texts = new ArrayList<>();
+        List<String> loaded = new ArrayList<>();
         for (int i = 0; i < result.content().size(); i++) {
             ContentBlock block = result.content().get(i);
             String blockPath = path + ".content." + i;
@@ -201,9 +240,14 @@ public final class RequestConverter {
                 texts.add(documentText(document, blockPath));
             } else if (block instanceof OtherBlock other) {
                 otherText(other).ifPresent(texts::add);
+            } else if (block instanceof ToolReferenceBlock reference) {
+                loaded.add(reference.toolName());
             } else {
                 LOG.fine(() -> "dropped a " + block.type() + " block from a tool_result");
             }
+        }
+        if (!loaded.isEmpty()) {
+            texts.add(loadedText(loaded));
         }
         String text = String.join("\n", texts);
         return result.isError() ? "Error: " + text : text;
@@ -408,6 +452,15 @@ public final class RequestConverter {
         };
     }
 
+    /**
+     * What a tool search's result means to a model that sees no {@code tool_reference}: the tools
+     * it loaded, which the request now offers as functions.
+     */
+    private static String loadedText(List<String> toolNames) {
+        return "Loaded the tool" + (toolNames.size() == 1 ? " " : "s ") + String.join(", ", toolNames)
+                + ": " + (toolNames.size() == 1 ? "it is" : "they are") + " in your tools now and can be called.";
+    }
+
     /** Server-tool and search blocks have no OpenAI form: their text, where they have one, is kept. */
     private static Optional<String> otherText(OtherBlock other) {
         if (other.raw().get("content") instanceof JsonArray content) {
@@ -423,7 +476,15 @@ public final class RequestConverter {
         return Optional.empty();
     }
 
-    private static List<ChatTool> tools(List<Tool> tools, Profile profile) {
+    /**
+     * The request's custom tools as functions. A tool with {@code defer_loading} is offered only
+     * once the conversation has loaded it (a {@code tool_reference} naming it, in a tool search's
+     * result), as Anthropic's API adds it to the model's tools then; until then it is not one the
+     * model may call (Claude Code's {@code DeferredToolPlaceholder} never is).
+     */
+    private static List<ChatTool> tools(MessagesRequest request, Profile profile) {
+        List<Tool> tools = request.tools();
+        Set<String> loaded = tools.stream().anyMatch(Tool::deferLoading) ? loadedTools(request) : Set.of();
         List<ChatTool> functions = new ArrayList<>();
         SchemaCleaner.Gemini gemini = new SchemaCleaner.Gemini();
         for (int i = 0; i < tools.size(); i++) {
@@ -431,6 +492,10 @@ public final class RequestConverter {
             if (!tool.isCustom()) {
                 LOG.info(() -> "dropped server tool '" + tool.name() + "' of type " + tool.kind()
                         + ": it runs on Anthropic's servers only");
+                continue;
+            }
+            if (tool.deferLoading() && !loaded.contains(tool.name())) {
+                LOG.fine(() -> "left out deferred tool '" + tool.name() + "': no tool_reference has loaded it");
                 continue;
             }
             JsonObject schema = tool.inputSchema() == null
@@ -446,9 +511,26 @@ public final class RequestConverter {
                     schema = null;
                 }
             }
-            functions.add(new ChatTool(new FunctionDefinition(tool.name(), tool.description(), schema)));
+            Boolean strict = tool.strict() && profile.has(Profile.Trait.STRICT_FUNCTIONS) ? Boolean.TRUE : null;
+            functions.add(new ChatTool(new FunctionDefinition(tool.name(), tool.description(), schema, strict)));
         }
         return functions;
+    }
+
+    /** The tools a {@code tool_reference} in the conversation names: those a tool search has loaded. */
+    private static Set<String> loadedTools(MessagesRequest request) {
+        Set<String> loaded = new java.util.HashSet<>();
+        for (InputMessage message : request.messages()) {
+            for (ContentBlock block : message.content()) {
+                if (block instanceof ToolReferenceBlock reference) {
+                    loaded.add(reference.toolName());
+                } else if (block instanceof ToolResultBlock result) {
+                    result.content().stream().filter(ToolReferenceBlock.class::isInstance)
+                            .forEach(item -> loaded.add(((ToolReferenceBlock) item).toolName()));
+                }
+            }
+        }
+        return loaded;
     }
 
     private static JsonValue toolChoice(ToolChoice choice, List<ChatTool> tools) {

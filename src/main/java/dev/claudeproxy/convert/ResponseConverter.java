@@ -5,6 +5,7 @@ import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.StopReason;
 import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.Usage;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
@@ -14,6 +15,7 @@ import dev.claudeproxy.openai.ToolCall;
 import dev.claudeproxy.provider.Target;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /** A whole Chat Completions answer → an Anthropic {@code message}. Pure. */
@@ -26,11 +28,12 @@ public final class ResponseConverter {
 
     /**
      * @param clientModel the model the client asked for, echoed back as Anthropic does
-     * @param stopSequences the request's {@code stop_sequences}, to report which one matched
+     * @param stopSequences the request's {@code stop_sequences}: to report the one an upstream
+     *     stopped on, and to cut the answer at those it was not given
      * @param target the upstream, whose thinking signatures the answer's thinking block gets
      * @param estimate how to count tokens when the upstream reports no usage
      */
-    public static Message toMessage(ChatCompletion completion, String clientModel, List<String> stopSequences,
+    public static Message toMessage(ChatCompletion completion, String clientModel, StopSequences stopSequences,
                                     Target target, UsageEstimate estimate) {
         Choice choice = completion.choices() == null || completion.choices().isEmpty()
                 ? null : completion.choices().get(0);
@@ -49,11 +52,13 @@ public final class ResponseConverter {
             content.add(new ThinkingBlock(reasoning.toString(),
                     target.thinkingSigner().sign(target.authority(), reasoning.toString())));
         }
-        String text = visible.toString();
+        Optional<StopSequences.Cut> cut = stopSequences.cut(visible.toString());
+        String text = cut.map(StopSequences.Cut::before).orElse(visible.toString());
         if (!text.isEmpty()) {
             content.add(new TextBlock(text));
         }
-        if (message.toolCalls() != null) {
+        // An answer cut at a stop sequence ends there: tool calls come after its text.
+        if (message.toolCalls() != null && cut.isEmpty()) {
             for (ToolCall call : message.toolCalls()) {
                 String name = call.function() == null ? null : call.function().name();
                 if (name == null || name.isEmpty()) {
@@ -70,8 +75,9 @@ public final class ResponseConverter {
         output.add(text);
         content.stream().filter(block -> block instanceof ToolUseBlock).map(block -> (ToolUseBlock) block)
                 .forEach(toolUse -> output.add(toolUse.name() + toolUse.input()));
-        StopInfo stop = StopReasons.decide(choice == null ? null : choice.finishReason(), hasToolCalls,
-                StopReasons.matchedStopSequence(choice, stopSequences));
+        StopInfo stop = cut.map(at -> new StopInfo(StopReason.STOP_SEQUENCE.wireName(), at.sequence()))
+                .orElseGet(() -> StopReasons.decide(choice == null ? null : choice.finishReason(), hasToolCalls,
+                        StopReasons.matchedStopSequence(choice, stopSequences.requested())));
         Usage usage;
         if (completion.usage() != null) {
             usage = Usages.of(completion.usage());

@@ -4,6 +4,7 @@ import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.Message;
+import dev.claudeproxy.anthropic.StopReason;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStart;
 import dev.claudeproxy.anthropic.StreamEvent.ContentBlockStop;
@@ -13,6 +14,7 @@ import dev.claudeproxy.anthropic.StreamEvent.MessageDelta;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStart;
 import dev.claudeproxy.anthropic.StreamEvent.MessageStop;
 import dev.claudeproxy.anthropic.StreamEvent.SignatureDelta;
+import dev.claudeproxy.anthropic.StreamEvent.StopInfo;
 import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.StreamEvent;
@@ -68,7 +70,9 @@ public final class StreamConverter {
     private static final Logger LOG = Logger.getLogger(StreamConverter.class.getName());
 
     private final String clientModel;
-    private final List<String> stopSequences;
+    private final StopSequences stopSequences;
+    /** Cuts the text at the stop sequences the upstream was not given, when there are any. */
+    private final Optional<StopSequences.Cutter> cutter;
     private final Target target;
     private final UsageEstimate estimate;
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
@@ -96,16 +100,18 @@ public final class StreamConverter {
 
     /**
      * @param clientModel the model the client asked for, echoed in {@code message_start}
-     * @param stopSequences the request's {@code stop_sequences}, to report which one matched
+     * @param stopSequences the request's {@code stop_sequences}: to report the one an upstream
+     *     stopped on, and to cut the answer at those it was not given
      * @param target the upstream, whose thinking signatures this stream's thinking blocks get
      * @param estimate how to count tokens when the upstream reports no usage
      * @param maxToolArgumentChars the longest arguments one tool call may have: they are held until
      *     the call is complete, so an upstream must not be able to grow them without end
      */
-    public StreamConverter(String clientModel, List<String> stopSequences, Target target, UsageEstimate estimate,
+    public StreamConverter(String clientModel, StopSequences stopSequences, Target target, UsageEstimate estimate,
                            int maxToolArgumentChars) {
         this.clientModel = clientModel;
         this.stopSequences = stopSequences;
+        this.cutter = stopSequences.cutter();
         this.target = target;
         this.estimate = estimate;
         this.output = estimate.output();
@@ -159,6 +165,9 @@ public final class StreamConverter {
                 String content = AssistantText.of(delta);
                 if (!content.isEmpty()) {
                     segments(thinkTags.feed(content), out);
+                    if (ended) {
+                        return out;
+                    }
                 }
                 if (delta.toolCalls() != null) {
                     for (ToolCall call : delta.toolCalls()) {
@@ -173,7 +182,7 @@ public final class StreamConverter {
             }
             if (choice.finishReason() != null) {
                 finishReason = choice.finishReason();
-                matchedStopSequence = StopReasons.matchedStopSequence(choice, stopSequences);
+                matchedStopSequence = StopReasons.matchedStopSequence(choice, stopSequences.requested());
             }
         }
         return out;
@@ -197,6 +206,10 @@ public final class StreamConverter {
             return out;
         }
         segments(thinkTags.finish(), out);
+        if (ended) {
+            return out;
+        }
+        cutter.ifPresent(held -> appendText(held.finish(), out));
         endTools(out, "length".equals(finishReason));
         if (ended) {
             return out;
@@ -426,7 +439,23 @@ public final class StreamConverter {
         output.add(reasoning);
     }
 
+    /** Visible text, cut where a stop sequence the upstream was not given appears in it. */
     private void text(String text, List<StreamEvent> out) {
+        if (cutter.isEmpty()) {
+            appendText(text, out);
+            return;
+        }
+        appendText(cutter.get().feed(text), out);
+        Optional<String> matched = cutter.get().matched();
+        if (matched.isPresent() && !ended) {
+            stopAt(matched.get(), out);
+        }
+    }
+
+    private void appendText(String text, List<StreamEvent> out) {
+        if (text.isEmpty()) {
+            return;
+        }
         endTools(out, false);
         if (ended) {
             return;
@@ -435,6 +464,20 @@ public final class StreamConverter {
         openText(out);
         out.add(new ContentBlockDelta(openTextIndex, new TextDelta(text)));
         output.add(text);
+    }
+
+    /**
+     * The answer reached a stop sequence the gateway cuts at: it ends here, as the Messages API
+     * ends it, whatever the upstream sends after (the exchange stops reading). The upstream has
+     * not reported its usage yet, so the output is counted locally.
+     */
+    private void stopAt(String sequence, List<StreamEvent> out) {
+        ended = true;
+        closeText(out);
+        closeThinking(out);
+        out.add(new MessageDelta(new StopInfo(StopReason.STOP_SEQUENCE.wireName(), sequence),
+                usage != null ? Usages.of(usage) : estimate.of(output)));
+        out.add(new MessageStop());
     }
 
     /** A thinking block ends with its signature, which lets this gateway recognise it when it comes back. */

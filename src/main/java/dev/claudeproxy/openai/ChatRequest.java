@@ -10,9 +10,13 @@ import java.util.List;
  * components are not sent.
  *
  * @param toolChoice a string ("auto", "required", "none") or a {@code {type:function}} object
+ * @param responseFormat the answer's required form: {@code {type: json_schema, json_schema: {...}}}
+ * @param promptCacheKey groups requests that share a prefix onto warm prompt caches (OpenAI, Azure)
+ * @param safetyIdentifier a stable, hashed id of the end user (OpenAI, Azure)
  */
 @JsonbPropertyOrder({"model", "messages", "maxTokens", "maxCompletionTokens", "temperature", "topP", "stop", "stream",
-    "streamOptions", "tools", "toolChoice", "parallelToolCalls", "reasoningEffort"})
+    "streamOptions", "tools", "toolChoice", "parallelToolCalls", "reasoningEffort", "responseFormat", "promptCacheKey",
+    "safetyIdentifier"})
 public record ChatRequest(
         String model,
         List<ChatMessage> messages,
@@ -26,7 +30,10 @@ public record ChatRequest(
         List<ChatTool> tools,
         JsonValue toolChoice,
         Boolean parallelToolCalls,
-        String reasoningEffort) {
+        String reasoningEffort,
+        JsonObject responseFormat,
+        String promptCacheKey,
+        String safetyIdentifier) {
 
     /** The output-token limit sent, in whichever of the two fields this upstream takes. */
     public int outputLimit() {
@@ -37,7 +44,7 @@ public record ChatRequest(
     public ChatRequest withOutputLimit(int value) {
         return new ChatRequest(model, messages, maxCompletionTokens != null ? null : value,
                 maxCompletionTokens != null ? value : null, temperature, topP, stop, stream, streamOptions, tools,
-                toolChoice, parallelToolCalls, reasoningEffort);
+                toolChoice, parallelToolCalls, reasoningEffort, responseFormat, promptCacheKey, safetyIdentifier);
     }
 
     public record StreamOptions(boolean includeUsage) {
@@ -49,6 +56,7 @@ public record ChatRequest(
         }
     }
 
-    public record FunctionDefinition(String name, String description, JsonObject parameters) {
+    /** @param strict the arguments must follow {@code parameters} exactly; null when not asked (not sent) */
+    public record FunctionDefinition(String name, String description, JsonObject parameters, Boolean strict) {
     }
 }

@@ -21,12 +21,13 @@ import java.util.regex.Pattern;
  */
 public enum Profile {
     GENERIC(ToolIds.KEEP),
-    OPENAI(ToolIds.MAX_40, Trait.PDF_FILES, Trait.OPENAI_MODELS),
-    AZURE(ToolIds.MAX_40, Trait.PDF_FILES, Trait.OPENAI_MODELS, Trait.API_KEY_HEADER),
+    OPENAI(ToolIds.MAX_40, Trait.PDF_FILES, Trait.OPENAI_MODELS, Trait.STRICT_FUNCTIONS, Trait.CACHE_KEYS),
+    AZURE(ToolIds.MAX_40, Trait.PDF_FILES, Trait.OPENAI_MODELS, Trait.STRICT_FUNCTIONS, Trait.CACHE_KEYS,
+            Trait.API_KEY_HEADER),
     GEMINI(ToolIds.KEEP, Trait.GEMINI_SCHEMAS, Trait.REASONING_EFFORT, Trait.THOUGHT_SIGNATURES),
     GROQ(ToolIds.KEEP, Trait.STRICT_SCHEMAS),
     OLLAMA(ToolIds.KEEP, Trait.REASONING_EFFORT),
-    DEEPSEEK(ToolIds.KEEP, Trait.REPLAYS_REASONING),
+    DEEPSEEK(ToolIds.KEEP, Trait.REPLAYS_REASONING, Trait.NO_JSON_SCHEMA),
     OPENROUTER(ToolIds.KEEP, Trait.PDF_FILES),
     MISTRAL(ToolIds.NINE_ALPHANUMERIC, Trait.STRICT_SCHEMAS);
 
@@ -53,7 +54,13 @@ public enum Profile {
         /** The key goes in an {@code api-key} header instead of {@code Authorization: Bearer} (Azure). */
         API_KEY_HEADER,
         /** Each function call's {@code thought_signature} must come back on the next turn (Gemini 3). */
-        THOUGHT_SIGNATURES
+        THOUGHT_SIGNATURES,
+        /** {@code strict} is taken on functions and on {@code json_schema} response formats. */
+        STRICT_FUNCTIONS,
+        /** {@code prompt_cache_key} and {@code safety_identifier} are taken (OpenAI, Azure). */
+        CACHE_KEYS,
+        /** No {@code json_schema} response format is taken (DeepSeek: JSON mode only). */
+        NO_JSON_SCHEMA
     }
 
     private static final Pattern OPENAI_REASONING_MODEL = Pattern.compile("^(o\\d|gpt-5)");
@@ -142,16 +149,41 @@ public enum Profile {
     }
 
     /**
-     * Whether {@code reasoning_effort} may be sent for this model: Gemini and Ollama take it for
-     * every model, OpenAI only for its reasoning models (o-series, gpt-5), which also want
-     * {@code max_completion_tokens} and no sampling parameters.
+     * OpenAI's reasoning models (o-series, gpt-5) want {@code max_completion_tokens} and no
+     * sampling parameters.
      */
-    public boolean takesReasoningEffort(String model) {
-        return has(Trait.REASONING_EFFORT) || isOpenAiReasoningModel(model);
-    }
-
     public boolean isOpenAiReasoningModel(String model) {
         return has(Trait.OPENAI_MODELS) && OPENAI_REASONING_MODEL.matcher(family(model)).find();
+    }
+
+    /**
+     * The {@code reasoning_effort} this upstream is sent for a wanted effort, when it takes one for
+     * this model. OpenAI's reasoning models get the nearest value each takes (thinking turned off:
+     * the least, {@code minimal} or {@code none}; {@code xhigh} where the model has it; {@code max}:
+     * the most it has); the others low, medium or high, and nothing for thinking turned off.
+     */
+    public Optional<String> reasoningEffort(String model, Effort wanted) {
+        if (isOpenAiReasoningModel(model)) {
+            List<String> ladder = OpenAiEfforts.ladder(family(model));
+            return ladder.isEmpty() ? Optional.empty() : Optional.of(OpenAiEfforts.nearest(ladder, wanted));
+        }
+        if (!has(Trait.REASONING_EFFORT)) {
+            return Optional.empty();
+        }
+        return switch (wanted) {
+            case LEAST -> Optional.empty();
+            case LOW -> Optional.of("low");
+            case MEDIUM -> Optional.of("medium");
+            case HIGH, XHIGH, MAX -> Optional.of("high");
+        };
+    }
+
+    /**
+     * Whether {@code stop} may be sent for this model: OpenAI's reasoning models refuse it
+     * ("Unsupported parameter: 'stop'"), so the gateway cuts their answers at the stop sequences itself.
+     */
+    public boolean takesStop(String model) {
+        return !isOpenAiReasoningModel(model);
     }
 
     /** A model id without its organisation prefix, lower-cased: {@code meta-llama/Llama-3} → {@code llama-3}. */

@@ -57,6 +57,16 @@ final class ClientRequests {
         return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
     }
 
+    /** A header's value as it may stand in a log line ({@link Trace#clean}), when it has one. */
+    static Optional<String> header(HttpServletRequest clientToProxyRequest, String name) {
+        String value = clientToProxyRequest.getHeader(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        String clean = Trace.clean(value.strip());
+        return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
+    }
+
     /**
      * Refuses a POST that a web page could send cross-site without a preflight: one neither
      * declared as JSON nor carrying an Anthropic header. Browsers send text/plain and form bodies

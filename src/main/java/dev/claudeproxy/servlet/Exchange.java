@@ -13,8 +13,10 @@ import dev.claudeproxy.call.Deadlines;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.convert.Attribution;
 import dev.claudeproxy.convert.MessageEvents;
 import dev.claudeproxy.convert.ResponseConverter;
+import dev.claudeproxy.convert.StopSequences;
 import dev.claudeproxy.convert.StreamConverter;
 import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.convert.UpstreamChunks;
@@ -113,7 +115,8 @@ final class Exchange implements Runnable {
             Route primary = route(clientRequest);
             Heartbeat heartbeat = clientRequest.stream() ? new Pings(deadlines) : Heartbeat.NONE;
             answered = gateway.calls().call(new CallPolicy.Request(clientRequest, primary, path.route(), clientKey,
-                    clientRetrying, deadlines, cancellation, trace.requestId, this::trace, heartbeat));
+                    clientRetrying, deadlines, cancellation, trace.requestId, this::trace, heartbeat,
+                    attribution(clientRequest)));
             // The request's bytes are not needed any more: what the answer needs is kept below.
             body.release();
             UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
@@ -173,6 +176,22 @@ final class Exchange implements Runnable {
         }
     }
 
+    /**
+     * Whom the request is for: the session the client named, else the one in its metadata (which
+     * the request log then shows too), and the user the gateway authenticated.
+     */
+    private Attribution attribution(MessagesRequest clientRequest) {
+        Attribution known = new Attribution(known(trace.session), known(trace.user)).orFrom(clientRequest);
+        if (trace.session.equals("-")) {
+            trace.session = known.session().map(Trace::clean).orElse("-");
+        }
+        return known;
+    }
+
+    private static Optional<String> known(String traced) {
+        return traced.equals("-") ? Optional.empty() : Optional.of(traced);
+    }
+
     private void trace(Route route) {
         trace.routeKind = route.tier().map(tier -> tier.name().toLowerCase(Locale.ROOT)).orElse("path");
         trace.upstream = route.authority();
@@ -212,15 +231,16 @@ final class Exchange implements Runnable {
         Message message;
         if (answered.answer().isEventStream()) {
             int maxEventBytes = settings.limits().maxEventBytes();
-            StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(),
-                    answered.target(), estimate, maxEventBytes);
+            StreamConverter converter = new StreamConverter(clientRequest.model(),
+                    StopSequences.of(clientRequest.stopSequences(), answered.target()), answered.target(), estimate,
+                    maxEventBytes);
             List<StreamEvent> events = new ArrayList<>(converter.start());
             UpstreamChunks.convertAll(readBody(answered.answer(), deadlines, Heartbeat.NONE), converter, maxEventBytes, events::addAll);
             message = MessageEvents.message(events);
         } else {
             message = ResponseConverter.toMessage(readCompletion(answered.answer(), deadlines, Heartbeat.NONE),
-                    clientRequest.model(),
-                    clientRequest.stopSequences(), answered.target(), estimate);
+                    clientRequest.model(), StopSequences.of(clientRequest.stopSequences(), answered.target()),
+                    answered.target(), estimate);
         }
         trace.inputTokens = message.usage().inputTokens();
         trace.outputTokens = message.usage().outputTokens();
@@ -266,13 +286,13 @@ final class Exchange implements Runnable {
             ChatCompletion completion = readCompletion(answer, deadlines, pings);
             client.openEvents();
             client.send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
-                    clientRequest.stopSequences(), target, estimate)));
+                    StopSequences.of(clientRequest.stopSequences(), target), target, estimate)));
             client.flush();
             return;
         }
         int maxEventBytes = settings.limits().maxEventBytes();
-        StreamConverter converter = new StreamConverter(clientRequest.model(), clientRequest.stopSequences(), target,
-                estimate, maxEventBytes);
+        StreamConverter converter = new StreamConverter(clientRequest.model(),
+                StopSequences.of(clientRequest.stopSequences(), target), target, estimate, maxEventBytes);
         UpstreamChunks chunks = new UpstreamChunks(converter, client::send);
         SseParser parser = new SseParser(maxEventBytes);
         client.openEvents();

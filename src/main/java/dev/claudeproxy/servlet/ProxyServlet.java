@@ -189,6 +189,9 @@ public final class ProxyServlet extends HttpServlet {
             return;
         }
         trace.user = ClientRequests.user(clientToProxyRequest, gateway.settings().clientAuth().userHeader()).orElse("-");
+        trace.session = ClientRequests.header(clientToProxyRequest, "x-claude-code-session-id").orElse("-");
+        trace.agent = ClientRequests.header(clientToProxyRequest, "x-claude-code-agent-id").orElse("-");
+        trace.parentAgent = ClientRequests.header(clientToProxyRequest, "x-claude-code-parent-agent-id").orElse("-");
         try {
             refuseEncodedSlash(clientToProxyRequest.getRequestURI());
             ParsedPath parsed = parse(path);

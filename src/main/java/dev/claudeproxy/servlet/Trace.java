@@ -12,6 +12,11 @@ final class Trace {
     String endpoint = "-";
     /** The authenticated principal or the SSO header's user. */
     String user = "-";
+    /** The client's session ({@code x-claude-code-session-id}, else the session in {@code metadata.user_id}). */
+    String session = "-";
+    /** The Claude Code agent that sent it ({@code x-claude-code-agent-id}), and the agent that started that one. */
+    String agent = "-";
+    String parentAgent = "-";
     /** path, haiku, sonnet, opus, default, or none (not routed). */
     String routeKind = "none";
     String upstream = "-";
@@ -49,7 +54,9 @@ final class Trace {
     }
 
     String logLine(int status, long durationNanos) {
-        return "request_id=" + requestId + " endpoint=" + endpoint + " user=" + clean(user) + " route=" + routeKind
+        return "request_id=" + requestId + " endpoint=" + endpoint + " user=" + clean(user) + " session=" + clean(session)
+                + " agent=" + clean(agent) + (parentAgent.equals("-") ? "" : " parent_agent=" + clean(parentAgent))
+                + " route=" + routeKind
                 + " upstream=" + clean(upstream) + " model=" + clean(model) + " stream=" + stream + " status=" + status
                 + " ttfb_ms=" + (firstByteNanos < 0 ? "-" : Long.toString(firstByteNanos / 1_000_000))
                 + " ms=" + durationNanos / 1_000_000 + " input_tokens=" + inputTokens + " output_tokens=" + outputTokens

@@ -131,7 +131,8 @@ class ProfileTest {
 
     private static JsonObject convert(Profile profile, String model, String body) {
         var request = MessagesRequestReader.read(body.getBytes(StandardCharsets.UTF_8));
-        String json = Json.write(RequestConverter.toChatRequest(request, RequestConverterTest.target(profile, model)));
+        String json = Json.write(RequestConverter.toChatRequest(request, RequestConverterTest.target(profile, model),
+                Attribution.NONE));
         try (JsonReader reader = jakarta.json.Json.createReader(new StringReader(json))) {
             return reader.readObject();
         }

@@ -83,7 +83,7 @@ class RequestConverterTest {
                 Arguments.of("tools, tool_choice any, parallel off; server tools and extra fields dropped",
                         "{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"name\":\"get_weather\","
                                 + "\"description\":\"d\",\"input_schema\":{\"type\":\"object\",\"properties\":{}},\"cache_control\":{\"type\":\"ephemeral\"},"
-                                + "\"defer_loading\":true},{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}],"
+                                + "\"eager_input_streaming\":true},{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}],"
                                 + "\"tool_choice\":{\"type\":\"any\",\"disable_parallel_tool_use\":true},"
                                 + "\"temperature\":0.2,\"top_p\":0.9,\"top_k\":5,\"stop_sequences\":[\"END\"],"
                                 + "\"metadata\":{\"user_id\":\"device-123\"},\"thinking\":{\"type\":\"adaptive\"},"
@@ -135,7 +135,7 @@ class RequestConverterTest {
     @MethodSource("conversions")
     void convertsAsTheTableSays(String rule, String anthropic, String openai) {
         var request = MessagesRequestReader.read(anthropic.getBytes(StandardCharsets.UTF_8));
-        String converted = Json.write(RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up")));
+        String converted = Json.write(RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up"), Attribution.NONE));
         assertEquals(json(openai), json(converted));
     }
 
@@ -144,7 +144,7 @@ class RequestConverterTest {
         var request = MessagesRequestReader.read(("{" + BASE + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\","
                 + "\"title\":\"spec.pdf\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBER\"}},"
                 + "{\"type\":\"text\",\"text\":\"Summarise\"}]}]}").getBytes(StandardCharsets.UTF_8));
-        JsonObject sent = json(Json.write(RequestConverter.toChatRequest(request, target(Profile.OPENAI, "gpt-4.1"))));
+        JsonObject sent = json(Json.write(RequestConverter.toChatRequest(request, target(Profile.OPENAI, "gpt-4.1"), Attribution.NONE)));
         assertEquals(json("{\"type\":\"file\",\"file\":{\"filename\":\"spec.pdf\",\"file_data\":\"data:application/pdf;base64,JVBER\"}}"),
                 sent.getJsonArray("messages").getJsonObject(0).getJsonArray("content").getJsonObject(0));
     }
@@ -155,7 +155,7 @@ class RequestConverterTest {
                 + "\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBER\"}}]}]}")
                 .getBytes(StandardCharsets.UTF_8));
         var failure = assertThrows(InvalidMessagesRequestException.class,
-                () -> RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up")));
+                () -> RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up"), Attribution.NONE));
         assertEquals(true, failure.getMessage().startsWith("messages.0.content.0"));
     }
 

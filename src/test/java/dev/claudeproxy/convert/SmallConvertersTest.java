@@ -57,4 +57,31 @@ class SmallConvertersTest {
         assertEquals(java.util.Optional.of(signature), GeminiThoughtSignatures.carried(id));
         assertEquals(GeminiThoughtSignatures.bareId(id), id.substring(0, "toolu_".length() + 24));
     }
+
+    /**
+     * Text cut at the first stop sequence the upstream was not given, whatever the chunks: pieces
+     * joined by '|', the sequences by ','; what was sent, then the sequence matched ('-' for none).
+     */
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource(delimiter = ';', value = {
+        "<severity>5</severity> more; </severity>; <severity>5; </severity>",
+        "<severity>5</sev|erity> more; </severity>; <severity>5; </severity>",
+        "<block>n|o<|/|block>; </block>; <block>no; </block>",
+        "a </se|cond; </severity>; a </second; -",
+        "ENDING; END,ING; ; END",
+        "x STOP y END; END,STOP; 'x '; STOP",
+        "no stop at all; END; no stop at all; -"})
+    void textIsCutAtTheFirstStopSequenceWhateverTheChunks(String pieces, String sequences, String sent, String matched) {
+        StopSequences.Cutter cutter = new StopSequences(java.util.List.of(), java.util.List.of(sequences.split(",")))
+                .cutter().orElseThrow();
+        StringBuilder out = new StringBuilder();
+        for (String piece : pieces.split("\\|")) {
+            out.append(cutter.feed(piece));
+        }
+        if (cutter.matched().isEmpty()) {
+            out.append(cutter.finish());
+        }
+        assertEquals(sent == null ? "" : sent, out.toString());
+        assertEquals(matched, cutter.matched().orElse("-"));
+    }
 }

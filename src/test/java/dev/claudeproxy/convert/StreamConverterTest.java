@@ -98,7 +98,7 @@ class StreamConverterTest {
     void toolArgumentsPastTheirBoundEndTheStreamWithAnError() {
         var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
-        StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
+        StreamConverter converter = new StreamConverter("c", StopSequences.NONE, RequestConverterTest.target(Profile.GENERIC, "m"),
                 new UsageEstimate(request, "m"), 1000);
         converter.start();
         ChatCompletion first = ChatCompletionReader.read("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\","
@@ -190,7 +190,7 @@ class StreamConverterTest {
     private static StreamConverter converter(Profile profile, int maxToolArgumentChars) {
         var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
-        StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(profile, "m"),
+        StreamConverter converter = new StreamConverter("c", StopSequences.NONE, RequestConverterTest.target(profile, "m"),
                 new UsageEstimate(request, "m"), maxToolArgumentChars);
         converter.start();
         return converter;
@@ -236,7 +236,7 @@ class StreamConverterTest {
     private static String convert(List<String> chunks) {
         var request = MessagesRequestReader.read("{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
                 .getBytes(StandardCharsets.UTF_8));
-        StreamConverter converter = new StreamConverter("c", List.of(), RequestConverterTest.target(Profile.GENERIC, "m"),
+        StreamConverter converter = new StreamConverter("c", StopSequences.NONE, RequestConverterTest.target(Profile.GENERIC, "m"),
                 new UsageEstimate(request, "m"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
         for (String chunk : chunks) {

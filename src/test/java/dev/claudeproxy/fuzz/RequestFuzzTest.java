@@ -1,6 +1,7 @@
 package dev.claudeproxy.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.claudeproxy.convert.Attribution;
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
@@ -35,7 +36,7 @@ class RequestFuzzTest {
         for (Profile profile : Profile.values()) {
             try {
                 Json.write(RequestConverter.toChatRequest(request,
-                        new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES)));
+                        new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES), Attribution.NONE));
             } catch (InvalidMessagesRequestException refused) {
                 // a block this profile's upstream cannot take: a 400 naming it
             }

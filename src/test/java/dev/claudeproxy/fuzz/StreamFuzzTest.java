@@ -1,6 +1,7 @@
 package dev.claudeproxy.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.claudeproxy.convert.StopSequences;
 import dev.claudeproxy.SseTranscript;
 import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.MessagesRequest;
@@ -72,7 +73,7 @@ class StreamFuzzTest {
 
     private static List<StreamEvent> convert(byte[] upstreamBytes, Profile profile) throws IOException {
         Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES);
-        StreamConverter converter = new StreamConverter(REQUEST.model(), REQUEST.stopSequences(), target,
+        StreamConverter converter = new StreamConverter(REQUEST.model(), StopSequences.of(REQUEST.stopSequences(), target), target,
                 new UsageEstimate(REQUEST, "fuzz-model"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
         UpstreamChunks.convertAll(upstreamBytes, converter, SseParser.DEFAULT_MAX_EVENT_BYTES, events::addAll);

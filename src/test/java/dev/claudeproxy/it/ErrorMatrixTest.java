@@ -39,9 +39,11 @@ class ErrorMatrixTest {
 
     @BeforeAll
     static void start() {
-        // Retries are ResilienceTest's subject; here each upstream answer maps to the client's error once.
+        // Retries are ResilienceTest's subject; here each upstream answer maps to the client's error once. The
+        // keep-alive interval is longer than these 1 s deadlines, so that their failures come before a stream is
+        // committed (EarlyDisconnectTest has what comes after).
         harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1", "UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS", "1",
-                "UPSTREAM_RETRIES", "0"));
+                "UPSTREAM_RETRIES", "0", "KEEPALIVE_SECONDS", "5"));
     }
 
     @AfterAll

@@ -143,12 +143,45 @@ class OperationsTest {
             List<String> mine = log.messages().stream().filter(line -> line.contains(requestId)).toList();
             assertEquals(1, mine.size(), log.messages().toString());
             String line = mine.get(0);
-            Matcher fields = Pattern.compile("request_id=\\S+ endpoint=messages user=alice@corp route=path "
+            Matcher fields = Pattern.compile("request_id=\\S+ endpoint=messages user=alice@corp session=- agent=- route=path "
                     + "upstream=127\\.0\\.0\\.1:\\d+ model=upstream-model stream=false status=200 ttfb_ms=\\d+ ms=\\d+ "
                     + "input_tokens=30 output_tokens=7").matcher(line);
             assertTrue(fields.matches(), line);
             assertFalse(line.contains("sk-client-secret") || line.contains("prompt"), line);
         }
+    }
+
+    /**
+     * Issue 23, point 5: Claude Code names its session and agents in headers (and its session in
+     * metadata.user_id); the request line carries them, the metrics never do (unbounded labels).
+     */
+    @Test
+    void theRequestLineNamesClaudeCodesSessionAndAgentsAndTheMetricsDoNot() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.claudeproxy.requests", Level.INFO);
+             GatewayHarness harness = new GatewayHarness("", Map.of())) {
+            harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+            String path = harness.route("/v1", "upstream-model") + "/v1/messages";
+            HttpResponse<String> subagent = harness.post(path, body(false), "x-claude-code-session-id",
+                    "0a9c9eea-7de0-4ef0-80c9-c1a5a4218dca", "x-claude-code-agent-id", "agent-7",
+                    "x-claude-code-parent-agent-id", "agent 3\tforged=field");
+            String fromMetadata = body(false).replace("\"messages\"", "\"metadata\":{\"user_id\":\"{\\\"device_id\\\":"
+                    + "\\\"d1\\\",\\\"session_id\\\":\\\"s-from-metadata\\\"}\"},\"messages\"");
+            HttpResponse<String> main = harness.post(path, fromMetadata);
+            assertEquals(200, subagent.statusCode(), subagent.body());
+            assertEquals(200, main.statusCode(), main.body());
+            String first = lineOf(log, subagent);
+            assertTrue(first.contains(" session=0a9c9eea-7de0-4ef0-80c9-c1a5a4218dca agent=agent-7"
+                    + " parent_agent=agent_3_forged=field route="), first);
+            assertTrue(lineOf(log, main).contains(" session=s-from-metadata agent=- route="), lineOf(log, main));
+            String metrics = GatewayHarness.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    harness.gateway.baseUrl() + "/_proxy/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertFalse(metrics.contains("0a9c9eea") || metrics.contains("agent-7") || metrics.contains("s-from-metadata"));
+        }
+    }
+
+    private static String lineOf(LogCapture log, HttpResponse<String> response) {
+        String requestId = response.headers().firstValue("request-id").orElseThrow();
+        return log.messages().stream().filter(line -> line.contains(requestId)).findFirst().orElseThrow();
     }
 
     @Test

@@ -95,7 +95,8 @@ class ResilienceTest {
 
     @Test
     void retriesStopAtTheLimitAndTheClientGetsTheError() throws Exception {
-        try (GatewayHarness harness = new GatewayHarness("", Map.of("UPSTREAM_RETRIES", "2"))) {
+        // Three calls and two backoffs outlast the keep-alive interval, after which a stream is committed.
+        try (GatewayHarness harness = new GatewayHarness("", Map.of("UPSTREAM_RETRIES", "2", "KEEPALIVE_SECONDS", "10"))) {
             harness.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(503)));
             HttpResponse<String> response = harness.post(harness.route("/v1", "m") + "/v1/messages", body(true));
             assertEquals(529, response.statusCode(), response.body());
