@@ -210,14 +210,14 @@ public final class CallPolicy {
                 settings.limits().maxAnswerBytes(), settings.timeouts().exchange());
         request.cancellation().watch(call::cancel);
         try {
-            return call.awaitHead(request.deadlines().headEnd(System.nanoTime()), settings.timeouts().firstByte(),
+            return call.awaitHead(request.deadlines().headEnd(System.nanoTime()), request.deadlines().firstByte(),
                     request.heartbeat());
         } catch (UpstreamFailure failure) {
             throw switch (failure.kind()) {
                 case TIMEOUT -> request.deadlines().exchangeOver(System.nanoTime())
                         ? Bodies.timedOut(request.deadlines())
                         : new ProxyException(ErrorType.TIMEOUT, failure.getMessage() + " ("
-                                + Settings.UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS + ")");
+                                + request.deadlines().firstByteSetting() + ")");
                 case UNREACHABLE -> new RetryableFailure(new ProxyException(502, ErrorType.API, failure.getMessage(),
                         Map.of()), Optional.empty());
                 case REFUSED -> new ProxyException(ErrorType.PERMISSION, failure.getMessage());

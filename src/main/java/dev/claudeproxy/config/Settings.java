@@ -45,6 +45,8 @@ import java.util.function.Function;
  * @param fallbacks the route tried next when a route fails before answering
  * @param upstreamCooldown how long a failed server route is passed over for its fallback
  * @param upstreams upstreams named in configuration, which paths reach as {@code /_/<name>/...}
+ * @param autoModeRoute the server route Claude Code's auto-mode safety checks go to, when one is named
+ *     (by default the Haiku route, when there is one); else they are routed as any request
  */
 public record Settings(
         Map<Tier, TierRoute> tiers,
@@ -68,11 +70,14 @@ public record Settings(
         RetryPolicy retryPolicy,
         Map<Tier, Tier> fallbacks,
         Duration upstreamCooldown,
-        Map<String, NamedUpstream> upstreams) {
+        Map<String, NamedUpstream> upstreams,
+        Optional<Tier> autoModeRoute) {
 
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
     public static final String UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS = "UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS";
+    public static final String AUTO_MODE_FIRST_BYTE_TIMEOUT_SECONDS = "AUTO_MODE_FIRST_BYTE_TIMEOUT_SECONDS";
+    public static final String AUTO_MODE_ROUTE = "AUTO_MODE_ROUTE";
     public static final String EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS";
     public static final String CLIENT_BODY_TIMEOUT_SECONDS = "CLIENT_BODY_TIMEOUT_SECONDS";
     public static final String CLIENT_BODY_MIN_BYTES_PER_SECOND = "CLIENT_BODY_MIN_BYTES_PER_SECOND";
@@ -128,6 +133,8 @@ public record Settings(
      * @param connect connecting to an upstream
      * @param firstByte from sending a request upstream to the head of its answer (local models may
      *     take minutes to read a long prompt)
+     * @param autoModeFirstByte the same for Claude Code's auto-mode safety checks, which it gives
+     *     60 s in all and retries: shorter, so that a retry still fits
      * @param silence the longest an upstream may send nothing worth an event once it has answered:
      *     between two stream events, or while a body arrives (bytes that make no event do not count)
      * @param exchange a whole exchange, from its body's arrival to the last byte of the answer
@@ -136,8 +143,8 @@ public record Settings(
      * @param clientBodyMinBytesPerSecond the slowest a request body may arrive, on average, once a
      *     few seconds have passed
      */
-    public record Timeouts(Duration connect, Duration firstByte, Duration silence, Duration exchange,
-                           Duration keepAlive, Duration clientBody, long clientBodyMinBytesPerSecond) {
+    public record Timeouts(Duration connect, Duration firstByte, Duration autoModeFirstByte, Duration silence,
+                           Duration exchange, Duration keepAlive, Duration clientBody, long clientBodyMinBytesPerSecond) {
     }
 
     /**
@@ -191,7 +198,34 @@ public record Settings(
                         Duration.ofSeconds(positive(lookup, UPSTREAM_RETRY_MAX_WAIT_SECONDS, 10))),
                 fallbacks(lookup, tiers),
                 Duration.ofSeconds(count(lookup, UPSTREAM_COOLDOWN_SECONDS, 30, 86_400)),
-                upstreams(lookup));
+                upstreams(lookup),
+                autoModeRoute(lookup, tiers));
+    }
+
+    /**
+     * {@code AUTO_MODE_ROUTE}: a configured route's name (haiku, sonnet, opus, default), or
+     * {@code request} for none; unset, the Haiku route when there is one.
+     */
+    private static Optional<Tier> autoModeRoute(Lookup lookup, Map<Tier, TierRoute> tiers) {
+        Optional<String> text = lookup.find(AUTO_MODE_ROUTE).map(value -> value.strip().toLowerCase(Locale.ROOT));
+        if (text.isEmpty()) {
+            return tiers.containsKey(Tier.HAIKU) ? Optional.of(Tier.HAIKU) : Optional.empty();
+        }
+        if (text.get().equals("request")) {
+            return Optional.empty();
+        }
+        Tier tier;
+        try {
+            tier = Tier.valueOf(text.get().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(AUTO_MODE_ROUTE + " names a route (haiku, sonnet, opus, default) or"
+                    + " 'request'; not '" + text.get() + "'", e);
+        }
+        if (!tiers.containsKey(tier)) {
+            throw new IllegalArgumentException(AUTO_MODE_ROUTE + "=" + text.get() + " names a route that is not configured ("
+                    + tier.baseUrlSetting() + ", " + tier.modelSetting() + ")");
+        }
+        return Optional.of(tier);
     }
 
     /** The upstream an operator named {@code name} in {@code UPSTREAMS}. */
@@ -315,6 +349,7 @@ public record Settings(
         return new Timeouts(
                 Duration.ofSeconds(positive(lookup, UPSTREAM_CONNECT_TIMEOUT_SECONDS, 10)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS, 300)),
+                Duration.ofSeconds(positive(lookup, AUTO_MODE_FIRST_BYTE_TIMEOUT_SECONDS, 30)),
                 Duration.ofSeconds(positive(lookup, UPSTREAM_READ_TIMEOUT_SECONDS, 300)),
                 Duration.ofSeconds(positive(lookup, EXCHANGE_TIMEOUT_SECONDS, 3600)),
                 Duration.ofSeconds(positive(lookup, KEEPALIVE_SECONDS, 1)),

@@ -20,6 +20,8 @@ import java.util.Optional;
  *   <li>else the configured route of the model's family (Sonnet, Opus, Haiku), else the default route;
  *   <li>else nothing: {@link RouteNotFoundException}.
  * </ol>
+ * Claude Code's auto-mode safety checks go first of all to the route {@code AUTO_MODE_ROUTE} names
+ * (by default the Haiku route, when there is one).
  *
  * <p>Keys: the client sent its key for the upstream it named, so the client's key goes to that
  * origin (scheme, host and port) only, and to a server route only when that route's
@@ -39,7 +41,16 @@ public final class Routes {
      */
     public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, Settings settings,
                                 Optional<Secret> clientKey) {
+        return resolve(pathRoute, requestedModel, false, settings, clientKey);
+    }
+
+    /** @param autoModeCheck the request is one of Claude Code's auto-mode safety checks */
+    public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, boolean autoModeCheck,
+                                Settings settings, Optional<Secret> clientKey) {
         Optional<Origin> named = pathRoute.map(route -> Origin.of(route.chatCompletions()));
+        if (autoModeCheck && settings.autoModeRoute().isPresent()) {
+            return tierRoute(settings.tier(settings.autoModeRoute().get()).orElseThrow(), settings, clientKey, named);
+        }
         Optional<Tier> family = Tier.familyOf(requestedModel);
         if (family.equals(Optional.of(Tier.HAIKU)) && settings.haiku().isPresent()) {
             return tierRoute(settings.haiku().get(), settings, clientKey, named);

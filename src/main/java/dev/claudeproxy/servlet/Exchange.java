@@ -14,6 +14,7 @@ import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.convert.Attribution;
+import dev.claudeproxy.convert.AutoModeChecks;
 import dev.claudeproxy.convert.MessageEvents;
 import dev.claudeproxy.convert.ResponseConverter;
 import dev.claudeproxy.convert.StopSequences;
@@ -107,12 +108,14 @@ final class Exchange implements Runnable {
 
     @Override
     public void run() {
-        Deadlines deadlines = Deadlines.startingNow(settings.timeouts());
         Answered answered = null;
         boolean gone = false;
         try {
             MessagesRequest clientRequest = read();
-            Route primary = route(clientRequest);
+            boolean autoModeCheck = AutoModeChecks.isOne(clientRequest);
+            Deadlines deadlines = autoModeCheck ? Deadlines.ofAutoModeCheckStartingNow(settings.timeouts())
+                    : Deadlines.startingNow(settings.timeouts());
+            Route primary = route(clientRequest, autoModeCheck);
             Heartbeat heartbeat = clientRequest.stream() ? new Pings(deadlines) : Heartbeat.NONE;
             answered = gateway.calls().call(new CallPolicy.Request(clientRequest, primary, path.route(), clientKey,
                     clientRetrying, deadlines, cancellation, trace.requestId, this::trace, heartbeat,
@@ -206,11 +209,12 @@ final class Exchange implements Runnable {
         }
     }
 
-    private Route route(MessagesRequest clientRequest) {
+    private Route route(MessagesRequest clientRequest, boolean autoModeCheck) {
         trace.stream = clientRequest.stream();
+        trace.autoModeCheck = autoModeCheck;
         Route route;
         try {
-            route = Routes.resolve(path.route(), clientRequest.model(), settings, clientKey);
+            route = Routes.resolve(path.route(), clientRequest.model(), autoModeCheck, settings, clientKey);
         } catch (RouteNotFoundException e) {
             throw new ProxyException(ErrorType.NOT_FOUND, e.getMessage());
         }

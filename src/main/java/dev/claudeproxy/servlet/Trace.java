@@ -7,6 +7,9 @@ package dev.claudeproxy.servlet;
  */
 final class Trace {
 
+    /** Whitespace and control characters: what a logged value may not hold. */
+    private static final java.util.regex.Pattern UNSAFE = java.util.regex.Pattern.compile("[\\p{Cntrl}\\s]+");
+
     final String requestId;
     final long startNanos = System.nanoTime();
     String endpoint = "-";
@@ -22,6 +25,8 @@ final class Trace {
     String upstream = "-";
     String model = "-";
     boolean stream;
+    /** One of Claude Code's auto-mode safety checks. */
+    boolean autoModeCheck;
     long firstByteNanos = -1;
     int inputTokens;
     int outputTokens;
@@ -49,7 +54,7 @@ final class Trace {
      * value a client chose can end the line or forge a field; capped at 128 characters.
      */
     static String clean(String value) {
-        String flat = value.replaceAll("[\\p{Cntrl}\\s]+", "_");
+        String flat = UNSAFE.matcher(value).replaceAll("_");
         return flat.length() > 128 ? flat.substring(0, 128) : flat;
     }
 
@@ -57,7 +62,8 @@ final class Trace {
         return "request_id=" + requestId + " endpoint=" + endpoint + " user=" + clean(user) + " session=" + clean(session)
                 + " agent=" + clean(agent) + (parentAgent.equals("-") ? "" : " parent_agent=" + clean(parentAgent))
                 + " route=" + routeKind
-                + " upstream=" + clean(upstream) + " model=" + clean(model) + " stream=" + stream + " status=" + status
+                + " upstream=" + clean(upstream) + " model=" + clean(model)
+                + (autoModeCheck ? " kind=auto_mode_check" : "") + " stream=" + stream + " status=" + status
                 + " ttfb_ms=" + (firstByteNanos < 0 ? "-" : Long.toString(firstByteNanos / 1_000_000))
                 + " ms=" + durationNanos / 1_000_000 + " input_tokens=" + inputTokens + " output_tokens=" + outputTokens
                 + (errorType == null ? "" : " error=" + errorType);

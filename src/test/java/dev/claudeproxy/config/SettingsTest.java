@@ -156,7 +156,8 @@ class SettingsTest {
         "UPSTREAM_KEYS_BY_HOST|api.groq.com/v1=k", "UPSTREAM_KEYS_BY_HOST|ftp://h=k", "UPSTREAM_ALLOWLIST|api.groq.com:99999",
         "UPSTREAM_ALLOWLIST|https://api.groq.com", "UPSTREAM_ALLOWLIST|10.0.0.0/40", "UPSTREAM_ALLOWLIST|bad host",
         "HAIKU_USE_CLIENT_KEY|perhaps", "CONTEXT_WINDOWS|gpu-box/m=128", "CONTEXT_WINDOWS|gpu-box/m=lots",
-        "CONTEXT_WINDOWS|gpu-box/m=200m", "CONTEXT_WINDOWS|gpu-box/m"})
+        "CONTEXT_WINDOWS|gpu-box/m=200m", "CONTEXT_WINDOWS|gpu-box/m", "AUTO_MODE_ROUTE|fast", "AUTO_MODE_ROUTE|opus",
+        "AUTO_MODE_FIRST_BYTE_TIMEOUT_SECONDS|0"})
     void invalidValueFailsNamingTheSetting(String name, String value) {
         Map<String, String> values = new java.util.HashMap<>(Map.of(name, value));
         if (name.startsWith("HAIKU_") && !name.equals("HAIKU_MODEL_NAME")) {

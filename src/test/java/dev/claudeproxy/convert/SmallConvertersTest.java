@@ -84,4 +84,22 @@ class SmallConvertersTest {
         assertEquals(sent == null ? "" : sent, out.toString());
         assertEquals(matched, cutter.matched().orElse("-"));
     }
+
+    /** Claude Code's auto-mode safety checks by their shape, and requests that only look like them. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "\"stop_sequences\":[\"</severity>\"],\"thinking\":{\"type\":\"disabled\"}|true",
+        "\"stop_sequences\":[\"</block>\"],\"thinking\":{\"type\":\"disabled\"}|true",
+        "\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: cc_version=2;\"},{\"type\":\"text\","
+            + "\"text\":\"You are a security monitor for autonomous AI coding agents.\"}],\"thinking\":{\"type\":\"disabled\"}|true",
+        "\"stop_sequences\":[\"</severity>\"]|false",
+        "\"stop_sequences\":[\"</severity>\"],\"thinking\":{\"type\":\"disabled\"},\"stream\":true|false",
+        "\"stop_sequences\":[\"</severity>\"],\"thinking\":{\"type\":\"disabled\"},\"tools\":[{\"name\":\"Bash\"}]|false",
+        "\"stop_sequences\":[\"</severity>\",\"END\"],\"thinking\":{\"type\":\"disabled\"}|false",
+        "\"system\":\"You are a helpful assistant.\",\"thinking\":{\"type\":\"disabled\"}|false"})
+    void autoModeChecksAreRecognisedByTheirShape(String fields, boolean check) {
+        var request = dev.claudeproxy.anthropic.MessagesRequestReader.read(("{\"model\":\"claude-sonnet-5\",\"max_tokens\":64,"
+                + fields + ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(check, AutoModeChecks.isOne(request));
+    }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class BodyReaderTest {
 
     private static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(60), 1);
+            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(60), 1);
 
     private final BodyDeadlines deadlines = new BodyDeadlines(Thread::new);
 
