@@ -21,9 +21,13 @@ BACKUP_PREFIX="${SETTINGS}.claude-proxy-backup-"
 # --uninstall undoes exactly that, whatever ran in between, and keeps what the user changed since.
 LEDGER="${HOME}/.claude/claude-proxy-ledger.json"
 # Every env key this script writes; --uninstall without a ledger (an older install) removes exactly these.
-MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC CLAUDE_CODE_AUTO_COMPACT_WINDOW"
+MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_MODEL ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC CLAUDE_CODE_AUTO_COMPACT_WINDOW CLAUDE_CODE_MAX_CONTEXT_TOKENS CLAUDE_CODE_AUTO_MODE_SERVER CLAUDE_CODE_AUTO_MODE_MODEL CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"
 # The smallest auto-compact window Claude Code takes: it reads a smaller one as this, with a warning at each start.
 CLAUDE_MIN_WINDOW=100000
+# The smallest context window Claude Code can work in (2.1.331, measured with /context): it keeps 33,000
+# tokens free for the summary it compacts into, and its own prompt and tools take about 10,000; below
+# this it would compact at once and again every turn.
+CLAUDE_MIN_COMPACTING_WINDOW=48000
 
 GATEWAY=""
 UPSTREAM=""
@@ -37,6 +41,10 @@ TIMEOUT_MS="$DEFAULT_TIMEOUT_MS"
 WINDOW=""
 WINDOW_GIVEN=0
 WINDOW_NOTE=""
+# What is written of the window: CLAUDE_CODE_MAX_CONTEXT_TOKENS (the window Claude Code works in, for a
+# non-Claude model id) and CLAUDE_CODE_AUTO_COMPACT_WINDOW (100k or more only); empty: left unset.
+MAX_CONTEXT=""
+COMPACT_WINDOW=""
 ASSUME_YES=0
 DRY_RUN=0
 UNINSTALL=0
@@ -58,13 +66,13 @@ Configures Claude Code to use a claude-proxy gateway. Without flags it asks for 
   --key KEY            the key itself (visible to other users in 'ps'; prefer --key-env)
   --key-var VAR        store the key as ANTHROPIC_AUTH_TOKEN (default, sent as Authorization: Bearer)
                        or ANTHROPIC_API_KEY (sent as x-api-key)
-  --haiku-model ID     a fast model of the same upstream for Claude Code's background work
-                       (optional; "" for none)
+  --haiku-model ID     a fast model of the same upstream for Claude Code's background work and
+                       auto mode's safety checks (optional; "" for none)
   --timeout-ms N       API_TIMEOUT_MS for slow models (default ${DEFAULT_TIMEOUT_MS})
   --context-window N   the model's context window in tokens (131072, 128k, 1m), or "none"; written as
-                       CLAUDE_CODE_AUTO_COMPACT_WINDOW so Claude Code compacts within it (default: the
-                       gateway's figure for the model and the fast model; when it has none, asked in a
-                       terminal, else left unset)
+                       CLAUDE_CODE_MAX_CONTEXT_TOKENS (and CLAUDE_CODE_AUTO_COMPACT_WINDOW from 100k) so
+                       Claude Code compacts within it (default: the gateway's figure for the model and
+                       the fast model; when it has none, asked in a terminal, else left unset)
   --yes                do not ask for confirmation
   --dry-run            show what would be done; change nothing, send nothing
   --uninstall          undo what this script wrote: each setting it changed gets its value from before
@@ -317,16 +325,22 @@ json() {
 json_jq() {
   case "$CP_ACTION" in
     check) jq -e 'type == "object"' "$1" >/dev/null 2>&1 ;;
-    merge) jq 'def setting: (env.CP_KEY_VAR) as $k | {ANTHROPIC_BASE_URL: env.CP_BASE_URL}
+    merge) jq 'def optional($key; $value): if $value != "" then {($key): $value} else {} end;
+               def setting: (env.CP_KEY_VAR) as $k | {ANTHROPIC_BASE_URL: env.CP_BASE_URL}
                  + {($k): env.CP_KEY} + {API_TIMEOUT_MS: env.CP_TIMEOUT}
-                 + {CLAUDE_CODE_ATTRIBUTION_HEADER: "0", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"}
-                 + (if env.CP_HAIKU != "" then {ANTHROPIC_DEFAULT_HAIKU_MODEL: env.CP_HAIKU,
-                                                ANTHROPIC_SMALL_FAST_MODEL: env.CP_HAIKU} else {} end)
-                 + (if env.CP_WINDOW != "" then {CLAUDE_CODE_AUTO_COMPACT_WINDOW: env.CP_WINDOW} else {} end);
+                 + {CLAUDE_CODE_ATTRIBUTION_HEADER: "0", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+                    CLAUDE_CODE_AUTO_MODE_SERVER: "0", CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: "1"}
+                 + optional("ANTHROPIC_MODEL"; env.CP_MODEL)
+                 + optional("ANTHROPIC_DEFAULT_HAIKU_MODEL"; env.CP_HAIKU) + optional("ANTHROPIC_SMALL_FAST_MODEL"; env.CP_HAIKU)
+                 + optional("CLAUDE_CODE_AUTO_MODE_MODEL"; env.CP_HAIKU)
+                 + optional("CLAUDE_CODE_AUTO_COMPACT_WINDOW"; env.CP_WINDOW)
+                 + optional("CLAUDE_CODE_MAX_CONTEXT_TOKENS"; env.CP_MAX_CONTEXT);
                .env = (((.env // {}) | del(.[env.CP_OTHER_KEY_VAR])
-                        | if env.CP_HAIKU == "" then del(.ANTHROPIC_DEFAULT_HAIKU_MODEL, .ANTHROPIC_SMALL_FAST_MODEL)
-                          else . end
-                        | if env.CP_WINDOW == "" then del(.CLAUDE_CODE_AUTO_COMPACT_WINDOW) else . end) + setting)' "$1" >"$2" ;;
+                        | if env.CP_MODEL == "" then del(.ANTHROPIC_MODEL) else . end
+                        | if env.CP_HAIKU == "" then del(.ANTHROPIC_DEFAULT_HAIKU_MODEL, .ANTHROPIC_SMALL_FAST_MODEL,
+                                                         .CLAUDE_CODE_AUTO_MODE_MODEL) else . end
+                        | if env.CP_WINDOW == "" then del(.CLAUDE_CODE_AUTO_COMPACT_WINDOW) else . end
+                        | if env.CP_MAX_CONTEXT == "" then del(.CLAUDE_CODE_MAX_CONTEXT_TOKENS) else . end) + setting)' "$1" >"$2" ;;
     remove) jq '(env.CP_MANAGED | split(" ")) as $keys
                 | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
                 | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
@@ -382,22 +396,23 @@ if action == "answer":
 env = data.get("env") or {}
 if action == "merge":
     env.pop(os.environ["CP_OTHER_KEY_VAR"], None)
-    haiku, window = os.environ["CP_HAIKU"], os.environ["CP_WINDOW"]
-    if not haiku:
-        env.pop("ANTHROPIC_DEFAULT_HAIKU_MODEL", None)
-        env.pop("ANTHROPIC_SMALL_FAST_MODEL", None)
-    if window:
-        env["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] = window
-    else:
-        env.pop("CLAUDE_CODE_AUTO_COMPACT_WINDOW", None)
+    haiku = os.environ["CP_HAIKU"]
+    optional = {"ANTHROPIC_MODEL": os.environ["CP_MODEL"], "ANTHROPIC_DEFAULT_HAIKU_MODEL": haiku,
+                "ANTHROPIC_SMALL_FAST_MODEL": haiku, "CLAUDE_CODE_AUTO_MODE_MODEL": haiku,
+                "CLAUDE_CODE_AUTO_COMPACT_WINDOW": os.environ["CP_WINDOW"],
+                "CLAUDE_CODE_MAX_CONTEXT_TOKENS": os.environ["CP_MAX_CONTEXT"]}
+    for key, value in optional.items():
+        if value:
+            env[key] = value
+        else:
+            env.pop(key, None)
     env["ANTHROPIC_BASE_URL"] = os.environ["CP_BASE_URL"]
     env[os.environ["CP_KEY_VAR"]] = os.environ["CP_KEY"]
     env["API_TIMEOUT_MS"] = os.environ["CP_TIMEOUT"]
     env["CLAUDE_CODE_ATTRIBUTION_HEADER"] = "0"
     env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
-    if haiku:
-        env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = haiku
-        env["ANTHROPIC_SMALL_FAST_MODEL"] = haiku
+    env["CLAUDE_CODE_AUTO_MODE_SERVER"] = "0"
+    env["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1"
     data["env"] = env
 elif action == "remove":
     for key in os.environ["CP_MANAGED"].split():
@@ -466,14 +481,17 @@ if (e.CP_ACTION === "answer") {
 const env = isObject(data.env) ? data.env : {};
 if (e.CP_ACTION === "merge") {
   delete env[e.CP_OTHER_KEY_VAR];
-  if (!e.CP_HAIKU) { delete env.ANTHROPIC_DEFAULT_HAIKU_MODEL; delete env.ANTHROPIC_SMALL_FAST_MODEL; }
+  const optional = { ANTHROPIC_MODEL: e.CP_MODEL, ANTHROPIC_DEFAULT_HAIKU_MODEL: e.CP_HAIKU,
+    ANTHROPIC_SMALL_FAST_MODEL: e.CP_HAIKU, CLAUDE_CODE_AUTO_MODE_MODEL: e.CP_HAIKU,
+    CLAUDE_CODE_AUTO_COMPACT_WINDOW: e.CP_WINDOW, CLAUDE_CODE_MAX_CONTEXT_TOKENS: e.CP_MAX_CONTEXT };
+  for (const [key, value] of Object.entries(optional)) { if (value) env[key] = value; else delete env[key]; }
   env.ANTHROPIC_BASE_URL = e.CP_BASE_URL;
   env[e.CP_KEY_VAR] = e.CP_KEY;
   env.API_TIMEOUT_MS = e.CP_TIMEOUT;
   env.CLAUDE_CODE_ATTRIBUTION_HEADER = "0";
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1";
-  if (e.CP_HAIKU) { env.ANTHROPIC_DEFAULT_HAIKU_MODEL = e.CP_HAIKU; env.ANTHROPIC_SMALL_FAST_MODEL = e.CP_HAIKU; }
-  if (e.CP_WINDOW) env.CLAUDE_CODE_AUTO_COMPACT_WINDOW = e.CP_WINDOW; else delete env.CLAUDE_CODE_AUTO_COMPACT_WINDOW;
+  env.CLAUDE_CODE_AUTO_MODE_SERVER = "0";
+  env.CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY = "1";
   data.env = env;
 } else if (e.CP_ACTION === "remove") {
   for (const key of e.CP_MANAGED.split(" ")) delete env[key];
@@ -555,7 +573,8 @@ write_settings() {
   local other="ANTHROPIC_API_KEY"
   [ "$KEY_VAR" = ANTHROPIC_API_KEY ] && other="ANTHROPIC_AUTH_TOKEN"
   if ! CP_BASE_URL="$BASE_URL" CP_KEY="$KEY" CP_KEY_VAR="$KEY_VAR" CP_OTHER_KEY_VAR="$other" \
-      CP_HAIKU="$HAIKU_MODEL" CP_WINDOW="$WINDOW" CP_TIMEOUT="$TIMEOUT_MS" json merge "$source" "$tmp"; then
+      CP_HAIKU="$HAIKU_MODEL" CP_MODEL="$MODEL" CP_WINDOW="$COMPACT_WINDOW" CP_MAX_CONTEXT="$MAX_CONTEXT" \
+      CP_TIMEOUT="$TIMEOUT_MS" json merge "$source" "$tmp"; then
     rm -f "$tmp" "$tmp.empty"
     die "could not write the new settings (nothing was changed)"
   fi
@@ -694,11 +713,42 @@ choose_window() {
       fi
     fi
   fi
-  if [ -n "$WINDOW" ] && [ "$WINDOW" -lt "$CLAUDE_MIN_WINDOW" ]; then
-    WINDOW_NOTE="$WINDOW_NOTE; $WINDOW tokens is below the $CLAUDE_MIN_WINDOW Claude Code takes, so it gets $CLAUDE_MIN_WINDOW and the upstream may refuse a long conversation before Claude Code compacts it"
-    WINDOW="$CLAUDE_MIN_WINDOW"
-  fi
+  window_settings
   return 0
+}
+
+# How the window is written. With ANTHROPIC_MODEL naming the upstream's model (not a claude- id),
+# Claude Code works in CLAUDE_CODE_MAX_CONTEXT_TOKENS; CLAUDE_CODE_AUTO_COMPACT_WINDOW is written too
+# from 100k (Claude Code raises a smaller one to 100k, with a warning at each start). With the gateway's
+# own routes the session keeps a Claude model id, which only CLAUDE_CODE_AUTO_COMPACT_WINDOW sizes.
+# A window too small for Claude Code to compact in is not written at all: it would compact on every turn.
+window_settings() {
+  MAX_CONTEXT=""
+  COMPACT_WINDOW=""
+  [ -n "$WINDOW" ] || return 0
+  if [ "$UPSTREAM" = server ]; then
+    COMPACT_WINDOW="$WINDOW"
+    if [ "$WINDOW" -lt "$CLAUDE_MIN_WINDOW" ]; then
+      WINDOW_NOTE="$WINDOW_NOTE; $WINDOW tokens is below the $CLAUDE_MIN_WINDOW Claude Code takes for a Claude model id, so it gets $CLAUDE_MIN_WINDOW and the upstream may refuse a long conversation before Claude Code compacts it"
+      COMPACT_WINDOW="$CLAUDE_MIN_WINDOW"
+    fi
+  elif [ "$WINDOW" -lt "$CLAUDE_MIN_COMPACTING_WINDOW" ]; then
+    WINDOW_NOTE="$WINDOW_NOTE. Claude Code cannot work in $WINDOW tokens: it keeps 33000 free to compact into, and its own prompt and tools take about 10000, so it would compact on every turn. Raise the model's context to 64k or more (Ollama: num_ctx or OLLAMA_CONTEXT_LENGTH; vLLM: --max-model-len; llama.cpp: -c) and the gateway's CONTEXT_WINDOWS with it, then run this again; until then no window is written, and Claude Code works on until the upstream refuses a long conversation"
+  else
+    MAX_CONTEXT="$WINDOW"
+    [ "$WINDOW" -ge "$CLAUDE_MIN_WINDOW" ] && COMPACT_WINDOW="$WINDOW"
+  fi
+}
+
+# The window keys written, for the summary.
+window_keys() {
+  if [ -n "$MAX_CONTEXT" ] && [ -n "$COMPACT_WINDOW" ]; then
+    printf 'CLAUDE_CODE_MAX_CONTEXT_TOKENS and CLAUDE_CODE_AUTO_COMPACT_WINDOW (%s)\n' "$COMPACT_WINDOW"
+  elif [ -n "$MAX_CONTEXT" ]; then
+    printf 'CLAUDE_CODE_MAX_CONTEXT_TOKENS (CLAUDE_CODE_AUTO_COMPACT_WINDOW takes no less than %s, so it is left unset)\n' "$CLAUDE_MIN_WINDOW"
+  else
+    printf 'CLAUDE_CODE_AUTO_COMPACT_WINDOW (%s)\n' "$COMPACT_WINDOW"
+  fi
 }
 
 # One real request through the gateway; the key goes to curl on stdin, not on its command line.
@@ -740,7 +790,9 @@ main() {
   fi
   ask GATEWAY --gateway "Gateway URL" "$DEFAULT_GATEWAY" valid_gateway
   ask UPSTREAM --upstream "Upstream base URL (scheme optional), or 'server' for the gateway's own routes" "" valid_upstream
-  if [ "$UPSTREAM" != server ]; then
+  if [ "$UPSTREAM" = server ]; then
+    MODEL="" # the gateway's routes choose the model
+  else
     ask MODEL --model "Model" "" valid_model
   fi
   ask_key
@@ -761,13 +813,17 @@ main() {
     say "  Model:            $MODEL"
   fi
   say "  Fast model:       ${HAIKU_MODEL:-(none)}"
+  say "  Auto mode:        Claude Code checks risky actions itself (CLAUDE_CODE_AUTO_MODE_SERVER=0), with ${HAIKU_MODEL:-the session model}"
+  [ -n "$MODEL" ] && say "  Session model:    $MODEL (ANTHROPIC_MODEL); /model also lists the gateway's models"
   say "  Key:              $(mask "$KEY") as $KEY_VAR"
-  if [ -n "$WINDOW" ]; then
-    say "  Context window:   $WINDOW tokens ($WINDOW_NOTE), as CLAUDE_CODE_AUTO_COMPACT_WINDOW"
+  if [ -n "$MAX_CONTEXT$COMPACT_WINDOW" ]; then
+    say "  Context window:   $WINDOW tokens ($WINDOW_NOTE), as $(window_keys)"
+  elif [ -n "$WINDOW" ]; then
+    say "  Context window:   $WINDOW tokens ($WINDOW_NOTE)."
   else
-    say "  Context window:   none (${WINDOW_NOTE:-none given}): CLAUDE_CODE_AUTO_COMPACT_WINDOW is left unset, so"
-    say "                    Claude Code compacts by the window of the Claude model it thinks it uses (200k or"
-    say "                    1m), or when the upstream refuses; give the model's with --context-window N"
+    say "  Context window:   none (${WINDOW_NOTE:-none given}): no window is written, so Claude Code"
+    say "                    compacts by the window it assumes (1m for a model it does not know), or when the"
+    say "                    upstream refuses; give the model's with --context-window N"
   fi
   say "  ANTHROPIC_BASE_URL=$BASE_URL"
   say "  Settings file:    $SETTINGS"

@@ -6,7 +6,7 @@
 #   UPSTREAM     an upstream base URL that answers 200
 #   BAD_UPSTREAM an upstream base URL that refuses every key with 401
 # The gateway takes the upstream's host for DeepSeek's API, and knows the windows of big-local
-# (400k), small-fast (200k) and small-local (32768) there; test-model's it does not know.
+# (400k), small-fast (200k), mid-local (65536) and small-local (32768) there; test-model's it does not know.
 # Each test has a throwaway HOME and a PATH holding only the tools the script may use, plus stubs.
 
 setup() {
@@ -80,6 +80,12 @@ mode_of() {
   [ "$(jq -r .env.API_TIMEOUT_MS "$settings")" = 600000 ]
   [ "$(jq -r .env.CLAUDE_CODE_ATTRIBUTION_HEADER "$settings")" = 0 ]
   [ "$(jq -r .env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC "$settings")" = 1 ]
+  # Issue 23: auto mode checks actions on the client, with the fast model; /model lists the gateway's
+  # models; the session starts on the gateway's model.
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_MODE_SERVER "$settings")" = 0 ]
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_MODE_MODEL "$settings")" = fast-model ]
+  [ "$(jq -r .env.CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY "$settings")" = 1 ]
+  [ "$(jq -r .env.ANTHROPIC_MODEL "$settings")" = test-model ]
   # The key is never echoed, and never on curl's command line.
   [[ "$output" != *"$SECRET_KEY"* ]]
   [[ "$output" == *"sk-t...ef (24 characters)"* ]]
@@ -327,6 +333,8 @@ EOF
   run configure --model deepseek-chat
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 1000000 ]
+  [ "$(jq -r .env.CLAUDE_CODE_MAX_CONTEXT_TOKENS "$settings")" = 1000000 ]
+  [ "$(jq -r .env.ANTHROPIC_MODEL "$settings")" = deepseek-chat ]
   [[ "$output" == *"Context window:   1000000 tokens (the gateway's figure for deepseek-chat)"* ]]
   # The key went to the gateway for the window as it goes for the test request: on stdin, never on a command line.
   "$grep" -q -- "/v1/models?limit=1000" "$BATS_TEST_TMPDIR/curl-args"
@@ -387,12 +395,40 @@ EOF
   [[ "$output" == *"the gateway does not know the fast model's"* ]]
 }
 
-@test "a window below Claude Code's 100k minimum is written as that minimum, with a note" {
+# Issue 23, point 3: a 64k model compacted near 67k tokens, past its window, when the script raised it to 100k.
+@test "a window below 100k is Claude Code's context (CLAUDE_CODE_MAX_CONTEXT_TOKENS), with no auto-compact window" {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"env":{"CLAUDE_CODE_AUTO_COMPACT_WINDOW":"100000"}}\n' >"$settings"
+  run configure --model mid-local
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r .env.CLAUDE_CODE_MAX_CONTEXT_TOKENS "$settings")" = 65536 ]
+  [ "$(jq -r .env.ANTHROPIC_MODEL "$settings")" = mid-local ]
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
+  [[ "$output" == *"65536 tokens (the gateway's figure for mid-local), as CLAUDE_CODE_MAX_CONTEXT_TOKENS"* ]]
+}
+
+@test "a window Claude Code cannot compact in is said plainly, with what to raise, and not written" {
   with_claude
   run configure --model small-local
   [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r '.env | has("CLAUDE_CODE_MAX_CONTEXT_TOKENS")' "$settings")" = false ]
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
+  [[ "$output" == *"Claude Code cannot work in 32768 tokens"* ]]
+  [[ "$output" == *"num_ctx"* && "$output" == *"--max-model-len"* && "$output" == *"CONTEXT_WINDOWS"* ]]
+}
+
+@test "the gateway's own routes: no session model, and a small window raised to the 100k a Claude model id takes" {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"env":{"ANTHROPIC_MODEL":"from-an-earlier-run","CLAUDE_CODE_AUTO_MODE_MODEL":"old-fast"}}\n' >"$settings"
+  # The stand-in gateway has no routes of its own: the settings are written, and the test request fails.
+  run configure --upstream server --context-window 64k --haiku-model ""
+  [[ "$output" == *"Wrote $settings"* ]] || { echo "$output"; false; }
+  [ "$(jq -r '.env | has("ANTHROPIC_MODEL")' "$settings")" = false ]
+  [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_MODE_MODEL")' "$settings")" = false ]
   [ "$(jq -r .env.CLAUDE_CODE_AUTO_COMPACT_WINDOW "$settings")" = 100000 ]
-  [[ "$output" == *"32768 tokens is below the 100000 Claude Code takes"* ]]
+  [ "$(jq -r .env.CLAUDE_CODE_AUTO_MODE_SERVER "$settings")" = 0 ]
 }
 
 @test "--context-window wins over the gateway's figure; none writes none; bad values are refused" {

@@ -38,7 +38,8 @@ class ClaudeProxyScriptTest {
     static void start() {
         // The stand-in upstream is DeepSeek's API (its documented windows) with windows set for three local models.
         harness = new GatewayHarness("/claude-proxy", Map.of("PROFILE_BY_HOST", "127.0.0.1=deepseek",
-                "CONTEXT_WINDOWS", "127.0.0.1/big-local=400k,127.0.0.1/small-fast=200k,127.0.0.1/small-local=32768"));
+                "CONTEXT_WINDOWS", "127.0.0.1/big-local=400k,127.0.0.1/small-fast=200k,127.0.0.1/small-local=32768,"
+                + "127.0.0.1/mid-local=65536"));
         harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
         harness.upstream.stubFor(post(urlEqualTo("/refusing/v1/chat/completions")).willReturn(aResponse()
                 .withStatus(401).withHeader("Content-Type", "application/json")

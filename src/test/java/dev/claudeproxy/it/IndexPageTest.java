@@ -99,7 +99,17 @@ class IndexPageTest {
         assertEquals(gateway + "/api.groq.com/openai/v1/llama-3.3-70b-versatile", byId("url").getText());
         // Issue 16: the snippet carries the window the gateway gives for the model (Groq's documented 131,072).
         assertEquals("131072", windowInSnippet(wait, "131072"));
-        assertTrue(byId("window-note").getText().contains("the gateway gives 131072 tokens"), byId("window-note").getText());
+        assertTrue(byId("window-note").getText().contains("The gateway gives 131072 tokens"), byId("window-note").getText());
+        // Issue 23: the settings the set-up script writes, the same.
+        type("fast", "llama-3.1-8b-instant");
+        JsonObject groq = GatewayHarness.json(byId("snippet").getText()).getJsonObject("env");
+        assertEquals("0", groq.getString("CLAUDE_CODE_AUTO_MODE_SERVER"));
+        assertEquals("llama-3.1-8b-instant", groq.getString("CLAUDE_CODE_AUTO_MODE_MODEL"));
+        assertEquals("llama-3.1-8b-instant", groq.getString("ANTHROPIC_DEFAULT_HAIKU_MODEL"));
+        assertEquals("1", groq.getString("CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"));
+        assertEquals("llama-3.3-70b-versatile", groq.getString("ANTHROPIC_MODEL"));
+        assertEquals("131072", groq.getString("CLAUDE_CODE_MAX_CONTEXT_TOKENS"));
+        type("fast", "");
 
         new Select(byId("preset")).selectByVisibleText("DeepSeek");
         type("model", "deepseek-chat");
@@ -142,6 +152,9 @@ class IndexPageTest {
         new Select(byId("preset")).selectByValue("server");
         assertEquals(gateway, byId("url").getText(), "the gateway's own routes need no upstream in the URL");
         assertEquals("131072", windowInSnippet(wait, "131072"), "the smallest window of the server's routes");
+        JsonObject server = GatewayHarness.json(byId("snippet").getText()).getJsonObject("env");
+        assertFalse(server.containsKey("ANTHROPIC_MODEL") || server.containsKey("CLAUDE_CODE_MAX_CONTEXT_TOKENS"),
+                "the gateway's routes choose the model: " + server);
     }
 
     /** The snippet's CLAUDE_CODE_AUTO_COMPACT_WINDOW once it is {@code expected} (the page asks the gateway for it). */
