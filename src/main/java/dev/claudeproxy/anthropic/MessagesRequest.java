@@ -33,6 +33,12 @@ public record MessagesRequest(
         Optional<JsonObject> outputFormat,
         Optional<String> metadataUserId) {
 
+    /** The same request with another {@code thinking} setting. */
+    public MessagesRequest withThinking(Thinking other) {
+        return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, stopSequences,
+                stream, Optional.of(other), effort, outputFormat, metadataUserId);
+    }
+
     /**
      * The {@code thinking} setting: {@code type} enabled (with {@code budgetTokens}), adaptive or disabled.
      */

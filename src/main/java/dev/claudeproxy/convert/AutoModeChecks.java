@@ -7,11 +7,12 @@ import java.util.List;
 /**
  * Recognises Claude Code's auto-mode safety checks by their shape. With
  * {@code CLAUDE_CODE_AUTO_MODE_SERVER=0} Claude Code judges each risky action itself: a
- * non-streaming request, no tools, thinking turned off, to {@code claude-sonnet-5} unless
- * {@code CLAUDE_CODE_AUTO_MODE_MODEL} names another; its first stage stops at
- * {@code </severity>} (or {@code </block>}) after 64 tokens, its second has no stop sequence
- * and the same system prompt, which opens with the words below (Claude Code 2.1.331). They can go
- * to a route of their own, fast, with a first-byte deadline of their own.
+ * non-streaming request, no tools, no thinking (turned off for a Claude model, left out for
+ * another), to {@code claude-sonnet-5} unless {@code CLAUDE_CODE_AUTO_MODE_MODEL} names another;
+ * its first stage stops at {@code </severity>} (Claude models) or {@code </block>} (others), its
+ * second has no stop sequence and the same system prompt, which opens with the words below
+ * (Claude Code 2.1.331). They can go to a route of their own, fast, with a first-byte deadline of
+ * their own.
  */
 public final class AutoModeChecks {
 
@@ -24,7 +25,7 @@ public final class AutoModeChecks {
 
     public static boolean isOne(MessagesRequest request) {
         if (request.stream() || !request.tools().isEmpty()
-                || !request.thinking().map(thinking -> thinking.type().equals("disabled")).orElse(false)) {
+                || !request.thinking().map(thinking -> thinking.type().equals("disabled")).orElse(true)) {
             return false;
         }
         return STAGE_ONE_STOPS.contains(request.stopSequences()) || opensWithTheMonitor(request.system());

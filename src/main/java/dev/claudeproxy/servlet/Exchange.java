@@ -113,6 +113,11 @@ final class Exchange implements Runnable {
         try {
             MessagesRequest clientRequest = read();
             boolean autoModeCheck = AutoModeChecks.isOne(clientRequest);
+            if (autoModeCheck && clientRequest.thinking().isEmpty()) {
+                // A check wants its verdict in its first tokens: a reasoning model gets its least effort, as
+                // Claude Code asks of its own models by turning thinking off.
+                clientRequest = clientRequest.withThinking(new MessagesRequest.Thinking("disabled", 0));
+            }
             Deadlines deadlines = autoModeCheck ? Deadlines.ofAutoModeCheckStartingNow(settings.timeouts())
                     : Deadlines.startingNow(settings.timeouts());
             Route primary = route(clientRequest, autoModeCheck);

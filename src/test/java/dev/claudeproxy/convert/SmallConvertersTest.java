@@ -92,7 +92,8 @@ class SmallConvertersTest {
         "\"stop_sequences\":[\"</block>\"],\"thinking\":{\"type\":\"disabled\"}|true",
         "\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: cc_version=2;\"},{\"type\":\"text\","
             + "\"text\":\"You are a security monitor for autonomous AI coding agents.\"}],\"thinking\":{\"type\":\"disabled\"}|true",
-        "\"stop_sequences\":[\"</severity>\"]|false",
+        "\"stop_sequences\":[\"</block>\"]|true",
+        "\"stop_sequences\":[\"</severity>\"],\"thinking\":{\"type\":\"adaptive\"}|false",
         "\"stop_sequences\":[\"</severity>\"],\"thinking\":{\"type\":\"disabled\"},\"stream\":true|false",
         "\"stop_sequences\":[\"</severity>\"],\"thinking\":{\"type\":\"disabled\"},\"tools\":[{\"name\":\"Bash\"}]|false",
         "\"stop_sequences\":[\"</severity>\",\"END\"],\"thinking\":{\"type\":\"disabled\"}|false",
