@@ -55,12 +55,7 @@ class EarlyDisconnectTest {
              EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of())) {
             Socket client = send(gateway, upstream.route("m"));
             Thread.sleep(500); // the request is in, the upstream is holding its answer
-            long left = System.nanoTime();
-            client.close();
-            OptionalLong closed = upstream.awaitClosed(BOUND);
-            assertTrue(closed.isPresent(), "the upstream call was still open " + BOUND.toSeconds() + " s after the client left");
-            System.out.printf("upstream call ended %d ms after the client left (before the head)%n",
-                    TimeUnit.NANOSECONDS.toMillis(closed.getAsLong() - left));
+            leaveAndAwaitTheUpstreamCallsEnd(client, upstream, "before the head");
             assertEquals(1, upstream.requests());
             awaitNoExchange(gateway);
         }
@@ -75,12 +70,7 @@ class EarlyDisconnectTest {
             String head = readUntil(client.getInputStream(), "event: ping");
             assertTrue(head.startsWith("HTTP/1.1 200 "), "the stream was committed: " + head);
             assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/event-stream"), head);
-            long left = System.nanoTime();
-            client.close();
-            OptionalLong closed = upstream.awaitClosed(BOUND);
-            assertTrue(closed.isPresent(), "the upstream call was still open " + BOUND.toSeconds() + " s after the client left");
-            System.out.printf("upstream call ended %d ms after the client left (after the commit)%n",
-                    TimeUnit.NANOSECONDS.toMillis(closed.getAsLong() - left));
+            leaveAndAwaitTheUpstreamCallsEnd(client, upstream, "after the commit");
             awaitNoExchange(gateway);
         }
     }
@@ -140,6 +130,17 @@ class EarlyDisconnectTest {
             assertEquals("overloaded_error", last.getJsonObject("error").getString("type"), late.body());
             assertTrue(events.stream().noneMatch(event -> event.getString("type").equals("message_start")), late.body());
         }
+    }
+
+    /** The client leaves; the upstream call must end within the bound (how soon is printed, for the record). */
+    private static void leaveAndAwaitTheUpstreamCallsEnd(Socket client, HoldingUpstream upstream, String phase)
+            throws Exception {
+        long left = System.nanoTime();
+        client.close();
+        OptionalLong closed = upstream.awaitClosed(BOUND);
+        assertTrue(closed.isPresent(), "the upstream call was still open " + BOUND.toSeconds() + " s after the client left");
+        System.out.printf("upstream call ended %d ms after the client left (%s)%n",
+                TimeUnit.NANOSECONDS.toMillis(closed.getAsLong() - left), phase);
     }
 
     private static HttpResponse<String> post(EmbeddedGateway gateway, String route) throws Exception {
