@@ -36,27 +36,67 @@ import java.util.Optional;
  * Reads a Messages API request body into a {@link MessagesRequest}. Unknown fields and block
  * types are tolerated (new Claude Code versions add them all the time); a missing or mistyped
  * required field throws {@link InvalidMessagesRequestException} naming its path.
+ *
+ * <p>What a body becomes is bounded before it is built: parsed, each JSON value costs a hundred
+ * bytes or more however short its text (a body of a million one-character blocks became twenty
+ * times its size, and stopped the JVM), so the values are counted first, in one linear pass:
+ * past {@link #MAX_VALUES} the body is refused ({@link RequestTooLargeException}), and the caller's
+ * {@link ValueBudget} is charged for them before a value is built. Counts no real client reaches
+ * are refused as Anthropic's API refuses what it does not take (400): more than
+ * {@link #MAX_MESSAGES} messages, {@link #MAX_CONTENT_BLOCKS} content blocks,
+ * {@link #MAX_TOOLS} tools or {@link #MAX_STOP_SEQUENCES} stop sequences.
  */
 public final class MessagesRequestReader {
 
+    /**
+     * The most JSON values (objects, arrays, keys, elements) a body may hold: room for the Messages
+     * API's 100,000 messages; Claude Code's largest requests hold a few tens of thousands.
+     */
+    public static final long MAX_VALUES = 1_000_000;
+    /** The Messages API's own limit. */
+    public static final int MAX_MESSAGES = 100_000;
+    /** Content blocks in all of a request's messages, tool results' included. */
+    public static final int MAX_CONTENT_BLOCKS = 100_000;
+    public static final int MAX_TOOLS = 10_000;
+    public static final int MAX_STOP_SEQUENCES = 1_000;
+
     private static final BigDecimal MAX_INT = BigDecimal.valueOf(Integer.MAX_VALUE);
     private static final BigDecimal MIN_INT = BigDecimal.valueOf(Integer.MIN_VALUE);
+
+    /** What parsing a body will cost, charged before anything is built; refuses by throwing. */
+    @FunctionalInterface
+    public interface ValueBudget {
+        /** A budget that takes any count (the cap {@link #MAX_VALUES} holds all the same). */
+        ValueBudget NONE = values -> { };
+
+        void take(long values);
+    }
 
     private MessagesRequestReader() {
     }
 
     /** Reads a full {@code /v1/messages} request: {@code max_tokens} and {@code messages} required. */
     public static MessagesRequest read(byte[] body) {
-        return read(body, true);
+        return read(body, ValueBudget.NONE);
+    }
+
+    /** Reads a full {@code /v1/messages} request, charging {@code budget} for its values first. */
+    public static MessagesRequest read(byte[] body, ValueBudget budget) {
+        return read(body, true, budget);
     }
 
     /** Reads a {@code /v1/messages/count_tokens} request, which has no {@code max_tokens}. */
     public static MessagesRequest readForCounting(byte[] body) {
-        return read(body, false);
+        return readForCounting(body, ValueBudget.NONE);
     }
 
-    private static MessagesRequest read(byte[] body, boolean needsMaxTokens) {
-        JsonObject root = parse(body);
+    /** Reads a {@code /v1/messages/count_tokens} request, charging {@code budget} for its values first. */
+    public static MessagesRequest readForCounting(byte[] body, ValueBudget budget) {
+        return read(body, false, budget);
+    }
+
+    private static MessagesRequest read(byte[] body, boolean needsMaxTokens, ValueBudget budget) {
+        JsonObject root = parse(body, budget);
         JsonValue maxTokens = root.get("max_tokens");
         int maxTokensValue = 1;
         if (needsMaxTokens || maxTokens != null) {
@@ -85,7 +125,7 @@ public final class MessagesRequestReader {
                 toolChoice(root.get("tool_choice")),
                 optionalNumber(root, "temperature"),
                 optionalNumber(root, "top_p"),
-                strings(root.get("stop_sequences"), "stop_sequences"),
+                stopSequences(root.get("stop_sequences")),
                 root.get("stream") == JsonValue.TRUE,
                 thinking(root.get("thinking")),
                 outputConfig.flatMap(config -> optionalString(config, "effort")),
@@ -93,10 +133,17 @@ public final class MessagesRequestReader {
                 root.get("metadata") instanceof JsonObject metadata ? optionalString(metadata, "user_id") : Optional.empty());
     }
 
-    private static JsonObject parse(byte[] body) {
-        if (Json.nesting(body, body.length, Json.MAX_NESTING) > Json.MAX_NESTING) {
+    private static JsonObject parse(byte[] body, ValueBudget budget) {
+        Json.Shape shape = Json.shape(body, body.length);
+        if (shape.deepest() > Json.MAX_NESTING) {
             throw invalid("the request body is nested more than " + Json.MAX_NESTING + " levels deep");
         }
+        if (shape.values() > MAX_VALUES) {
+            throw new RequestTooLargeException("the request body holds about " + shape.values() + " JSON values;"
+                    + " this gateway takes at most " + MAX_VALUES + " (no client's request comes near: send long text"
+                    + " as fewer, longer blocks)");
+        }
+        budget.take(shape.values());
         try (JsonReader reader = JSON_P.createReader(new ByteArrayInputStream(body))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != ValueType.OBJECT) {
@@ -120,6 +167,9 @@ public final class MessagesRequestReader {
         }
         List<InputMessage> messages = new ArrayList<>();
         JsonArray array = value.asJsonArray();
+        if (array.size() > MAX_MESSAGES) {
+            throw invalid("messages: " + array.size() + " messages; at most " + MAX_MESSAGES + " are taken");
+        }
         for (int i = 0; i < array.size(); i++) {
             String path = "messages." + i;
             JsonObject message = object(array.get(i), path);
@@ -132,7 +182,28 @@ public final class MessagesRequestReader {
             }
             messages.add(new InputMessage(role, blocks(content, path + ".content")));
         }
+        long blocks = messages.stream().mapToLong(message -> count(message.content())).sum();
+        if (blocks > MAX_CONTENT_BLOCKS) {
+            throw tooManyBlocks(blocks);
+        }
         return List.copyOf(messages);
+    }
+
+    /** Content blocks, those inside tool results and documents counted too. */
+    private static long count(List<ContentBlock> blocks) {
+        long count = blocks.size();
+        for (ContentBlock block : blocks) {
+            if (block instanceof ToolResultBlock result) {
+                count += count(result.content());
+            } else if (block instanceof DocumentBlock document) {
+                count += count(document.content());
+            }
+        }
+        return count;
+    }
+
+    private static InvalidMessagesRequestException tooManyBlocks(long blocks) {
+        return invalid("messages: " + blocks + " content blocks; at most " + MAX_CONTENT_BLOCKS + " are taken in one request");
     }
 
     private static List<TextBlock> system(JsonValue value, String path) {
@@ -159,6 +230,9 @@ public final class MessagesRequestReader {
             throw invalid(path + ": must be a string or an array of content blocks");
         }
         JsonArray array = value.asJsonArray();
+        if (array.size() > MAX_CONTENT_BLOCKS) {
+            throw tooManyBlocks(array.size());
+        }
         List<ContentBlock> blocks = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             blocks.add(block(object(array.get(i), path + "." + i), path + "." + i));
@@ -212,6 +286,9 @@ public final class MessagesRequestReader {
         }
         List<Tool> tools = new ArrayList<>();
         JsonArray array = value.asJsonArray();
+        if (array.size() > MAX_TOOLS) {
+            throw invalid("tools: " + array.size() + " tools; at most " + MAX_TOOLS + " are taken");
+        }
         for (int i = 0; i < array.size(); i++) {
             String path = "tools." + i;
             JsonObject tool = object(array.get(i), path);
@@ -263,8 +340,25 @@ public final class MessagesRequestReader {
             return Optional.empty();
         }
         String type = optionalString(thinking, "type").orElse("disabled");
-        int budget = thinking.get("budget_tokens") instanceof JsonNumber number ? clampedInt(number) : 0;
+        JsonValue budgetTokens = thinking.get("budget_tokens");
+        int budget = 0;
+        if (budgetTokens != null && budgetTokens.getValueType() != ValueType.NULL) {
+            if (!(budgetTokens instanceof JsonNumber number) || !number.isIntegral()
+                    || number.bigDecimalValue().compareTo(BigDecimal.ONE) < 0
+                    || number.bigDecimalValue().compareTo(MAX_INT) > 0) {
+                throw invalid("thinking.budget_tokens: must be a whole number from 1 to " + Integer.MAX_VALUE);
+            }
+            budget = clampedInt(number);
+        }
         return Optional.of(new Thinking(type, budget));
+    }
+
+    private static List<String> stopSequences(JsonValue value) {
+        List<String> sequences = strings(value, "stop_sequences");
+        if (sequences.size() > MAX_STOP_SEQUENCES) {
+            throw invalid("stop_sequences: " + sequences.size() + " sequences; at most " + MAX_STOP_SEQUENCES + " are taken");
+        }
+        return sequences;
     }
 
     private static List<String> strings(JsonValue value, String path) {

@@ -134,12 +134,20 @@ public final class Json {
     }
 
     /**
-     * The deepest nesting of objects and arrays in UTF-8 JSON, counted outside strings, stopping
-     * as soon as it passes {@code limit}: a linear pre-check before a parser that recurses.
+     * What a JSON text will become once parsed, told before it is: its deepest nesting of objects
+     * and arrays, and how many values and keys it holds (every object and array, every key, every
+     * element after an array's first), counted outside strings in one linear pass. Parsed, a value
+     * costs a hundred bytes or more however short its text, so the count, not the length, bounds
+     * what a body of many tiny values becomes.
      */
-    public static int nesting(byte[] utf8, int length, int limit) {
+    public record Shape(int deepest, long values) {
+    }
+
+    /** The {@link Shape} of the first {@code length} bytes of UTF-8 JSON. */
+    public static Shape shape(byte[] utf8, int length) {
         int depth = 0;
         int deepest = 0;
+        long values = 0;
         boolean inString = false;
         for (int i = 0; i < length; i++) {
             byte b = utf8[i];
@@ -152,14 +160,14 @@ public final class Json {
             } else if (b == '"') {
                 inString = true;
             } else if (b == '{' || b == '[') {
+                values++;
                 deepest = Math.max(deepest, ++depth);
-                if (deepest > limit) {
-                    return deepest;
-                }
             } else if (b == '}' || b == ']') {
                 depth--;
+            } else if (b == ',' || b == ':') {
+                values++;
             }
         }
-        return deepest;
+        return new Shape(deepest, values);
     }
 }

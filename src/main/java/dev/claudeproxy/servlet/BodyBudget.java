@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The request bytes all exchanges together may hold while bodies are read, parsed, converted and
  * sent upstream ({@code MAX_REQUEST_BYTES_IN_FLIGHT}): each holds its body about four times over
- * (bytes, parsed tree, converted request, upstream bytes), so the budget, not the number of
- * requests, is what keeps large concurrent bodies within the heap. Thread-safe.
+ * (bytes, parsed tree, converted request, upstream bytes), or, for a body of many tiny JSON values,
+ * what those values will hold ({@link ReadBody#take}), so the budget, not the number of requests,
+ * is what keeps large concurrent bodies within the heap. Thread-safe.
  */
 final class BodyBudget {
 

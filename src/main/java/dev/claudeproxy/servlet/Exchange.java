@@ -4,6 +4,7 @@ import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
 import dev.claudeproxy.anthropic.Message;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.RequestTooLargeException;
 import dev.claudeproxy.call.Answered;
 import dev.claudeproxy.call.Bodies;
 import dev.claudeproxy.call.CallPolicy;
@@ -208,9 +209,11 @@ final class Exchange implements Runnable {
 
     private MessagesRequest read() {
         try {
-            return MessagesRequestReader.read(body.bytes());
+            return MessagesRequestReader.read(body.bytes(), body);
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
+        } catch (RequestTooLargeException e) {
+            throw new ProxyException(ErrorType.REQUEST_TOO_LARGE, e.getMessage());
         }
     }
 

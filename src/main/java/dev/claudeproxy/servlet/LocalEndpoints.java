@@ -3,6 +3,7 @@ package dev.claudeproxy.servlet;
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
+import dev.claudeproxy.anthropic.RequestTooLargeException;
 import dev.claudeproxy.anthropic.ModelInfo;
 import dev.claudeproxy.anthropic.ModelList;
 import dev.claudeproxy.anthropic.TokenCount;
@@ -47,12 +48,14 @@ final class LocalEndpoints {
     }
 
     /** The {@code count_tokens} answer for a request body, as JSON. */
-    String countTokens(byte[] body, ParsedPath path) {
+    String countTokens(ReadBody body, ParsedPath path) {
         MessagesRequest request;
         try {
-            request = MessagesRequestReader.readForCounting(body);
+            request = MessagesRequestReader.readForCounting(body.bytes(), body);
         } catch (InvalidMessagesRequestException e) {
             throw ProxyException.invalidRequest(e.getMessage());
+        } catch (RequestTooLargeException e) {
+            throw new ProxyException(ErrorType.REQUEST_TOO_LARGE, e.getMessage());
         }
         String model;
         try {

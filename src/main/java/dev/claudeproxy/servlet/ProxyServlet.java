@@ -298,7 +298,7 @@ public final class ProxyServlet extends HttpServlet {
     /** {@code count_tokens}, on a worker: counting a large body is real work. */
     private void countTokens(ReadBody body, ParsedPath parsed, Trace trace, ClientStream client) {
         try {
-            client.answerJson(200, localEndpoints.countTokens(body.bytes(), parsed));
+            client.answerJson(200, localEndpoints.countTokens(body, parsed));
         } catch (ProxyException failure) {
             client.fail(failure);
         } catch (ClientGoneException gone) {
