@@ -104,7 +104,7 @@ public final class MessagesRequestReader {
                 throw invalid("max_tokens: Field required");
             }
             if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral()
-                    || number.bigDecimalValue().compareTo(BigDecimal.ONE) < 0
+                    || number.bigDecimalValue().signum() < 0
                     || number.bigDecimalValue().compareTo(MAX_INT) > 0) {
                 throw invalid("max_tokens: must be a whole number from 1 to " + Integer.MAX_VALUE);
             }
@@ -344,9 +344,9 @@ public final class MessagesRequestReader {
         int budget = 0;
         if (budgetTokens != null && budgetTokens.getValueType() != ValueType.NULL) {
             if (!(budgetTokens instanceof JsonNumber number) || !number.isIntegral()
-                    || number.bigDecimalValue().compareTo(BigDecimal.ONE) < 0
+                    || number.bigDecimalValue().signum() < 0
                     || number.bigDecimalValue().compareTo(MAX_INT) > 0) {
-                throw invalid("thinking.budget_tokens: must be a whole number from 1 to " + Integer.MAX_VALUE);
+                throw invalid("thinking.budget_tokens: must be a whole number from 0 to " + Integer.MAX_VALUE);
             }
             budget = clampedInt(number);
         }

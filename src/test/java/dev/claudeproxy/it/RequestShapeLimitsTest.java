@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 24: a body of many tiny JSON values becomes twenty times its size once parsed (a million
@@ -113,6 +114,19 @@ class RequestShapeLimitsTest {
         HttpResponse<String> response = harness.post(harness.route("/v1", "m") + "/v1/messages", body);
         HostileInputTest.assertAnthropicError(response, 400, "invalid_request_error");
         assertTrue(response.body().contains(limit), response.body());
+        harness.upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @ParameterizedTest(name = "budget_tokens {0}")
+    @ValueSource(strings = {"1e30", "2147483648", "-5", "1.5", "\"1024\""})
+    void aThinkingBudgetPastTheRangeIsRefused(String budget) throws Exception {
+        String body = "{\"model\":\"m\",\"max_tokens\":100,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":" + budget
+                + "},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        for (String endpoint : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
+            HttpResponse<String> response = harness.post(harness.route("/v1", "m") + endpoint, body);
+            HostileInputTest.assertAnthropicError(response, 400, "invalid_request_error");
+            assertTrue(response.body().contains("thinking.budget_tokens"), response.body());
+        }
         harness.upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
