@@ -50,11 +50,29 @@ final class ClientRequests {
     static Optional<String> user(HttpServletRequest clientToProxyRequest, String userHeader) {
         Principal principal = clientToProxyRequest.getUserPrincipal();
         String name = principal != null ? principal.getName() : clientToProxyRequest.getHeader(userHeader);
-        if (name == null) {
+        if (name == null || !isName(name)) {
             return Optional.empty();
         }
-        String clean = Trace.clean(name);
-        return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
+        return Optional.of(Trace.clean(name.strip()));
+    }
+
+    /**
+     * Whether a value can name a user: no control character (C0 or C1), and something besides
+     * spaces of any kind (a no-break space, an em space) and invisible format characters (a
+     * zero-width space), which would make an invisible user.
+     */
+    private static boolean isName(String value) {
+        boolean visible = false;
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            int type = Character.getType(c);
+            if (type == Character.CONTROL) {
+                return false;
+            }
+            visible |= !Character.isWhitespace(c) && !Character.isSpaceChar(c) && type != Character.FORMAT;
+            i += Character.charCount(c);
+        }
+        return visible;
     }
 
     /** A header's value as it may stand in a log line ({@link Trace#clean}), when it has one. */

@@ -220,6 +220,27 @@ class OrganisationTest {
         }
     }
 
+    /** Issue 24: a value of spaces only (a no-break space) or with a control character is no user at all. */
+    @Test
+    void anInvisibleOrControlUserHeaderIsNoUser() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "header",
+                "CLIENT_USER_HEADER", "X-Forwarded-User", "UPSTREAM_KEYS_BY_HOST",
+                "http://127.0.0.1:" + upstream.port() + "=sk-server-held"))) {
+            String messages = pathRoute("m") + "/v1/messages";
+            // Header bytes are ISO-8859-1: 0xA0 is a no-break space, 0xAD a soft hyphen, 0x85 and 0x9F C1 controls.
+            String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            for (String invisible : List.of("\u00A0", "\u00A0 \u00A0", "\u00AD", "alice\u0085", "\u009Fbob")) {
+                String answer = RawHttp.send(gateway.port(), "POST " + messages + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nX-Forwarded-User: " + invisible + "\r\nConnection: close\r\n"
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+                assertTrue(answer.startsWith("HTTP/1.1 401 ") && answer.contains("authentication_error"),
+                        invisible.codePoints().mapToObj(Integer::toHexString).toList() + " " + answer);
+            }
+            upstream.verify(0, postRequestedFor(anyUrl()));
+            assertEquals(200, send(gateway, messages, "m", "X-Forwarded-User", "\u00E9lodie").statusCode());
+        }
+    }
+
     /**
      * Stands in for a container sign-on module: a valve that authenticates requests carrying a test
      * header. Declared without async support on purpose, as some sign-on filters are.

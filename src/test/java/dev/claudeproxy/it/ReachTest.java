@@ -228,14 +228,7 @@ class ReachTest {
 
     /** A POST with a Host header of the test's choosing (the JDK client will not send one). */
     private static String rawPost(int port, String host, String path) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
-                    + "Connection: close\r\nContent-Length: " + BODY.length() + "\r\n\r\n" + BODY)
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttp.send(port, "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                + "Connection: close\r\nContent-Length: " + BODY.length() + "\r\n\r\n" + BODY);
     }
 }
