@@ -104,7 +104,7 @@ public final class MessagesRequestReader {
                 throw invalid("max_tokens: Field required");
             }
             if (!(maxTokens instanceof JsonNumber number) || !number.isIntegral()
-                    || number.bigDecimalValue().signum() < 0
+                    || number.bigDecimalValue().compareTo(BigDecimal.ONE) < 0
                     || number.bigDecimalValue().compareTo(MAX_INT) > 0) {
                 throw invalid("max_tokens: must be a whole number from 1 to " + Integer.MAX_VALUE);
             }
