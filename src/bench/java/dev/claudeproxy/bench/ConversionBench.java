@@ -84,7 +84,7 @@ public class ConversionBench {
         upstreamStream = stream.toString().getBytes(StandardCharsets.UTF_8);
         streamRequest = MessagesRequestReader.read(("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,"
                 + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
-        target = new Target("gpt-4.1", "api.openai.com", Profile.GENERIC, 32768, SIGNATURES);
+        target = new Target("gpt-4.1", "api.openai.com", Profile.GENERIC, 32768, SIGNATURES, true);
     }
 
     /** The largest request of the captured first turn: the one with the system prompt and the tools. */

@@ -135,7 +135,8 @@ public final class CallPolicy {
     public Target target(Route route) {
         Profile profile = Profile.of(route.host(), route.chatCompletions().getPort(), route.model(), settings.profileByHost());
         return new Target(route.model(), route.authority(), profile,
-                settings.maxOutputTokensFor(route.host(), profile.knownOutputLimit(route.model())), signatures);
+                settings.maxOutputTokensFor(route.host(), profile.knownOutputLimit(route.model())), signatures,
+                Profile.isProviderApi(route.host(), route.chatCompletions().getPort(), settings.profileByHost()));
     }
 
     private static ChatRequest convert(MessagesRequest clientRequest, Target target, Attribution attribution) {
@@ -193,7 +194,8 @@ public final class CallPolicy {
             }
         }
         RetryHint hint = RetryHint.of(answer::header);
-        ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(), hint));
+        ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(), hint,
+                Profile.isProviderApi(route.host(), route.chatCompletions().getPort(), settings.profileByHost())));
         if (error.getMessage().startsWith(UpstreamErrors.PROMPT_TOO_LONG)) {
             ContextWindows.namedIn(errorBody).ifPresent(limit -> tellWindow(request, route, limit));
         }

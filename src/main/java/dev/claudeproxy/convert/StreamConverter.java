@@ -19,6 +19,7 @@ import dev.claudeproxy.anthropic.StreamEvent.TextDelta;
 import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.Usage;
+import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
 import dev.claudeproxy.openai.ChatCompletion.Delta;
 import dev.claudeproxy.openai.ChatCompletion;
@@ -142,7 +143,7 @@ public final class StreamConverter {
             return out;
         }
         if (chunk.error() != null && chunk.error().getValueType() != JsonValue.ValueType.NULL) {
-            out.add(midStreamError(chunk.error()));
+            out.add(midStreamError(chunk.error(), target.relaysErrors()));
             ended = true;
             return out;
         }
@@ -531,7 +532,7 @@ public final class StreamConverter {
     }
 
     /** A provider error inside a 200 stream (OpenRouter, vLLM): overloaded when it says so, else api_error. */
-    private static ErrorEvent midStreamError(JsonValue error) {
+    private static ErrorEvent midStreamError(JsonValue error, boolean relayed) {
         String message = error.toString();
         String type = "api_error";
         if (error instanceof JsonObject object) {
@@ -546,7 +547,8 @@ public final class StreamConverter {
                 type = "rate_limit_error";
             }
         }
-        return new ErrorEvent(type, "upstream error: " + (message.length() > 500 ? message.substring(0, 500) : message));
+        return new ErrorEvent(type, "upstream error: " + (!relayed ? UpstreamErrors.withheld(message)
+                : message.length() > 500 ? message.substring(0, 500) : message));
     }
 
     /** A tool call being received: its input streaming in its open block, or held back to be sent whole. */

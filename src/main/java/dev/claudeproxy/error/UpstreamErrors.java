@@ -38,12 +38,14 @@ public final class UpstreamErrors {
     /**
      * Maps an upstream HTTP error to the client's error. {@code hint} is how long the upstream
      * asked to be left alone, told the client for 429 and 503/529 so it waits as long as asked. Only
-     * the message of a JSON error body is relayed; any other body is described, not shown (it may
-     * be an internal service's page).
+     * the message of a JSON error body is relayed, and only when {@code relayed} (the upstream is a
+     * provider's own API); any other body or message is described, not shown (it may be an internal
+     * service's page or its secrets).
      */
     public static ProxyException fromStatus(int upstreamStatus, String body, String contentType,
-                                            RetryHint hint) {
-        String message = describe(body, contentType);
+                                            RetryHint hint, boolean relayed) {
+        String message = relayed ? describe(body, contentType)
+                : readableMessage(body).map(UpstreamErrors::withheld).orElseGet(() -> describe(body, contentType));
         Map<String, String> headers = new LinkedHashMap<>();
         hint.addTo(headers);
         if ((upstreamStatus == 400 || upstreamStatus == 413 || upstreamStatus == 422)
@@ -97,9 +99,14 @@ public final class UpstreamErrors {
         return parse(body).flatMap(UpstreamErrors::messageIn);
     }
 
-    /** The message of a JSON error object met in the middle of a stream. */
-    public static String messageOf(JsonValue error) {
-        return messageIn(error).orElse("(an error without a message)");
+    /** The message of a JSON error object met in the middle of a stream, or when not {@code relayed}, its length. */
+    public static String messageOf(JsonValue error, boolean relayed) {
+        return messageIn(error).map(message -> relayed ? message : withheld(message)).orElse("(an error without a message)");
+    }
+
+    /** What the client is told of an error message it may not see. */
+    public static String withheld(String message) {
+        return "(a message of " + message.length() + " characters, not shown: only a provider API's error texts are relayed)";
     }
 
     /** Whether an upstream error message says the prompt does not fit the model's context. */

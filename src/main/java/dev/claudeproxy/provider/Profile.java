@@ -100,6 +100,16 @@ public enum Profile {
         return Optional.ofNullable(overrides.get(lowerHost)).or(() -> byHost(lowerHost, port));
     }
 
+    /**
+     * Whether the host is a provider's public API (built in: OpenAI, Azure OpenAI, Gemini, Groq,
+     * DeepSeek, Mistral, OpenRouter, Ollama's port; or named by configuration), whose error
+     * messages are written for its callers and may be shown to the client as they are.
+     */
+    public static boolean isProviderApi(String host, int port, Map<String, Profile> overrides) {
+        String lowerHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
+        return lowerHost.equals("openrouter.ai") || ofHost(lowerHost, port, overrides).isPresent();
+    }
+
     private static Optional<Profile> byHost(String host, int port) {
         if (host.equals("api.openai.com")) {
             return Optional.of(OPENAI);

@@ -250,7 +250,7 @@ final class Exchange implements Runnable {
             UpstreamChunks.convertAll(readBody(answered.answer(), deadlines, Heartbeat.NONE), converter, maxEventBytes, events::addAll);
             message = MessageEvents.message(events);
         } else {
-            message = ResponseConverter.toMessage(readCompletion(answered.answer(), deadlines, Heartbeat.NONE),
+            message = ResponseConverter.toMessage(readCompletion(answered, deadlines, Heartbeat.NONE),
                     clientRequest.model(), StopSequences.of(clientRequest.stopSequences(), answered.target()),
                     answered.target(), estimate);
         }
@@ -267,7 +267,8 @@ final class Exchange implements Runnable {
         }
     }
 
-    private ChatCompletion readCompletion(UpstreamAnswer answer, Deadlines deadlines, Heartbeat heartbeat) {
+    private ChatCompletion readCompletion(Answered answered, Deadlines deadlines, Heartbeat heartbeat) {
+        UpstreamAnswer answer = answered.answer();
         byte[] completionBody = readBody(answer, deadlines, heartbeat);
         ChatCompletion completion;
         try {
@@ -278,7 +279,7 @@ final class Exchange implements Runnable {
                     + completionBody.length + " bytes of " + answer.contentType() + " that are not a chat completion");
         }
         if (completion.error() != null && completion.error().getValueType() != JsonValue.ValueType.NULL) {
-            throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error()),
+            throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error(), answered.target().relaysErrors()),
                     Map.of());
         }
         return completion;
@@ -295,7 +296,7 @@ final class Exchange implements Runnable {
         UpstreamAnswer answer = answered.answer();
         Target target = answered.target();
         if (!answer.isEventStream()) {
-            ChatCompletion completion = readCompletion(answer, deadlines, pings);
+            ChatCompletion completion = readCompletion(answered, deadlines, pings);
             client.openEvents();
             client.send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
                     StopSequences.of(clientRequest.stopSequences(), target), target, estimate)));

@@ -162,7 +162,7 @@ class RequestConverterTest {
     static final ThinkingSigner SIGNATURES = new ThinkingSigner("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8));
 
     static Target target(Profile profile, String model) {
-        return new Target(model, "upstream.example:443", profile, 4096, SIGNATURES);
+        return new Target(model, "upstream.example:443", profile, 4096, SIGNATURES, true);
     }
 
     private static JsonObject json(String text) {

@@ -36,7 +36,7 @@ class RequestFuzzTest {
         for (Profile profile : Profile.values()) {
             try {
                 Json.write(RequestConverter.toChatRequest(request,
-                        new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES), Attribution.NONE));
+                        new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES, true), Attribution.NONE));
             } catch (InvalidMessagesRequestException refused) {
                 // a block this profile's upstream cannot take: a 400 naming it
             }

@@ -72,7 +72,7 @@ class StreamFuzzTest {
     }
 
     private static List<StreamEvent> convert(byte[] upstreamBytes, Profile profile) throws IOException {
-        Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES);
+        Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES, true);
         StreamConverter converter = new StreamConverter(REQUEST.model(), StopSequences.of(REQUEST.stopSequences(), target), target,
                 new UsageEstimate(REQUEST, "fuzz-model"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());

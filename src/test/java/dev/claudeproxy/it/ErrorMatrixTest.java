@@ -41,9 +41,10 @@ class ErrorMatrixTest {
     static void start() {
         // Retries are ResilienceTest's subject; here each upstream answer maps to the client's error once. The
         // keep-alive interval is longer than these 1 s deadlines, so that their failures come before a stream is
-        // committed (EarlyDisconnectTest has what comes after).
+        // committed (EarlyDisconnectTest has what comes after). The stand-in at 127.0.0.1 is named a provider
+        // API, so its error texts are relayed as a provider's are; as localhost it is an internal service.
         harness = new GatewayHarness("", Map.of("UPSTREAM_READ_TIMEOUT_SECONDS", "1", "UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS", "1",
-                "UPSTREAM_RETRIES", "0", "KEEPALIVE_SECONDS", "5"));
+                "UPSTREAM_RETRIES", "0", "KEEPALIVE_SECONDS", "5", "PROFILE_BY_HOST", "127.0.0.1=generic"));
     }
 
     @AfterAll
@@ -119,6 +120,38 @@ class ErrorMatrixTest {
         assertError(response, 400, "invalid_request_error", "");
         assertTrue(GatewayHarness.json(response.body()).getJsonObject("error").getString("message")
                 .startsWith("prompt is too long"));
+    }
+
+    /**
+     * Issue 24: an upstream that is no provider's API (an internal service the allowlist lets in) may
+     * put its secrets in an error text: the client is told the status, the kind, and that a message
+     * was withheld, never the message; a context-length error still asks the client to compact.
+     */
+    @ParameterizedTest(name = "internal upstream {0}")
+    @org.junit.jupiter.params.provider.CsvSource({"400, invalid_request_error, upstream answered 400: (a message of",
+        "401, authentication_error, upstream answered 401: (a message of", "500, api_error, upstream answered 500: (a message of",
+        "503, overloaded_error, upstream answered 503: (a message of", "200, api_error, upstream error: (a message of",
+        "413, invalid_request_error, prompt is too long: (a message of"})
+    void anInternalUpstreamsErrorTextIsNotRelayed(int upstreamStatus, String type, String messageStart) throws Exception {
+        String secret = (upstreamStatus == 413 ? "maximum context length exceeded; " : "")
+                + "connected as svc_llm with password hunter2 to 10.0.0.7";
+        String path = "/internal" + upstreamStatus + "/v1";
+        harness.upstream.stubFor(post(urlEqualTo(path + "/chat/completions")).willReturn(upstreamStatus == 200
+                ? aResponse().withHeader("Content-Type", "text/event-stream")
+                        .withBody("data: {\"error\":{\"message\":\"" + secret + "\",\"code\":500}}\n\n")
+                : aResponse().withStatus(upstreamStatus).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"message\":\"" + secret + "\"}}")));
+        HttpResponse<String> response = harness.post("/http/localhost:" + harness.upstream.port() + path + "/m/v1/messages",
+                BODY);
+        assertFalse(response.body().contains("hunter2"), response.body());
+        if (upstreamStatus == 200) {
+            assertEquals(java.util.List.of("message_start", "error " + type), dev.claudeproxy.SseTranscript.lines(response.body()));
+            assertTrue(response.body().contains(messageStart), response.body());
+        } else {
+            JsonObject error = GatewayHarness.json(response.body()).getJsonObject("error");
+            assertEquals(type, error.getString("type"), response.body());
+            assertTrue(error.getString("message").startsWith(messageStart), response.body());
+        }
     }
 
     @Test

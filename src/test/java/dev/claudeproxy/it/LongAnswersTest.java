@@ -40,7 +40,8 @@ class LongAnswersTest {
 
     @BeforeAll
     static void start() {
-        gateway = EmbeddedGateway.start("", Map.of());
+        // The stand-in plays OpenRouter, whose error texts are relayed.
+        gateway = EmbeddedGateway.start("", Map.of("PROFILE_BY_HOST", "127.0.0.1=openrouter"));
     }
 
     @AfterAll
