@@ -264,6 +264,11 @@ public record Settings(
         return chain;
     }
 
+    /** Whether {@code ALLOWED_HOSTS} is set: only requests under a {@code Host} it names are answered. */
+    public boolean checksHosts() {
+        return !allowedHosts.isEmpty();
+    }
+
     /** Whether a request's {@code Host} header is one this gateway answers ({@code ALLOWED_HOSTS}). */
     public boolean answersHost(String hostHeader) {
         if (allowedHosts.isEmpty()) {

@@ -92,7 +92,7 @@ public final class ProxyServlet extends HttpServlet {
         operations = new Operations(settings, telemetry, admission::free);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
-        setupScript = new SetupScript(context, settings.publicUrl());
+        setupScript = new SetupScript(context, settings.publicUrl(), settings.checksHosts());
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
         if (settings.allowlist().anyPublic()) {

@@ -37,7 +37,8 @@ class ClaudeProxyScriptTest {
     @BeforeAll
     static void start() {
         // The stand-in upstream is DeepSeek's API (its documented windows) with windows set for three local models.
-        harness = new GatewayHarness("/claude-proxy", Map.of("PROFILE_BY_HOST", "127.0.0.1=deepseek",
+        // The gateway answers only 127.0.0.1, so the address the script is fetched from is its default.
+        harness = new GatewayHarness("/claude-proxy", Map.of("PROFILE_BY_HOST", "127.0.0.1=deepseek", "ALLOWED_HOSTS", "127.0.0.1",
                 "CONTEXT_WINDOWS", "127.0.0.1/big-local=400k,127.0.0.1/small-fast=200k,127.0.0.1/small-local=32768,"
                 + "127.0.0.1/mid-local=65536"));
         harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));

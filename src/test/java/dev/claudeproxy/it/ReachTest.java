@@ -215,6 +215,27 @@ class ReachTest {
         }
     }
 
+    /**
+     * Issue 24: with neither PUBLIC_URL nor ALLOWED_HOSTS, the Host a request names is the asker's
+     * word, and the served script would send keys there: its default gateway is left empty, saying
+     * why. A Host that ALLOWED_HOSTS passed is still the default.
+     */
+    @Test
+    void theServedSetUpScriptTakesNoDefaultFromAnUncheckedHost() throws Exception {
+        String get = "GET /claude_proxy.sh HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n";
+        try (EmbeddedGateway open = EmbeddedGateway.start("", Map.of())) {
+            String served = RawHttp.send(open.port(), String.format(get, "attacker.example"));
+            assertTrue(served.startsWith("HTTP/1.1 200 "), served);
+            assertFalse(served.contains("attacker.example"), served);
+            assertTrue(served.contains("\n# No default gateway: the gateway that served this script has neither PUBLIC_URL nor"
+                    + " ALLOWED_HOSTS\n") && served.contains("\nDEFAULT_GATEWAY=\"\"\n"), served);
+        }
+        try (EmbeddedGateway checked = EmbeddedGateway.start("", Map.of("ALLOWED_HOSTS", "localhost"))) {
+            String served = RawHttp.send(checked.port(), String.format(get, "localhost:" + checked.port()));
+            assertTrue(served.contains("\nDEFAULT_GATEWAY=\"http://localhost:" + checked.port() + "\"\n"), served);
+        }
+    }
+
     private static Optional<InetAddress> externalAddress() throws IOException {
         return NetworkInterface.networkInterfaces().filter(nic -> {
             try {
