@@ -24,7 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The attacks of issue 11, part A, against the WAR on a real Tomcat with the kit's JVM options
+ * The attacks of issue 11, part A, and issue 24 (bodies of many tiny values), against the WAR on a real Tomcat with the kit's JVM options
  * ({@code -Xmx512m -XX:+ExitOnOutOfMemoryError}) and default settings: each request or upstream
  * behaviour that used to stop the JVM, one after another, with what the client got, how long it
  * took, whether the gateway still answers its health check, and how much the gateway grew
@@ -36,6 +36,8 @@ public final class HostileLoad {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** USER_HZ: 100 on every Linux this runs on. */
+    private static final int CLOCK_TICKS = 100;
 
     private HostileLoad() {
     }
@@ -46,8 +48,9 @@ public final class HostileLoad {
         int upstreamPort = Integer.parseInt(args[2]);
         HttpServer upstream = fakeUpstream(upstreamPort);
         String route = gateway + "/http/127.0.0.1:" + upstreamPort;
-        System.out.println("| attack | the client got | in s | gateway alive | resident MiB before → after | heap in use after GC, MiB |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| attack | the client got | in s | gateway CPU s | gateway alive | resident MiB before → after "
+                + "| heap in use after GC, MiB |");
+        System.out.println("|---|---|---|---|---|---|---|");
         attack("A1 schema: a $defs entry that refers to itself 8 times (Gemini profile)", pid, gateway,
                 () -> post(route + "/ok/v1/gemini-2.5-flash/v1/messages", selfReferencingSchema()));
         attack("A1 schema: definitions fanning out 8 × 8 levels deep", pid, gateway,
@@ -68,6 +71,8 @@ public final class HostileLoad {
             attack("A3 upstream: endless " + endless, pid, gateway,
                     () -> post(route + "/endless-" + endless + "/v1/m/v1/messages", messages("hi", true)));
         }
+        // Before A4, whose third body is held until the silent upstream's exchange ends.
+        manyValues(route, pid, gateway);
         attack("A4 three 30 MB bodies at once to a silent upstream", pid, gateway, () -> {
             List<CompletableFuture<String>> calls = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -80,8 +85,58 @@ public final class HostileLoad {
         System.exit(0);
     }
 
+    /** Issue 24: bodies under the byte limits whose millions of tiny values would each become an object. */
+    private static void manyValues(String route, long pid, String gateway) throws Exception {
+        String messages = route + "/ok/v1/m/v1/messages";
+        String block = "{\"type\":\"text\",\"text\":\"a\"}";
+        attack("24 one message of 1,000,000 one-character text blocks (27 MB)", pid, gateway,
+                () -> post(messages, oneMessageOf(block, 1_000_000)));
+        attack("24 the same to count_tokens", pid, gateway,
+                () -> post(messages + "/count_tokens", oneMessageOf(block, 1_000_000)));
+        attack("24 three of 300,000 blocks (8 MB each) at once", pid, gateway, () -> {
+            String body = oneMessageOf(block, 300_000);
+            List<CompletableFuture<String>> calls = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> post(messages, body)));
+            }
+            return String.join(", ", calls.stream().map(CompletableFuture::join).toList());
+        });
+        attack("24 5,000,000 one-character stop_sequences (20 MB)", pid, gateway, () -> post(messages,
+                repeated("{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                        + "\"stop_sequences\":[", "\"a\"", 5_000_000, "]}")));
+        attack("24 a tool_use input of 15,000,000 zeros (30 MB)", pid, gateway, () -> post(messages,
+                repeated("{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+                        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\","
+                        + "\"input\":{\"z\":[", "0", 15_000_000, "]}}]},{\"role\":\"user\",\"content\":[{\"type\":"
+                        + "\"tool_result\",\"tool_use_id\":\"t\",\"content\":\"ok\"}]}]}")));
+        attack("24 1,000,001 one-character messages (30 MB)", pid, gateway, () -> post(messages,
+                repeated("{\"model\":\"m\",\"max_tokens\":100,\"messages\":[", "{\"role\":\"user\",\"content\":\"a\"}",
+                        1_000_001, "]}")));
+        attack("24 1,000,000 tiny tool definitions (32 MB)", pid, gateway, () -> post(messages,
+                repeated("{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                        + "\"tools\":[", "{\"name\":\"t\",\"input_schema\":{}}", 1_000_000, "]}")));
+        attack("24 750,000 tool_result blocks (31 MB)", pid, gateway, () -> post(messages,
+                oneMessageOf("{\"type\":\"tool_result\",\"tool_use_id\":\"t\"}", 750_000)));
+        attack("24 accepted: one message of 99,000 blocks (2.7 MB), converted and sent", pid, gateway,
+                () -> post(messages, oneMessageOf(block, 99_000)));
+    }
+
+    private static String oneMessageOf(String block, int count) {
+        return repeated("{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":[", block,
+                count, "]}]}");
+    }
+
+    private static String repeated(String head, String item, int count, String tail) {
+        StringBuilder body = new StringBuilder(head.length() + (item.length() + 1) * count + tail.length()).append(head);
+        for (int i = 0; i < count; i++) {
+            body.append(i == 0 ? "" : ",").append(item);
+        }
+        return body.append(tail).toString();
+    }
+
     private static void attack(String name, long pid, String gateway, Supplier<String> attack) throws Exception {
         long rssBefore = rssMiB(pid);
+        long cpuBefore = cpuTicks(pid);
         long start = System.nanoTime();
         String outcome;
         try {
@@ -91,9 +146,10 @@ public final class HostileLoad {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && healthy(gateway);
+        double cpu = alive ? (cpuTicks(pid) - cpuBefore) / (double) CLOCK_TICKS : -1;
         long rssAfter = alive ? rssMiB(pid) : -1;
         long heap = alive ? heapAfterGcMiB(pid) : -1;
-        System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %s | %d → %d | %d |%n", name, outcome, seconds,
+        System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %s | %d → %d | %d |%n", name, outcome, seconds, cpu,
                 alive ? "yes" : "**no**", rssBefore, rssAfter, heap);
     }
 
@@ -142,6 +198,13 @@ public final class HostileLoad {
             }
         }
         return -1;
+    }
+
+    /** User and system CPU the process has used, in clock ticks ({@code /proc/<pid>/stat} fields 14 and 15). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     private static long heapAfterGcMiB(long pid) throws Exception {
