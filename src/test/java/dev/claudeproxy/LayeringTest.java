@@ -52,6 +52,14 @@ class LayeringTest {
     }
 
     @Test
+    void identityKnowsOnlyItsSettingsAndErrors() {
+        noClasses().that().resideInAPackage("..identity..").should().dependOnClassesThat()
+                .resideInAnyPackage("..upstream..", "..call..", "..convert..", "..route..", "..servlet..", "..anthropic..",
+                        "..openai..", "jakarta.servlet..")
+                .check(gateway);
+    }
+
+    @Test
     void theUpstreamClientKnowsNothingOfCallsConversionOrTheServlet() {
         noClasses().that().resideInAPackage("..upstream..").should().dependOnClassesThat()
                 .resideInAnyPackage("..call..", "..convert..", "..route..", "..servlet..", "..anthropic..", "..openai..")

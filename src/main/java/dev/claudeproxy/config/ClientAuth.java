@@ -13,14 +13,18 @@ import java.util.Optional;
  *   <li>{@code keys}: the client's {@code x-api-key} or Bearer token must be one of {@code CLIENT_KEYS}.
  *       That key is the gateway's credential and is never sent upstream;
  *   <li>{@code principal}: the container must have authenticated the request ({@code getUserPrincipal()});
- *   <li>{@code header}: the SSO front must have set {@code CLIENT_USER_HEADER} (e.g. {@code X-Forwarded-User}).
+ *   <li>{@code header}: the SSO front must have set {@code CLIENT_USER_HEADER} (e.g. {@code X-Forwarded-User});
+ *   <li>{@code jwt}: the client's Bearer token (or {@code x-api-key}) must be a token the company's
+ *       identity provider signed for this gateway ({@link JwtAuth}); it names the user and their
+ *       groups, and is never sent upstream.
  * </ul>
  *
- * @param userHeader the header naming the user, read in every mode for the request log
+ * @param userHeader the header naming the user, read in every mode but {@code jwt} for the request log
+ * @param jwt the identity provider's tokens, for {@code jwt}
  */
-public record ClientAuth(Mode mode, List<Secret> keys, String userHeader) {
+public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, Optional<JwtAuth> jwt) {
 
-    public enum Mode { NONE, KEYS, PRINCIPAL, HEADER }
+    public enum Mode { NONE, KEYS, PRINCIPAL, HEADER, JWT }
 
     public ClientAuth {
         keys = List.copyOf(keys);
@@ -41,6 +45,6 @@ public record ClientAuth(Mode mode, List<Secret> keys, String userHeader) {
 
     /** Whether the client's own key may be forwarded upstream: not when it is the gateway's credential. */
     public boolean forwardsClientKey() {
-        return mode != Mode.KEYS;
+        return mode != Mode.KEYS && mode != Mode.JWT;
     }
 }

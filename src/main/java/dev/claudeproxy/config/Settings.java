@@ -10,12 +10,14 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -96,6 +98,12 @@ public record Settings(
     public static final String CLIENT_AUTH = "CLIENT_AUTH";
     public static final String CLIENT_KEYS = "CLIENT_KEYS";
     public static final String CLIENT_USER_HEADER = "CLIENT_USER_HEADER";
+    public static final String JWT_ISSUER = "JWT_ISSUER";
+    public static final String JWT_AUDIENCE = "JWT_AUDIENCE";
+    public static final String JWT_JWKS_URL = "JWT_JWKS_URL";
+    public static final String JWT_ALGORITHMS = "JWT_ALGORITHMS";
+    public static final String JWT_USER_CLAIM = "JWT_USER_CLAIM";
+    public static final String JWT_GROUPS_CLAIM = "JWT_GROUPS_CLAIM";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
     public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
@@ -413,7 +421,7 @@ public record Settings(
         try {
             mode = ClientAuth.Mode.valueOf(modeText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(CLIENT_AUTH + " must be one of none, keys, principal, header; not '"
+            throw new IllegalArgumentException(CLIENT_AUTH + " must be one of none, keys, principal, header, jwt; not '"
                     + modeText + "'", e);
         }
         List<Secret> keys = list(lookup, CLIENT_KEYS).stream().map(Secret::of).toList();
@@ -424,7 +432,46 @@ public record Settings(
         if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             throw new IllegalArgumentException(CLIENT_USER_HEADER + " is not a header name: '" + header + "'");
         }
-        return new ClientAuth(mode, keys, header);
+        return new ClientAuth(mode, keys, header, mode == ClientAuth.Mode.JWT ? Optional.of(jwtAuth(lookup)) : Optional.empty());
+    }
+
+    private static JwtAuth jwtAuth(Lookup lookup) {
+        URI issuer = lookup.find(JWT_ISSUER).map(String::strip).map(text -> absoluteUrl(JWT_ISSUER, text))
+                .orElseThrow(() -> new IllegalArgumentException(JWT_ISSUER + " must name the identity provider's issuer"
+                        + " when " + CLIENT_AUTH + "=jwt"));
+        List<String> audiences = list(lookup, JWT_AUDIENCE);
+        if (audiences.isEmpty()) {
+            throw new IllegalArgumentException(JWT_AUDIENCE + " must name what tokens for this gateway carry as aud"
+                    + " (its client id or API audience) when " + CLIENT_AUTH + "=jwt");
+        }
+        Set<String> algorithms = new LinkedHashSet<>(list(lookup, JWT_ALGORITHMS));
+        if (algorithms.isEmpty()) {
+            algorithms.addAll(List.of("RS256", "ES256"));
+        }
+        for (String algorithm : algorithms) {
+            if (!JwtAuth.ASYMMETRIC.contains(algorithm)) {
+                throw new IllegalArgumentException(JWT_ALGORITHMS + " takes only algorithms a provider's public keys verify ("
+                        + new TreeSet<>(JwtAuth.ASYMMETRIC) + "), not '" + algorithm + "'");
+            }
+        }
+        List<String> userClaims = list(lookup, JWT_USER_CLAIM);
+        return new JwtAuth(issuer, audiences, lookup.find(JWT_JWKS_URL).map(String::strip)
+                .map(text -> absoluteUrl(JWT_JWKS_URL, text)), algorithms,
+                userClaims.isEmpty() ? List.of("email", "preferred_username", "sub") : userClaims,
+                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"), Duration.ofSeconds(60));
+    }
+
+    /** An http or https URL with a host, as written (an issuer must match the token's {@code iss} exactly). */
+    private static URI absoluteUrl(String name, String text) {
+        try {
+            URI url = new URI(text);
+            if (!("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null) {
+                throw new URISyntaxException(text, "not an http or https URL with a host");
+            }
+            return url;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(name + " must be an http or https URL, not '" + text + "'", e);
+        }
     }
 
     /** A base URL with its scheme optional (https by default) and no trailing slash. */

@@ -8,6 +8,7 @@ import dev.claudeproxy.convert.Ids;
 import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.identity.TokenVerifier;
 import dev.claudeproxy.route.Endpoint;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.PathParser;
@@ -64,6 +65,8 @@ public final class ProxyServlet extends HttpServlet {
     private transient Cors cors;
     private transient byte[] page;
     private transient SetupScript setupScript;
+    /** The identity provider's tokens, for {@code CLIENT_AUTH=jwt}. */
+    private transient Optional<TokenVerifier> tokens;
     /** The platform threads of this webapp: workers (on Java 17), body readers, the body deadline thread. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
     private final transient OwnThreads readerThreads = new OwnThreads("claude-proxy-upstream-reader-");
@@ -93,6 +96,7 @@ public final class ProxyServlet extends HttpServlet {
         cors = new Cors(settings.corsOrigins());
         page = page(context);
         setupScript = new SetupScript(context, settings.publicUrl(), settings.checksHosts());
+        tokens = settings.clientAuth().jwt().map(TokenVerifier::new);
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
         if (settings.allowlist().anyPublic()) {
@@ -206,7 +210,7 @@ public final class ProxyServlet extends HttpServlet {
                 throw new ProxyException(405, ErrorType.INVALID_REQUEST, "method " + method
                         + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
             }
-            authenticate(clientToProxyRequest);
+            authenticate(clientToProxyRequest, trace);
             if (method.equals("POST")) {
                 ClientRequests.refuseSimpleCrossSitePost(clientToProxyRequest);
                 receive(clientToProxyRequest, proxyToClientResponse, parsed, trace);
@@ -425,11 +429,18 @@ public final class ProxyServlet extends HttpServlet {
         }
     }
 
-    /** Enforces {@code CLIENT_AUTH}: 401 {@code authentication_error} for a request that does not pass. */
-    private void authenticate(HttpServletRequest clientToProxyRequest) {
+    /**
+     * Enforces {@code CLIENT_AUTH}: 401 {@code authentication_error} for a request that does not
+     * pass. A token's user is the request's user.
+     */
+    private void authenticate(HttpServletRequest clientToProxyRequest, Trace trace) {
         ClientAuth auth = gateway.settings().clientAuth();
+        if (tokens.isPresent()) {
+            trace.user = Trace.clean(tokens.get().verify(ClientRequests.key(clientToProxyRequest)).user().strip());
+            return;
+        }
         String refusal = switch (auth.mode()) {
-            case NONE -> null;
+            case NONE, JWT -> null;
             case KEYS -> auth.acceptsKey(ClientRequests.key(clientToProxyRequest)) ? null
                     : "this gateway needs one of its client keys, as x-api-key or Authorization: Bearer";
             case PRINCIPAL -> clientToProxyRequest.getUserPrincipal() != null ? null
