@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -84,11 +85,13 @@ public final class CallPolicy {
      * @param onRoute told of each route as it is tried (for the request log)
      * @param heartbeat what every wait does whenever it is due (a stream's ping to its client)
      * @param attribution whom the request is for (its session and user), for upstreams that take hashes of them
+     * @param permitted the fallback routes the user may be sent to ({@code GROUP_MODELS}); the
+     *     others are passed over
      */
     public record Request(MessagesRequest clientRequest, Route primary, Optional<PathRoute> named,
                           Optional<Secret> clientKey, boolean clientRetrying, Deadlines deadlines,
                           Cancellation cancellation, String requestId, Consumer<Route> onRoute, Heartbeat heartbeat,
-                          Attribution attribution) {
+                          Attribution attribution, Predicate<Route> permitted) {
     }
 
     /**
@@ -99,7 +102,8 @@ public final class CallPolicy {
     public Answered call(Request request) {
         List<Route> candidates = new ArrayList<>();
         candidates.add(request.primary());
-        candidates.addAll(Routes.fallbacks(request.primary(), settings, request.clientKey(), request.named()));
+        Routes.fallbacks(request.primary(), settings, request.clientKey(), request.named()).stream()
+                .filter(request.permitted()).forEach(candidates::add);
         boolean tracked = candidates.size() > 1;
         for (int i = 0; ; i++) {
             Route route = candidates.get(i);

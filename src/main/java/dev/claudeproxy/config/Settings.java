@@ -49,6 +49,7 @@ import java.util.function.Function;
  * @param upstreams upstreams named in configuration, which paths reach as {@code /_/<name>/...}
  * @param autoModeRoute the server route Claude Code's auto-mode safety checks go to, when one is named
  *     (by default the Haiku route, when there is one); else they are routed as any request
+ * @param groupModels the models each group of users may use ({@code GROUP_MODELS})
  */
 public record Settings(
         Map<Tier, TierRoute> tiers,
@@ -73,13 +74,15 @@ public record Settings(
         Map<Tier, Tier> fallbacks,
         Duration upstreamCooldown,
         Map<String, NamedUpstream> upstreams,
-        Optional<Tier> autoModeRoute) {
+        Optional<Tier> autoModeRoute,
+        GroupModels groupModels) {
 
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
     public static final String UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS = "UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS";
     public static final String AUTO_MODE_FIRST_BYTE_TIMEOUT_SECONDS = "AUTO_MODE_FIRST_BYTE_TIMEOUT_SECONDS";
     public static final String AUTO_MODE_ROUTE = "AUTO_MODE_ROUTE";
+    public static final String GROUP_MODELS = "GROUP_MODELS";
     public static final String EXCHANGE_TIMEOUT_SECONDS = "EXCHANGE_TIMEOUT_SECONDS";
     public static final String CLIENT_BODY_TIMEOUT_SECONDS = "CLIENT_BODY_TIMEOUT_SECONDS";
     public static final String CLIENT_BODY_MIN_BYTES_PER_SECOND = "CLIENT_BODY_MIN_BYTES_PER_SECOND";
@@ -207,7 +210,9 @@ public record Settings(
                 fallbacks(lookup, tiers),
                 Duration.ofSeconds(count(lookup, UPSTREAM_COOLDOWN_SECONDS, 30, 86_400)),
                 upstreams(lookup),
-                autoModeRoute(lookup, tiers));
+                autoModeRoute(lookup, tiers),
+                new GroupModels(pairs(lookup, GROUP_MODELS, "group=host/model patterns (separated by spaces)",
+                        patterns -> List.of(patterns.split("\\s+")))));
     }
 
     /**

@@ -125,7 +125,8 @@ final class Exchange implements Runnable {
             Heartbeat heartbeat = clientRequest.stream() ? new Pings(deadlines) : Heartbeat.NONE;
             answered = gateway.calls().call(new CallPolicy.Request(clientRequest, primary, path.route(), clientKey,
                     clientRetrying, deadlines, cancellation, trace.requestId, this::trace, heartbeat,
-                    attribution(clientRequest)));
+                    attribution(clientRequest),
+                    fallback -> settings.groupModels().allows(trace.groups, fallback.host(), fallback.model())));
             // The request's bytes are not needed any more: what the answer needs is kept below.
             body.release();
             UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
@@ -231,6 +232,10 @@ final class Exchange implements Runnable {
             if (refusal.isPresent()) {
                 throw new ProxyException(ErrorType.PERMISSION, refusal.get());
             }
+        }
+        if (!settings.groupModels().allows(trace.groups, route.host(), route.model())) {
+            // 400, never 401 or 403, which Claude Code reads as "sign in again".
+            throw ProxyException.invalidRequest(settings.groupModels().refusal(trace.groups, route.host(), route.model()));
         }
         return route;
     }

@@ -66,9 +66,10 @@ final class LocalEndpoints {
         return Json.write(new TokenCount(TokenCounter.countInput(request, model)));
     }
 
-    void models(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, ParsedPath path)
-            throws IOException {
-        List<ModelInfo> models = available(path);
+    /** The models of this route that the user's groups may use ({@code GROUP_MODELS}). */
+    void models(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, ParsedPath path,
+                List<String> groups) throws IOException {
+        List<ModelInfo> models = available(path, groups);
         if (path.modelId().isPresent()) {
             ModelInfo model = models.stream().filter(info -> info.id().equals(path.modelId().get())).findFirst()
                     .orElseThrow(() -> new ProxyException(ErrorType.NOT_FOUND, "model '" + path.modelId().get()
@@ -95,11 +96,15 @@ final class LocalEndpoints {
                 page.isEmpty() ? null : page.get(0).id(), page.isEmpty() ? null : page.get(page.size() - 1).id())));
     }
 
-    private List<ModelInfo> available(ParsedPath path) {
+    private List<ModelInfo> available(ParsedPath path, List<String> groups) {
         List<ModelInfo> models = new ArrayList<>();
-        path.route().ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
-                route.model() + " via claude-proxy", startedAt, window(route.chatCompletions(), route.model()))));
+        path.route().filter(route -> settings.groupModels().allows(groups, route.chatCompletions().getHost(), route.model()))
+                .ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
+                        route.model() + " via claude-proxy", startedAt, window(route.chatCompletions(), route.model()))));
         for (TierRoute tier : settings.tiers().values()) {
+            if (!settings.groupModels().allows(groups, tier.baseUrl().getHost(), tier.model())) {
+                continue;
+            }
             String family = tier.tier() == Tier.DEFAULT ? "" : tier.tier().name().toLowerCase(Locale.ROOT) + "-";
             models.add(new ModelInfo("claude-" + family + idPart(tier.model()),
                     tier.model() + " via claude-proxy (" + tier.tier().name().toLowerCase(Locale.ROOT) + " route)", startedAt,

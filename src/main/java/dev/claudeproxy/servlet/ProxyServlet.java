@@ -8,6 +8,7 @@ import dev.claudeproxy.convert.Ids;
 import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.identity.Identity;
 import dev.claudeproxy.identity.TokenVerifier;
 import dev.claudeproxy.route.Endpoint;
 import dev.claudeproxy.route.ParsedPath;
@@ -216,7 +217,7 @@ public final class ProxyServlet extends HttpServlet {
                 receive(clientToProxyRequest, proxyToClientResponse, parsed, trace);
                 return; // the exchange logs itself when it ends
             }
-            localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed);
+            localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed, trace.groups);
         } catch (ProxyException failure) {
             trace.errorType = failure.type().wireName();
             ErrorResponder.send(proxyToClientResponse, null, failure);
@@ -436,7 +437,9 @@ public final class ProxyServlet extends HttpServlet {
     private void authenticate(HttpServletRequest clientToProxyRequest, Trace trace) {
         ClientAuth auth = gateway.settings().clientAuth();
         if (tokens.isPresent()) {
-            trace.user = Trace.clean(tokens.get().verify(ClientRequests.key(clientToProxyRequest)).user().strip());
+            Identity identity = tokens.get().verify(ClientRequests.key(clientToProxyRequest));
+            trace.user = Trace.clean(identity.user().strip());
+            trace.groups = identity.groups();
             return;
         }
         String refusal = switch (auth.mode()) {

@@ -1,5 +1,7 @@
 package dev.claudeproxy.servlet;
 
+import java.util.List;
+
 /**
  * What is known of one API request as it goes, for its log line and its metrics. Never holds a
  * key or prompt text. Written by one thread at a time: the container's while the body arrives,
@@ -13,8 +15,10 @@ final class Trace {
     final String requestId;
     final long startNanos = System.nanoTime();
     String endpoint = "-";
-    /** The authenticated principal or the SSO header's user. */
+    /** The authenticated principal, the SSO header's user, or the identity token's. */
     String user = "-";
+    /** The user's groups, as the identity token names them (not logged). */
+    List<String> groups = List.of();
     /** The client's session ({@code x-claude-code-session-id}, else the session in {@code metadata.user_id}). */
     String session = "-";
     /** The Claude Code agent that sent it ({@code x-claude-code-agent-id}), and the agent that started that one. */

@@ -77,7 +77,7 @@ class CallPolicyTest {
         Optional<PathRoute> named = PathParser.parse(route + "/v1/messages").route();
         return new CallPolicy.Request(REQUEST, Routes.resolve(named, REQUEST.model(), settings, Optional.empty()), named,
                 Optional.empty(), false, Deadlines.startingNow(settings.timeouts()), cancellation, "req_test", tried -> { },
-                Heartbeat.NONE, Attribution.NONE);
+                Heartbeat.NONE, Attribution.NONE, any -> true);
     }
 
     /** Cancels {@code cancellation} once {@code ready} is counted down, from another thread, as a container would. */
@@ -181,7 +181,7 @@ class CallPolicyTest {
                 "DEFAULT_MODEL_NAME", "d", "SONNET_FALLBACK", "default"));
         CallPolicy.Request request = new CallPolicy.Request(REQUEST, Routes.resolve(Optional.empty(), REQUEST.model(),
                 settings, Optional.empty()), Optional.empty(), Optional.empty(), false, Deadlines.startingNow(settings.timeouts()),
-                new Cancellation(), "req_test", route -> { }, Heartbeat.NONE, Attribution.NONE);
+                new Cancellation(), "req_test", route -> { }, Heartbeat.NONE, Attribution.NONE, any -> true);
         Answered answered = policy(settings).call(request);
         assertEquals(200, answered.answer().status());
         assertEquals("d", answered.route().model(), "the fallback route answered");

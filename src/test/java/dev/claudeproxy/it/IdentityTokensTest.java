@@ -153,6 +153,49 @@ class IdentityTokensTest {
         }
     }
 
+    /**
+     * Issue 25, point 5: {@code GROUP_MODELS} bounds the models each group may use; a model out of
+     * bounds is a 400 naming what the user may use (never 401 or 403, which Claude Code reads as
+     * "sign in again"), and {@code /v1/models} lists only what the user may use.
+     */
+    @Test
+    void aGroupUsesOnlyTheModelsItIsGiven() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "jwt", "JWT_ISSUER", issuer,
+                "JWT_AUDIENCE", AUDIENCE, "GROUP_MODELS", "eng=127.0.0.1/*,*=127.0.0.1/cheap-* 127.0.0.1/tiny"))) {
+            String engineer = idp.issueToken("corp", "u-1", AUDIENCE, Map.of("email", "ada@corp.example",
+                    "groups", List.of("eng")), 3600).serialize();
+            String contractor = idp.issueToken("corp", "u-2", AUDIENCE, Map.of("email", "cy@corp.example",
+                    "groups", List.of("contractors")), 3600).serialize();
+            assertEquals(200, call(gateway, "big", engineer).statusCode());
+            HttpResponse<String> refused = call(gateway, "big", contractor);
+            HostileInputTest.assertAnthropicError(refused, 400, "invalid_request_error");
+            assertTrue(refused.body().contains("127.0.0.1/big is not one your groups (contractors) may use here; they may use"
+                    + " 127.0.0.1/cheap-*, 127.0.0.1/tiny"), refused.body());
+            assertEquals(200, call(gateway, "cheap-1", contractor).statusCode());
+            harness.upstream.verify(2, postRequestedFor(anyUrl()));
+            assertEquals(List.of("claude-big"), modelIds(gateway, "big", engineer));
+            assertEquals(List.of(), modelIds(gateway, "big", contractor));
+            assertEquals(List.of("claude-cheap-1"), modelIds(gateway, "cheap-1", contractor));
+        }
+    }
+
+    /** A Claude Code request (a claude- model) on the route of {@code model}: the path's model is the one used. */
+    private static HttpResponse<String> call(EmbeddedGateway gateway, String model, String token) throws Exception {
+        return GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + harness.route("/v1", model)
+                        + "/v1/messages")).header("content-type", "application/json").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(BODY.replace("\"model\":\"m\"", "\"model\":\"claude-sonnet-4-5\"")))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> modelIds(EmbeddedGateway gateway, String model, String token) throws Exception {
+        HttpResponse<String> list = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl()
+                + harness.route("/v1", model) + "/v1/models")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, list.statusCode(), list.body());
+        return GatewayHarness.json(list.body()).getJsonArray("data").stream()
+                .map(entry -> entry.asJsonObject().getString("id")).toList();
+    }
+
     private static HttpResponse<String> send(String... headers) throws Exception {
         return harness.post(harness.route("/v1", "m") + "/v1/messages", BODY, headers);
     }
