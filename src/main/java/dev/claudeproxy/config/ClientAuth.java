@@ -16,15 +16,18 @@ import java.util.Optional;
  *   <li>{@code header}: the SSO front must have set {@code CLIENT_USER_HEADER} (e.g. {@code X-Forwarded-User});
  *   <li>{@code jwt}: the client's Bearer token (or {@code x-api-key}) must be a token the company's
  *       identity provider signed for this gateway ({@link JwtAuth}); it names the user and their
- *       groups, and is never sent upstream.
+ *       groups, and is never sent upstream;
+ *   <li>{@code sso}: the client's Bearer token must be a session token this gateway issued when its
+ *       user signed in from Claude Code through the company's identity provider ({@link SignIn}).
  * </ul>
  *
  * @param userHeader the header naming the user, read in every mode but {@code jwt} for the request log
  * @param jwt the identity provider's tokens, for {@code jwt}
+ * @param signIn the sign-in from Claude Code, for {@code sso}
  */
-public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, Optional<JwtAuth> jwt) {
+public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, Optional<JwtAuth> jwt, Optional<SignIn> signIn) {
 
-    public enum Mode { NONE, KEYS, PRINCIPAL, HEADER, JWT }
+    public enum Mode { NONE, KEYS, PRINCIPAL, HEADER, JWT, SSO }
 
     public ClientAuth {
         keys = List.copyOf(keys);
@@ -45,6 +48,6 @@ public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, Option
 
     /** Whether the client's own key may be forwarded upstream: not when it is the gateway's credential. */
     public boolean forwardsClientKey() {
-        return mode != Mode.KEYS && mode != Mode.JWT;
+        return mode != Mode.KEYS && mode != Mode.JWT && mode != Mode.SSO;
     }
 }

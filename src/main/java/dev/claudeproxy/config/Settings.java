@@ -107,6 +107,12 @@ public record Settings(
     public static final String JWT_ALGORITHMS = "JWT_ALGORITHMS";
     public static final String JWT_USER_CLAIM = "JWT_USER_CLAIM";
     public static final String JWT_GROUPS_CLAIM = "JWT_GROUPS_CLAIM";
+    public static final String SSO_ISSUER = "SSO_ISSUER";
+    public static final String SSO_CLIENT_ID = "SSO_CLIENT_ID";
+    public static final String SSO_CLIENT_SECRET = "SSO_CLIENT_SECRET";
+    public static final String SSO_SCOPES = "SSO_SCOPES";
+    public static final String SESSION_SECRET = "SESSION_SECRET";
+    public static final String SESSION_TTL_MINUTES = "SESSION_TTL_MINUTES";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
     public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
@@ -426,7 +432,7 @@ public record Settings(
         try {
             mode = ClientAuth.Mode.valueOf(modeText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(CLIENT_AUTH + " must be one of none, keys, principal, header, jwt; not '"
+            throw new IllegalArgumentException(CLIENT_AUTH + " must be one of none, keys, principal, header, jwt, sso; not '"
                     + modeText + "'", e);
         }
         List<Secret> keys = list(lookup, CLIENT_KEYS).stream().map(Secret::of).toList();
@@ -437,7 +443,30 @@ public record Settings(
         if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             throw new IllegalArgumentException(CLIENT_USER_HEADER + " is not a header name: '" + header + "'");
         }
-        return new ClientAuth(mode, keys, header, mode == ClientAuth.Mode.JWT ? Optional.of(jwtAuth(lookup)) : Optional.empty());
+        return new ClientAuth(mode, keys, header, mode == ClientAuth.Mode.JWT ? Optional.of(jwtAuth(lookup)) : Optional.empty(),
+                mode == ClientAuth.Mode.SSO ? Optional.of(signIn(lookup)) : Optional.empty());
+    }
+
+    private static SignIn signIn(Lookup lookup) {
+        URI issuer = lookup.find(SSO_ISSUER).map(String::strip).map(text -> absoluteUrl(SSO_ISSUER, text))
+                .orElseThrow(() -> new IllegalArgumentException(SSO_ISSUER + " must name the identity provider's issuer when "
+                        + CLIENT_AUTH + "=sso"));
+        String clientId = lookup.find(SSO_CLIENT_ID).map(String::strip).orElseThrow(() -> new IllegalArgumentException(
+                SSO_CLIENT_ID + " must be the gateway's client id at the identity provider when " + CLIENT_AUTH + "=sso"));
+        Secret clientSecret = lookup.find(SSO_CLIENT_SECRET).map(String::strip).map(Secret::of).orElseThrow(() ->
+                new IllegalArgumentException(SSO_CLIENT_SECRET + " must be the gateway's client secret at the identity provider"
+                        + " when " + CLIENT_AUTH + "=sso"));
+        Optional<Secret> sessionSecret = lookup.find(SESSION_SECRET).map(String::strip).map(Secret::of);
+        if (sessionSecret.isPresent() && sessionSecret.get().reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException(SESSION_SECRET + " must be at least 32 bytes (a random string of 43 base64"
+                    + " characters or more)");
+        }
+        List<String> userClaims = list(lookup, JWT_USER_CLAIM);
+        return new SignIn(issuer, clientId, clientSecret,
+                lookup.find(SSO_SCOPES).map(String::strip).orElse("openid profile email offline_access"), sessionSecret,
+                Duration.ofMinutes(wholeNumber(lookup, SESSION_TTL_MINUTES, 60, 1, 24 * 60)),
+                userClaims.isEmpty() ? List.of("email", "preferred_username", "sub") : userClaims,
+                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"));
     }
 
     private static JwtAuth jwtAuth(Lookup lookup) {

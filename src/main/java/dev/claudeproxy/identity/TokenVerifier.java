@@ -29,9 +29,7 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
 import java.text.ParseException;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -87,10 +85,8 @@ public final class TokenVerifier {
         } catch (BadJOSEException | JOSEException e) {
             throw refused("the token was refused: " + e.getMessage());
         }
-        String user = auth.userClaims().stream().map(name -> claimText(claims, name)).flatMap(Optional::stream)
-                .findFirst().orElseThrow(() -> refused("the token names no user (no " + String.join(", ", auth.userClaims())
-                        + " claim)"));
-        return new Identity(user, groups(claims.getClaims(), auth.groupsClaim()));
+        return Claims.identity(claims.getClaims(), auth.userClaims(), auth.groupsClaim()).orElseThrow(() ->
+                refused("the token names no user (no " + String.join(", ", auth.userClaims()) + " claim)"));
     }
 
     private ConfigurableJWTProcessor<SecurityContext> processor() throws KeySourceException {
@@ -152,28 +148,6 @@ public final class TokenVerifier {
         } catch (MalformedURLException | IllegalArgumentException e) {
             throw new KeySourceException(uri + " is not a URL", e);
         }
-    }
-
-    private static Optional<String> claimText(JWTClaimsSet claims, String name) {
-        return claims.getClaim(name) instanceof String text && !text.isBlank() ? Optional.of(text) : Optional.empty();
-    }
-
-    /** The groups at a dotted path of the claims: a list of names, or one name. */
-    private static List<String> groups(Map<String, Object> claims, String path) {
-        Object value = claims;
-        for (String step : path.split("\\.")) {
-            if (!(value instanceof Map<?, ?> object)) {
-                return List.of();
-            }
-            value = object.get(step);
-        }
-        List<String> groups = new ArrayList<>();
-        if (value instanceof List<?> names) {
-            names.stream().filter(String.class::isInstance).map(String.class::cast).forEach(groups::add);
-        } else if (value instanceof String name) {
-            groups.add(name);
-        }
-        return groups;
     }
 
     private static ProxyException refused(String message) {

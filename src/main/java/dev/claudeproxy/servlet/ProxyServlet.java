@@ -4,11 +4,13 @@ import dev.claudeproxy.call.CallPolicy;
 import dev.claudeproxy.config.ClientAuth;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
+import dev.claudeproxy.config.SignIn;
 import dev.claudeproxy.convert.Ids;
 import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.identity.Identity;
+import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.identity.TokenVerifier;
 import dev.claudeproxy.route.Endpoint;
 import dev.claudeproxy.route.ParsedPath;
@@ -30,6 +32,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -68,6 +71,9 @@ public final class ProxyServlet extends HttpServlet {
     private transient SetupScript setupScript;
     /** The identity provider's tokens, for {@code CLIENT_AUTH=jwt}. */
     private transient Optional<TokenVerifier> tokens;
+    /** The gateway's session tokens and the sign-in that issues them, for {@code CLIENT_AUTH=sso}. */
+    private transient Optional<SessionTokens> sessions;
+    private transient Optional<SignInEndpoints> signIn;
     /** The platform threads of this webapp: workers (on Java 17), body readers, the body deadline thread. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
     private final transient OwnThreads readerThreads = new OwnThreads("claude-proxy-upstream-reader-");
@@ -98,6 +104,10 @@ public final class ProxyServlet extends HttpServlet {
         page = page(context);
         setupScript = new SetupScript(context, settings.publicUrl(), settings.checksHosts());
         tokens = settings.clientAuth().jwt().map(TokenVerifier::new);
+        sessions = settings.clientAuth().signIn().map(sso -> new SessionTokens(sessionKey(sso), sso.sessionTtl(),
+                Clock.systemUTC()));
+        signIn = settings.clientAuth().signIn().map(sso -> new SignInEndpoints(sso, settings.publicUrl(), sessions.get(),
+                Clock.systemUTC()));
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
         if (settings.allowlist().anyPublic()) {
@@ -187,6 +197,9 @@ public final class ProxyServlet extends HttpServlet {
         }
         if (method.equals("GET") && path.equals(SetupScript.PATH)) {
             setupScript.serve(clientToProxyRequest, proxyToClientResponse);
+            return;
+        }
+        if (signIn.isPresent() && signIn.get().answer(method, path, clientToProxyRequest, proxyToClientResponse)) {
             return;
         }
         if (path.startsWith(Operations.PREFIX) && method.equals("GET")
@@ -436,14 +449,15 @@ public final class ProxyServlet extends HttpServlet {
      */
     private void authenticate(HttpServletRequest clientToProxyRequest, Trace trace) {
         ClientAuth auth = gateway.settings().clientAuth();
-        if (tokens.isPresent()) {
-            Identity identity = tokens.get().verify(ClientRequests.key(clientToProxyRequest));
+        if (tokens.isPresent() || sessions.isPresent()) {
+            Optional<Secret> presented = ClientRequests.key(clientToProxyRequest);
+            Identity identity = tokens.isPresent() ? tokens.get().verify(presented) : sessions.get().verify(presented);
             trace.user = Trace.clean(identity.user().strip());
             trace.groups = identity.groups();
             return;
         }
         String refusal = switch (auth.mode()) {
-            case NONE, JWT -> null;
+            case NONE, JWT, SSO -> null;
             case KEYS -> auth.acceptsKey(ClientRequests.key(clientToProxyRequest)) ? null
                     : "this gateway needs one of its client keys, as x-api-key or Authorization: Bearer";
             case PRINCIPAL -> clientToProxyRequest.getUserPrincipal() != null ? null
@@ -471,6 +485,18 @@ public final class ProxyServlet extends HttpServlet {
         return WebappFiles.read(context, "/index.html").orElseGet(() -> ("<!doctype html><title>claude-proxy</title>"
                 + "<p>claude-proxy: Anthropic Messages API gateway. POST " + PathParser.FORM)
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code SESSION_SECRET}, else a random key: sessions then hold on this instance until it restarts. */
+    private static byte[] sessionKey(SignIn sso) {
+        if (sso.sessionSecret().isPresent()) {
+            return sso.sessionSecret().get().reveal().getBytes(StandardCharsets.UTF_8);
+        }
+        LOG.info(Settings.SESSION_SECRET + " is not set: sign-in sessions hold on this instance until it restarts; set one"
+                + " shared secret for a cluster");
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return random;
     }
 
     /** Without a configured secret, a random one: signatures then hold for this instance until it restarts. */

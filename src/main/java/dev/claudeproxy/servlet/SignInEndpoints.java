@@ -1,0 +1,350 @@
+package dev.claudeproxy.servlet;
+
+import dev.claudeproxy.config.SignIn;
+import dev.claudeproxy.identity.Attempts;
+import dev.claudeproxy.identity.DeviceGrants;
+import dev.claudeproxy.identity.Federation;
+import dev.claudeproxy.identity.SessionTokens;
+import dev.claudeproxy.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * Claude Code's gateway sign-in ({@code /login}, "Cloud gateway"), for {@code CLIENT_AUTH=sso}:
+ * the OAuth device flow Claude Code speaks (discovery, device authorization, token with the device
+ * and refresh grants, revocation) and the browser's part (the code page, the return from the
+ * identity provider), at the gateway's root. The CLI sends no {@code client_id} and no
+ * {@code scope}, and follows no redirect: neither is asked of it.
+ */
+final class SignInEndpoints {
+
+    private static final Logger LOG = Logger.getLogger(SignInEndpoints.class.getName());
+    static final String DISCOVERY = "/.well-known/oauth-authorization-server";
+    private static final String DEVICE_AUTHORIZATION = "/oauth/device_authorization";
+    private static final String TOKEN = "/oauth/token";
+    private static final String REVOKE = "/oauth/revoke";
+    private static final String DEVICE_PAGE = "/device";
+    private static final String CALLBACK = "/oauth/callback";
+    private static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+    private static final int MAX_REFRESH_OWNERS = 100_000;
+
+    private final SignIn settings;
+    private final Optional<URI> publicUrl;
+    private final DeviceGrants grants;
+    private final SessionTokens sessions;
+    private final Federation federation;
+    private final Attempts attempts;
+    /** SHA-256 of a refresh token handed out → the subject it belongs to, to refuse that user's tokens when the provider refuses it. */
+    private final Map<String, String> refreshOwners = new ConcurrentHashMap<>();
+
+    SignInEndpoints(SignIn settings, Optional<URI> publicUrl, SessionTokens sessions, Clock clock) {
+        this.settings = settings;
+        this.publicUrl = publicUrl;
+        this.sessions = sessions;
+        this.grants = new DeviceGrants(clock);
+        this.federation = new Federation(settings);
+        this.attempts = new Attempts(30, clock);
+    }
+
+    /** @return whether the request was one of the sign-in endpoints, now answered */
+    boolean answer(String method, String path, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        switch (method + " " + path) {
+            case "GET " + DISCOVERY -> discovery(request, response);
+            case "POST " + DEVICE_AUTHORIZATION -> deviceAuthorization(request, response);
+            case "POST " + TOKEN -> token(request, response);
+            case "POST " + REVOKE -> revoke(request, response);
+            case "GET " + DEVICE_PAGE -> devicePage(request, response, request.getParameter("user_code"), null, 200);
+            case "POST " + DEVICE_PAGE -> deviceSubmitted(request, response);
+            case "GET " + CALLBACK -> callback(request, response);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void discovery(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String base = base(request);
+        oauthJson(response, 200, Json.JSON_P.createObjectBuilder().add("issuer", base)
+                .add("device_authorization_endpoint", base + DEVICE_AUTHORIZATION).add("token_endpoint", base + TOKEN)
+                .add("revocation_endpoint", base + REVOKE)
+                .add("grant_types_supported", Json.JSON_P.createArrayBuilder().add(DEVICE_GRANT).add("refresh_token"))
+                .add("response_types_supported", Json.JSON_P.createArrayBuilder())
+                .add("token_endpoint_auth_methods_supported", Json.JSON_P.createArrayBuilder().add("none"))
+                .add("gateway_protocol_version", 1));
+    }
+
+    private void deviceAuthorization(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!attempts.allow(request.getRemoteAddr())) {
+            oauthError(response, 429, "slow_down", "Too many sign-in attempts came from your network, which other people may share.");
+            return;
+        }
+        Optional<DeviceGrants.Started> started = grants.start();
+        if (started.isEmpty()) {
+            oauthError(response, 503, "temporarily_unavailable", "Too many sign-ins are under way; try again in a few minutes.");
+            return;
+        }
+        String base = base(request);
+        String userCode = started.get().userCode();
+        oauthJson(response, 200, Json.JSON_P.createObjectBuilder().add("device_code", started.get().deviceCode())
+                .add("user_code", userCode).add("verification_uri", base + DEVICE_PAGE)
+                .add("verification_uri_complete", base + DEVICE_PAGE + "?user_code=" + userCode)
+                .add("expires_in", DeviceGrants.LIFETIME.toSeconds()).add("interval", DeviceGrants.INTERVAL_SECONDS));
+    }
+
+    private void token(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String grantType = request.getParameter("grant_type");
+        if (DEVICE_GRANT.equals(grantType)) {
+            String deviceCode = request.getParameter("device_code");
+            if (deviceCode == null) {
+                oauthError(response, 400, "invalid_request", "device_code is missing");
+                return;
+            }
+            DeviceGrants.Poll poll = grants.poll(deviceCode);
+            switch (poll.outcome()) {
+                case PENDING -> oauthError(response, 400, "authorization_pending", null);
+                case SLOW_DOWN -> oauthError(response, 400, "slow_down", null);
+                case DENIED -> oauthError(response, 400, "access_denied", "Sign-in was denied in the browser.");
+                case EXPIRED -> oauthError(response, 400, "expired_token", null);
+                case COMPLETE -> {
+                    DeviceGrants.Tokens tokens = poll.tokens().orElseThrow();
+                    JsonObjectBuilder body = Json.JSON_P.createObjectBuilder().add("access_token", tokens.accessToken())
+                            .add("token_type", "Bearer").add("expires_in", tokens.expiresIn());
+                    tokens.refreshToken().ifPresent(refresh -> body.add("refresh_token", refresh));
+                    tokens.email().ifPresent(email -> body.add("email", email));
+                    oauthJson(response, 200, body);
+                }
+            }
+        } else if ("refresh_token".equals(grantType)) {
+            refresh(request.getParameter("refresh_token"), response);
+        } else {
+            oauthError(response, 400, grantType == null ? "invalid_request" : "unsupported_grant_type", null);
+        }
+    }
+
+    /** A refresh goes through the identity provider: a user it no longer accepts loses every session at once. */
+    private void refresh(String refreshToken, HttpServletResponse response) throws IOException {
+        if (refreshToken == null || refreshToken.isBlank()) {
+            oauthError(response, 400, "invalid_request", "refresh_token is missing");
+            return;
+        }
+        Federation.SignedIn signedIn;
+        try {
+            signedIn = federation.refresh(refreshToken);
+        } catch (Federation.Refused refused) {
+            String owner = refreshOwners.remove(sha256(refreshToken));
+            if (owner != null) {
+                sessions.revokeSubject(owner);
+                LOG.info(() -> "the identity provider refused a refresh: every session of that user is refused from now");
+            }
+            oauthError(response, 401, "invalid_grant", "Sign in again with /login.");
+            return;
+        } catch (Federation.Unavailable unavailable) {
+            LOG.warning("sign-in refresh: " + unavailable.getMessage());
+            oauthError(response, 503, "temporarily_unavailable", "The identity provider could not be reached.");
+            return;
+        }
+        SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
+        String next = signedIn.refreshToken().orElse(refreshToken);
+        if (!next.equals(refreshToken)) {
+            refreshOwners.remove(sha256(refreshToken));
+        }
+        remember(next, signedIn.subject());
+        oauthJson(response, 200, Json.JSON_P.createObjectBuilder().add("access_token", issued.token())
+                .add("token_type", "Bearer").add("expires_in", issued.expiresIn()).add("refresh_token", next));
+    }
+
+    private void revoke(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String token = request.getParameter("token");
+        if (token != null) {
+            sessions.revoke(token);
+            refreshOwners.remove(sha256(token));
+        }
+        oauthJson(response, 200, Json.JSON_P.createObjectBuilder());
+    }
+
+    private void deviceSubmitted(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!sameOrigin(request)) {
+            page(response, 403, "Not from this page", "<p>The code must be entered on this gateway's own page.</p>");
+            return;
+        }
+        if (!attempts.allow(request.getRemoteAddr())) {
+            page(response, 429, "Too many attempts", "<p>Too many sign-in attempts came from your network. Wait a minute.</p>");
+            return;
+        }
+        String typed = request.getParameter("user_code");
+        Optional<String> deviceCode = grants.pendingByUserCode(typed);
+        if (deviceCode.isEmpty()) {
+            devicePage(request, response, typed, "That code was not recognized; it may have expired.", 400);
+            return;
+        }
+        DeviceGrants.BrowserStart start = grants.holdBrowserStep(deviceCode.get());
+        URI authorization;
+        try {
+            authorization = federation.authorizationUri(URI.create(base(request) + CALLBACK), start.state(), start.nonce(),
+                    start.codeVerifier());
+        } catch (Federation.Unavailable unavailable) {
+            LOG.warning("sign-in: " + unavailable.getMessage());
+            page(response, 503, "Sign-in unavailable", "<p>The identity provider could not be reached. Try again in a few"
+                    + " minutes.</p>");
+            return;
+        }
+        boolean secure = base(request).startsWith("https:");
+        // The browser that entered the code is the one the sign-in may end in.
+        response.addHeader("Set-Cookie", cookieName(secure) + "=" + start.browserSecret() + "; Max-Age="
+                + DeviceGrants.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax; Path=/" + (secure ? "; Secure" : ""));
+        response.setHeader("Cache-Control", "no-store");
+        response.setStatus(302);
+        response.setHeader("Location", authorization.toString());
+    }
+
+    private void callback(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<DeviceGrants.BrowserStep> step = grants.takeBrowserStep(request.getParameter("state"));
+        if (step.isEmpty()) {
+            page(response, 400, "Sign-in link expired", "<p>This sign-in link has expired or was already used. Run /login"
+                    + " in Claude Code again.</p>");
+            return;
+        }
+        String deviceCode = step.get().deviceCode();
+        if (!DeviceGrants.sameBrowser(step.get(), cookie(request, cookieName(base(request).startsWith("https:"))))) {
+            grants.deny(deviceCode);
+            page(response, 400, "Another browser", "<p>This sign-in was started in a different browser. Run /login in"
+                    + " Claude Code again and finish it in one browser.</p>");
+            return;
+        }
+        String iss = request.getParameter("iss");
+        if (request.getParameter("error") != null || request.getParameter("code") == null
+                || (iss != null && !iss.equals(settings.issuer().toString()))) {
+            grants.deny(deviceCode);
+            page(response, 400, "Sign-in refused", "<p>The identity provider did not sign you in"
+                    + Optional.ofNullable(request.getParameter("error")).map(error -> " (" + escape(error) + ")").orElse("")
+                    + ". Run /login in Claude Code to try again.</p>");
+            return;
+        }
+        Federation.SignedIn signedIn;
+        try {
+            signedIn = federation.exchange(request.getParameter("code"), URI.create(base(request) + CALLBACK),
+                    step.get().codeVerifier(), step.get().nonce());
+        } catch (Federation.Refused | Federation.Unavailable failure) {
+            LOG.warning("sign-in could not be completed: " + failure.getMessage());
+            grants.deny(deviceCode);
+            page(response, 400, "Sign-in could not be completed", "<p>Sign-in could not be completed. Run /login in"
+                    + " Claude Code to try again.</p>");
+            return;
+        }
+        SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
+        signedIn.refreshToken().ifPresent(refresh -> remember(refresh, signedIn.subject()));
+        grants.complete(deviceCode, new DeviceGrants.Tokens(issued.token(), issued.expiresIn(), signedIn.refreshToken(),
+                signedIn.email()));
+        page(response, 200, "Signed in", "<p>Signed in as " + escape(signedIn.identity().user())
+                + ". Return to your terminal.</p>");
+    }
+
+    private void devicePage(HttpServletRequest request, HttpServletResponse response, String userCode, String problem,
+                            int status) throws IOException {
+        String value = userCode == null ? "" : escape(userCode.length() > 20 ? userCode.substring(0, 20) : userCode);
+        page(response, status, "Sign in to claude-proxy", (problem == null ? "" : "<p class=problem>" + escape(problem) + "</p>")
+                + "<p>Check that this code is the one Claude Code shows, then continue to sign in with "
+                + escape(settings.issuer().getHost()) + ".</p><form method=post action=\"" + escape(request.getContextPath())
+                + DEVICE_PAGE + "\"><input name=user_code value=\"" + value + "\" autocomplete=off>"
+                + "<button type=submit>Continue</button></form>");
+    }
+
+    /** A POST from this gateway's own page: the browser says so ({@code Sec-Fetch-Site}), or its {@code Origin} is ours. */
+    private boolean sameOrigin(HttpServletRequest request) {
+        String site = request.getHeader("Sec-Fetch-Site");
+        if (site != null) {
+            return site.equals("same-origin") || site.equals("none");
+        }
+        URI base = URI.create(base(request));
+        String origin = request.getHeader("Origin");
+        return origin != null && origin.equals(base.getScheme() + "://" + base.getRawAuthority());
+    }
+
+    /** The gateway's URL as clients reach it: {@code PUBLIC_URL}, else the request's own origin and context path. */
+    private String base(HttpServletRequest request) {
+        return publicUrl.map(URI::toString).orElseGet(() -> {
+            String url = request.getRequestURL().toString();
+            String servletPath = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+            return url.substring(0, url.length() - servletPath.length());
+        });
+    }
+
+    private void remember(String refreshToken, String subject) {
+        if (refreshOwners.size() >= MAX_REFRESH_OWNERS) {
+            refreshOwners.clear(); // the oldest are lost with the rest: their users are refused at their next sign-in
+        }
+        refreshOwners.put(sha256(refreshToken), subject);
+    }
+
+    private static String cookieName(boolean secure) {
+        return secure ? "__Host-gw_dev" : "gw_dev";
+    }
+
+    private static String cookie(HttpServletRequest request, String name) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (Cookie cookie : cookies) {
+                if (cookie.getName().equals(name)) {
+                    return cookie.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void oauthJson(HttpServletResponse response, int status, JsonObjectBuilder body) throws IOException {
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
+        JsonResponse.write(response, status, body.build().toString());
+    }
+
+    private static void oauthError(HttpServletResponse response, int status, String error, String description)
+            throws IOException {
+        JsonObjectBuilder body = Json.JSON_P.createObjectBuilder().add("error", error);
+        if (description != null) {
+            body.add("error_description", description);
+        }
+        oauthJson(response, status, body);
+    }
+
+    private void page(HttpServletResponse response, int status, String title, String body) throws IOException {
+        byte[] bytes = ("<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
+                + "<title>" + escape(title) + "</title><style>body{font:16px system-ui,sans-serif;max-width:34em;margin:3em auto;"
+                + "padding:0 1em}.problem{color:#a00}input{font:inherit;letter-spacing:.1em}</style><h1>" + escape(title) + "</h1>"
+                + body).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("text/html;charset=UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+        response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "
+                + settings.issuer().getScheme() + "://" + settings.issuer().getRawAuthority() + "; frame-ancestors 'none'");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

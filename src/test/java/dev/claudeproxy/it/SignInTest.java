@@ -1,0 +1,214 @@
+package dev.claudeproxy.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.claudeproxy.EmbeddedGateway;
+import jakarta.json.JsonObject;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.http.NettyWrapper;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 25, points 1 to 3: Claude Code's gateway sign-in, played here as the CLI and the browser
+ * play it (the protocol of {@code ../shared/GATEWAY-SIGN-IN.md}), against a real OpenID Connect
+ * provider (mock-oauth2-server): discovery, device authorization, the code page, the provider's
+ * authorization code with PKCE, the gateway's own session token, refresh through the provider, and
+ * a user the provider stops refreshing losing every session at once.
+ */
+class SignInTest {
+
+    private static final String CLIENT_ID = "claude-proxy";
+    private static final String BODY = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\","
+            + "\"content\":\"hi\"}]}";
+    private static final String COMPLETION = "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":"
+            + "{\"role\":\"assistant\",\"content\":\"ok\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
+
+    private static MockOAuth2Server idp;
+    private static GatewayHarness harness;
+    private static String base;
+
+    @BeforeAll
+    static void start() {
+        idp = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(), Set.of(),
+                new NettyWrapper()));
+        idp.start();
+        harness = new GatewayHarness("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
+                "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
+                "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes"));
+        harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
+        base = harness.gateway.baseUrl();
+    }
+
+    @AfterAll
+    static void stop() {
+        harness.close();
+        idp.shutdown();
+    }
+
+    @Test
+    void discoveryNamesTheEndpointsAtTheGatewaysOwnOrigin() throws Exception {
+        JsonObject discovery = GatewayHarness.json(get(base + "/.well-known/oauth-authorization-server").body());
+        assertEquals(base, discovery.getString("issuer"));
+        assertEquals(base + "/oauth/device_authorization", discovery.getString("device_authorization_endpoint"));
+        assertEquals(base + "/oauth/token", discovery.getString("token_endpoint"));
+        assertEquals(1, discovery.getInt("gateway_protocol_version"));
+    }
+
+    @Test
+    void aDeveloperSignsInAndCallsTheApiAsThemselves() throws Exception {
+        JsonObject device = deviceAuthorization();
+        String deviceCode = device.getString("device_code");
+        assertTrue(device.getString("user_code").matches("[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}"), device.toString());
+        HttpResponse<String> pending = poll(deviceCode);
+        assertEquals(400, pending.statusCode());
+        assertEquals("authorization_pending", GatewayHarness.json(pending.body()).getString("error"));
+        assertEquals("slow_down", GatewayHarness.json(poll(deviceCode).body()).getString("error"), "polled too soon");
+
+        idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-ada", "JWT", List.of(CLIENT_ID),
+                Map.of("email", "ada@corp.example", "groups", List.of("eng")), 3600));
+        HttpResponse<String> done = new Browser().signIn(device);
+        assertEquals(200, done.statusCode(), done.body());
+        assertTrue(done.body().contains("Signed in as ada@corp.example"), done.body());
+
+        JsonObject tokens = GatewayHarness.json(poll(deviceCode).body());
+        assertEquals("ada@corp.example", tokens.getString("email"));
+        assertTrue(tokens.getInt("expires_in") > 0);
+        String accessToken = tokens.getString("access_token");
+        assertEquals("expired_token", GatewayHarness.json(poll(deviceCode).body()).getString("error"), "single use");
+
+        assertEquals(200, messages(accessToken).statusCode());
+        harness.upstream.verify(1, postRequestedFor(anyUrl()));
+        assertFalse(harness.upstream.getAllServeEvents().get(0).getRequest().containsHeader("Authorization"),
+                "the session token never goes upstream");
+
+        // A refresh goes through the provider and gives a new session.
+        String refreshToken = tokens.getString("refresh_token");
+        JsonObject refreshed = GatewayHarness.json(form("/oauth/token", "grant_type=refresh_token&refresh_token="
+                + encode(refreshToken)).body());
+        assertTrue(refreshed.containsKey("access_token"), refreshed.toString());
+        assertEquals(200, messages(refreshed.getString("access_token")).statusCode());
+
+        // Claude Code's sign-out revokes the session: it is refused from then on, not when it expires.
+        assertEquals(200, form("/oauth/revoke", "token=" + encode(accessToken)).statusCode());
+        HttpResponse<String> signedOut = messages(accessToken);
+        HostileInputTest.assertAnthropicError(signedOut, 401, "authentication_error");
+        assertEquals("false", signedOut.headers().firstValue("x-should-retry").orElse(""));
+        assertTrue(signedOut.body().contains("signed out"), signedOut.body());
+    }
+
+    @Test
+    void aSignInEndsOnlyInTheBrowserThatStartedIt() throws Exception {
+        JsonObject device = deviceAuthorization();
+        Browser started = new Browser();
+        HttpResponse<String> toIdp = started.enterCode(device.getString("user_code"));
+        assertEquals(302, toIdp.statusCode(), toIdp.body());
+        String location = toIdp.headers().firstValue("Location").orElseThrow();
+        assertTrue(location.contains("code_challenge_method=S256") && location.contains("nonce="), location);
+        // The provider's answer is opened in another browser, which holds no cookie of this sign-in.
+        HttpResponse<String> elsewhere = new Browser().follow(new Browser().follow(location).headers()
+                .firstValue("Location").orElseThrow());
+        assertEquals(400, elsewhere.statusCode());
+        assertTrue(elsewhere.body().contains("different browser"), elsewhere.body());
+        assertEquals("access_denied", GatewayHarness.json(poll(device.getString("device_code")).body()).getString("error"));
+    }
+
+    @Test
+    void theCodePageTakesCodesOnlyFromItself() throws Exception {
+        JsonObject device = deviceAuthorization();
+        HttpResponse<String> forged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/device"))
+                .header("content-type", "application/x-www-form-urlencoded").header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("user_code=" + device.getString("user_code"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode());
+        HttpResponse<String> unknown = new Browser().enterCode("BBBB-BBBB");
+        assertEquals(400, unknown.statusCode());
+        assertTrue(unknown.body().contains("not recognized"), unknown.body());
+    }
+
+    @Test
+    void anApiCallWithoutASessionIsToldToSignIn() throws Exception {
+        HttpResponse<String> answer = messages("not-a-session");
+        HostileInputTest.assertAnthropicError(answer, 401, "authentication_error");
+        assertEquals("false", answer.headers().firstValue("x-should-retry").orElse(""));
+    }
+
+    /** A browser: cookies kept, redirects followed by hand (the test looks at each). */
+    private static final class Browser {
+        private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+
+        HttpResponse<String> follow(String url) throws Exception {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> enterCode(String userCode) throws Exception {
+            return client.send(HttpRequest.newBuilder(URI.create(base + "/device"))
+                    .header("content-type", "application/x-www-form-urlencoded").header("Origin", base)
+                    .POST(HttpRequest.BodyPublishers.ofString("user_code=" + encode(userCode))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        /** Opens the code page, continues, signs in at the provider and comes back. */
+        HttpResponse<String> signIn(JsonObject device) throws Exception {
+            HttpResponse<String> page = follow(device.getString("verification_uri_complete"));
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains(device.getString("user_code")), page.body());
+            HttpResponse<String> toIdp = enterCode(device.getString("user_code"));
+            assertEquals(302, toIdp.statusCode(), toIdp.body());
+            HttpResponse<String> back = follow(toIdp.headers().firstValue("Location").orElseThrow());
+            assertEquals(302, back.statusCode(), back.body());
+            return follow(back.headers().firstValue("Location").orElseThrow());
+        }
+    }
+
+    private static JsonObject deviceAuthorization() throws Exception {
+        HttpResponse<String> answer = form("/oauth/device_authorization", "surface=claude_code");
+        assertEquals(200, answer.statusCode(), answer.body());
+        return GatewayHarness.json(answer.body());
+    }
+
+    private static HttpResponse<String> poll(String deviceCode) throws Exception {
+        return form("/oauth/token", "grant_type=" + encode("urn:ietf:params:oauth:grant-type:device_code")
+                + "&device_code=" + encode(deviceCode));
+    }
+
+    private static HttpResponse<String> form(String path, String body) throws Exception {
+        return GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> messages(String token) throws Exception {
+        return harness.post(harness.route("/v1", "m") + "/v1/messages", BODY, "Authorization", "Bearer " + token);
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+}
