@@ -71,8 +71,9 @@ class SignInWithClaudeCodeTest {
         upstream = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
-        // Signed-in Claude Code calls the gateway's own /v1/messages: the default route serves it.
-        gateway = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
+        // Signed-in Claude Code calls the gateway's own /v1/messages: the default route serves it. The WAR's usual
+        // context path: Claude Code keeps the path of the gateway URL it is given.
+        gateway = EmbeddedGateway.start("/claude-proxy", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
                 "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
                 "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes",
                 "DEFAULT_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/v1", "DEFAULT_MODEL_NAME", "gpt-4.1"));
@@ -173,7 +174,7 @@ class SignInWithClaudeCodeTest {
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(page.body().contains(userCode), page.body());
         HttpResponse<String> toIdp = browser.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/device"))
-                .header("content-type", "application/x-www-form-urlencoded").header("Origin", gateway.baseUrl())
+                .header("content-type", "application/x-www-form-urlencoded").header("Origin", "http://127.0.0.1:" + gateway.port())
                 .POST(HttpRequest.BodyPublishers.ofString("user_code=" + URLEncoder.encode(userCode, StandardCharsets.UTF_8)))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(302, toIdp.statusCode(), toIdp.body());
