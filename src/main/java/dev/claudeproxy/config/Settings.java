@@ -1,7 +1,13 @@
 package dev.claudeproxy.config;
 
 import dev.claudeproxy.provider.ContextWindows;
+import dev.claudeproxy.json.Json;
 import dev.claudeproxy.provider.Profile;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -113,6 +119,7 @@ public record Settings(
     public static final String SSO_SCOPES = "SSO_SCOPES";
     public static final String SESSION_SECRET = "SESSION_SECRET";
     public static final String SESSION_TTL_MINUTES = "SESSION_TTL_MINUTES";
+    public static final String MANAGED_SETTINGS = "MANAGED_SETTINGS";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
     public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
@@ -466,7 +473,31 @@ public record Settings(
                 lookup.find(SSO_SCOPES).map(String::strip).orElse("openid profile email offline_access"), sessionSecret,
                 Duration.ofMinutes(wholeNumber(lookup, SESSION_TTL_MINUTES, 60, 1, 24 * 60)),
                 userClaims.isEmpty() ? List.of("email", "preferred_username", "sub") : userClaims,
-                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"));
+                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"), managedSettings(lookup));
+    }
+
+    /** {@code MANAGED_SETTINGS}: a JSON object of group → Claude Code settings object. */
+    private static Map<String, JsonObject> managedSettings(Lookup lookup) {
+        Optional<String> text = lookup.find(MANAGED_SETTINGS).map(String::strip).filter(value -> !value.isEmpty());
+        if (text.isEmpty()) {
+            return Map.of();
+        }
+        JsonObject groups;
+        try (JsonReader reader = Json.JSON_P.createReader(new StringReader(text.get()))) {
+            groups = reader.readObject();
+        } catch (JsonException | IllegalStateException e) {
+            throw new IllegalArgumentException(MANAGED_SETTINGS + " must be a JSON object of group names to Claude Code"
+                    + " settings objects: " + e.getMessage(), e);
+        }
+        Map<String, JsonObject> settings = new LinkedHashMap<>();
+        groups.forEach((group, value) -> {
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new IllegalArgumentException(MANAGED_SETTINGS + ": the settings of group '" + group
+                        + "' must be a JSON object");
+            }
+            settings.put(group, value.asJsonObject());
+        });
+        return settings;
     }
 
     private static JwtAuth jwtAuth(Lookup lookup) {

@@ -1,8 +1,12 @@
 package dev.claudeproxy.config;
 
+import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,11 +23,15 @@ import java.util.Optional;
  * @param sessionTtl how long a session token holds before Claude Code refreshes it ({@code SESSION_TTL_MINUTES})
  * @param userClaims the ID token claims that name the user, the first present wins ({@code JWT_USER_CLAIM})
  * @param groupsClaim the ID token claim holding the groups, a dotted path ({@code JWT_GROUPS_CLAIM})
+ * @param managedSettings group → the Claude Code settings its users are sent, in the order they
+ *     are tried; {@code *} is everyone ({@code MANAGED_SETTINGS})
  */
 public record SignIn(URI issuer, String clientId, Secret clientSecret, String scopes, Optional<Secret> sessionSecret,
-                     Duration sessionTtl, List<String> userClaims, String groupsClaim) {
+                     Duration sessionTtl, List<String> userClaims, String groupsClaim,
+                     Map<String, JsonObject> managedSettings) {
 
     public SignIn {
         userClaims = List.copyOf(userClaims);
+        managedSettings = Collections.unmodifiableMap(new LinkedHashMap<>(managedSettings));
     }
 }

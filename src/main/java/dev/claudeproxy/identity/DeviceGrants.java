@@ -1,7 +1,6 @@
 package dev.claudeproxy.identity;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,7 +111,7 @@ public final class DeviceGrants {
     public BrowserStart holdBrowserStep(String deviceCode) {
         BrowserStart start = new BrowserStart(randomToken(), randomToken(), randomToken(), randomToken());
         byState.put(start.state(), new BrowserStep(deviceCode, start.codeVerifier(), start.nonce(),
-                sha256(start.browserSecret()), clock.instant().plus(LIFETIME)));
+                Digests.sha256(start.browserSecret()), clock.instant().plus(LIFETIME)));
         return start;
     }
 
@@ -124,7 +123,7 @@ public final class DeviceGrants {
 
     /** Whether a browser's cookie secret is the one its sign-in started with. */
     public static boolean sameBrowser(BrowserStep step, String browserSecret) {
-        return browserSecret != null && MessageDigest.isEqual(step.browserSecretHash(), sha256(browserSecret));
+        return browserSecret != null && MessageDigest.isEqual(step.browserSecretHash(), Digests.sha256(browserSecret));
     }
 
     public void complete(String deviceCode, Tokens tokens) {
@@ -197,13 +196,5 @@ public final class DeviceGrants {
             code.append(USER_CODE_LETTERS.charAt(random.nextInt(USER_CODE_LETTERS.length())));
         }
         return code.toString();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,9 +1,14 @@
 package dev.claudeproxy.servlet;
 
 import dev.claudeproxy.config.SignIn;
+import dev.claudeproxy.error.ErrorType;
+import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.identity.Attempts;
 import dev.claudeproxy.identity.DeviceGrants;
+import dev.claudeproxy.identity.Digests;
 import dev.claudeproxy.identity.Federation;
+import dev.claudeproxy.identity.Identity;
+import dev.claudeproxy.identity.ManagedSettings;
 import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.json.Json;
 import jakarta.json.JsonObjectBuilder;
@@ -13,10 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +40,7 @@ final class SignInEndpoints {
     private static final String REVOKE = "/oauth/revoke";
     private static final String DEVICE_PAGE = "/device";
     private static final String CALLBACK = "/oauth/callback";
+    private static final String MANAGED_SETTINGS = "/managed/settings";
     private static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
     private static final int MAX_REFRESH_OWNERS = 100_000;
 
@@ -47,6 +50,7 @@ final class SignInEndpoints {
     private final SessionTokens sessions;
     private final Federation federation;
     private final Attempts attempts;
+    private final ManagedSettings managed;
     /** SHA-256 of a refresh token handed out → the subject it belongs to, to refuse that user's tokens when the provider refuses it. */
     private final Map<String, String> refreshOwners = new ConcurrentHashMap<>();
 
@@ -57,6 +61,7 @@ final class SignInEndpoints {
         this.grants = new DeviceGrants(clock);
         this.federation = new Federation(settings);
         this.attempts = new Attempts(30, clock);
+        this.managed = new ManagedSettings(settings.managedSettings());
     }
 
     /** @return whether the request was one of the sign-in endpoints, now answered */
@@ -69,11 +74,39 @@ final class SignInEndpoints {
             case "GET " + DEVICE_PAGE -> devicePage(request, response, request.getParameter("user_code"), null, 200);
             case "POST " + DEVICE_PAGE -> deviceSubmitted(request, response);
             case "GET " + CALLBACK -> callback(request, response);
+            case "GET " + MANAGED_SETTINGS -> managedSettings(request, response);
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The Claude Code settings of the signed-in user's group, in the wrapper Claude Code takes, with
+     * its checksum as the ETag; {@code 304} when Claude Code already holds them; {@code 404} when
+     * no group of theirs has any (Claude Code: no policy).
+     */
+    private void managedSettings(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Identity identity;
+        try {
+            identity = sessions.verify(ClientRequests.key(request));
+        } catch (ProxyException refused) {
+            ErrorResponder.send(response, null, refused);
+            return;
+        }
+        Optional<ManagedSettings.Policy> policy = managed.of(identity.groups());
+        if (policy.isEmpty()) {
+            ErrorResponder.send(response, null, new ProxyException(ErrorType.NOT_FOUND, "no managed settings for your groups"));
+            return;
+        }
+        String etag = "\"" + policy.get().checksum() + "\"";
+        response.setHeader("ETag", etag);
+        if (etag.equals(request.getHeader("If-None-Match"))) {
+            response.setStatus(304);
+            return;
+        }
+        JsonResponse.write(response, 200, ManagedSettings.body(policy.get()));
     }
 
     private void discovery(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -145,7 +178,7 @@ final class SignInEndpoints {
         try {
             signedIn = federation.refresh(refreshToken);
         } catch (Federation.Refused refused) {
-            String owner = refreshOwners.remove(sha256(refreshToken));
+            String owner = refreshOwners.remove(Digests.sha256Hex(refreshToken));
             if (owner != null) {
                 sessions.revokeSubject(owner);
                 LOG.info(() -> "the identity provider refused a refresh: every session of that user is refused from now");
@@ -160,7 +193,7 @@ final class SignInEndpoints {
         SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
         String next = signedIn.refreshToken().orElse(refreshToken);
         if (!next.equals(refreshToken)) {
-            refreshOwners.remove(sha256(refreshToken));
+            refreshOwners.remove(Digests.sha256Hex(refreshToken));
         }
         remember(next, signedIn.subject());
         oauthJson(response, 200, Json.JSON_P.createObjectBuilder().add("access_token", issued.token())
@@ -171,7 +204,7 @@ final class SignInEndpoints {
         String token = request.getParameter("token");
         if (token != null) {
             sessions.revoke(token);
-            refreshOwners.remove(sha256(token));
+            refreshOwners.remove(Digests.sha256Hex(token));
         }
         oauthJson(response, 200, Json.JSON_P.createObjectBuilder());
     }
@@ -287,7 +320,7 @@ final class SignInEndpoints {
         if (refreshOwners.size() >= MAX_REFRESH_OWNERS) {
             refreshOwners.clear(); // the oldest are lost with the rest: their users are refused at their next sign-in
         }
-        refreshOwners.put(sha256(refreshToken), subject);
+        refreshOwners.put(Digests.sha256Hex(refreshToken), subject);
     }
 
     private static String cookieName(boolean secure) {
@@ -338,13 +371,5 @@ final class SignInEndpoints {
 
     private static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -56,7 +56,9 @@ class SignInTest {
         idp.start();
         harness = new GatewayHarness("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
                 "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
-                "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes"));
+                "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes", "MANAGED_SETTINGS",
+                "{\"eng\": {\"env\": {\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\": \"1\"}, \"availableModels\": [\"sonnet\","
+                        + " \"haiku\"]}, \"*\": {\"permissions\": {\"deny\": [\"WebFetch\"]}}}"));
         harness.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));
         base = harness.gateway.baseUrl();
     }
@@ -102,6 +104,22 @@ class SignInTest {
         harness.upstream.verify(1, postRequestedFor(anyUrl()));
         assertFalse(harness.upstream.getAllServeEvents().get(0).getRequest().containsHeader("Authorization"),
                 "the session token never goes upstream");
+
+        // Point 6: the settings of the user's group, with the checksum Claude Code computes (keys sorted, no spaces).
+        HttpResponse<String> managed = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/managed/settings"))
+                .header("Authorization", "Bearer " + accessToken).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, managed.statusCode(), managed.body());
+        String checksum = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("{\"availableModels\":[\"sonnet\",\"haiku\"],\"env\":{\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\":\"1\"}}"
+                        .getBytes(StandardCharsets.UTF_8)));
+        JsonObject policy = GatewayHarness.json(managed.body());
+        assertEquals("group:eng", policy.getString("uuid"));
+        assertEquals(checksum, policy.getString("checksum"));
+        assertEquals("1", policy.getJsonObject("settings").getJsonObject("env").getString("CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"));
+        assertEquals("\"" + checksum + "\"", managed.headers().firstValue("ETag").orElse(""));
+        assertEquals(304, GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/managed/settings"))
+                .header("Authorization", "Bearer " + accessToken).header("If-None-Match", "\"" + checksum + "\"").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
 
         // A refresh goes through the provider and gives a new session.
         String refreshToken = tokens.getString("refresh_token");

@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 25: the real Claude Code CLI ({@link ClaudeCodeCli#PINNED}) signs in to the gateway with
  * {@code claude auth login --gateway-json} (the line protocol of its "Cloud gateway" sign-in), the
  * test playing the browser against the gateway's code page and a real OpenID Connect provider
- * (mock-oauth2-server); then {@code claude -p} reaches the stand-in upstream as that user.
+ * (mock-oauth2-server); then {@code claude -p} takes the managed settings of the user's group and
+ * reaches the stand-in upstream as that user.
  */
 class SignInWithClaudeCodeTest {
 
@@ -76,7 +77,8 @@ class SignInWithClaudeCodeTest {
         gateway = EmbeddedGateway.start("/claude-proxy", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
                 "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
                 "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes",
-                "DEFAULT_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/v1", "DEFAULT_MODEL_NAME", "gpt-4.1"));
+                "DEFAULT_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/v1", "DEFAULT_MODEL_NAME", "gpt-4.1",
+                "MANAGED_SETTINGS", "{\"*\": {\"env\": {\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\": \"1\"}}}"));
         Path config = Files.createDirectories(scratch.resolve("home/.claude"));
         Files.writeString(config.resolve("settings.json"), "{\"forceLoginMethod\":\"gateway\",\"forceLoginGatewayUrl\":\""
                 + gateway.baseUrl() + "\"}");
@@ -162,6 +164,9 @@ class SignInWithClaudeCodeTest {
             assertEquals(0, printing.exitValue(), out);
             assertTrue(out.contains("Hello from the gateway."), out);
             assertTrue(log.messages().stream().anyMatch(line -> line.contains("endpoint=messages user=ada@corp.example ")
+                    && line.contains("status=200")), log.messages().toString());
+            // The managed settings the gateway sent (point 6) were taken: their env turned on model discovery.
+            assertTrue(log.messages().stream().anyMatch(line -> line.contains("endpoint=models user=ada@corp.example ")
                     && line.contains("status=200")), log.messages().toString());
         }
     }
