@@ -165,6 +165,38 @@ class SignInTest {
         assertTrue(unknown.body().contains("not recognized"), unknown.body());
     }
 
+    /** Hostile input on the sign-in endpoints: each gets its clear refusal, and none reaches the provider or a session. */
+    @Test
+    void forgedAndReplayedSignInStepsAreRefused() throws Exception {
+        HttpResponse<String> forgedState = new Browser().follow(base + "/oauth/callback?code=anything&state=forged");
+        assertEquals(400, forgedState.statusCode());
+        assertTrue(forgedState.body().contains("expired or was already used"), forgedState.body());
+        assertEquals("expired_token", GatewayHarness.json(poll("a-device-code-never-issued").body()).getString("error"));
+        assertEquals("unsupported_grant_type", GatewayHarness.json(form("/oauth/token",
+                "grant_type=password&username=a&password=b").body()).getString("error"));
+        assertEquals("invalid_request", GatewayHarness.json(form("/oauth/token", "grant_type="
+                + encode("urn:ietf:params:oauth:grant-type:device_code")).body()).getString("error"));
+        // The code page escapes what it is given.
+        HttpResponse<String> page = new Browser().follow(base + "/device?user_code=" + encode("\"><script>alert(1)</script>"));
+        assertFalse(page.body().contains("<script>"), page.body());
+    }
+
+    /** A flood of sign-ins from one address is slowed, as Claude Code expects: 429 slow_down (on a gateway of its own). */
+    @Test
+    void aFloodOfSignInsFromOneAddressIsSlowed() throws Exception {
+        try (EmbeddedGateway flooded = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER",
+                idp.issuerUrl("corp").toString(), "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret"))) {
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 40 && (last == null || last.statusCode() == 200); i++) {
+                last = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(flooded.baseUrl() + "/oauth/device_authorization"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("surface=claude_code")).build(), HttpResponse.BodyHandlers.ofString());
+            }
+            assertEquals(429, last.statusCode(), last.body());
+            assertEquals("slow_down", GatewayHarness.json(last.body()).getString("error"));
+        }
+    }
+
     @Test
     void anApiCallWithoutASessionIsToldToSignIn() throws Exception {
         HttpResponse<String> answer = messages("not-a-session");
