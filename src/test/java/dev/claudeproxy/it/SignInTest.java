@@ -187,7 +187,8 @@ class SignInTest {
         try (EmbeddedGateway flooded = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER",
                 idp.issuerUrl("corp").toString(), "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret"))) {
             HttpResponse<String> last = null;
-            for (int i = 0; i < 40 && (last == null || last.statusCode() == 200); i++) {
+            // 30 a minute: 61 reach past the limit even when a minute turns in between.
+            for (int i = 0; i < 61 && (last == null || last.statusCode() == 200); i++) {
                 last = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(flooded.baseUrl() + "/oauth/device_authorization"))
                         .header("content-type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString("surface=claude_code")).build(), HttpResponse.BodyHandlers.ofString());
