@@ -120,6 +120,8 @@ public record Settings(
     public static final String SESSION_SECRET = "SESSION_SECRET";
     public static final String SESSION_TTL_MINUTES = "SESSION_TTL_MINUTES";
     public static final String MANAGED_SETTINGS = "MANAGED_SETTINGS";
+    public static final String SSO_ALLOWED_GROUPS = "SSO_ALLOWED_GROUPS";
+    public static final String SSO_ALLOWED_DOMAINS = "SSO_ALLOWED_DOMAINS";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
     public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
@@ -473,7 +475,8 @@ public record Settings(
                 lookup.find(SSO_SCOPES).map(String::strip).orElse("openid profile email offline_access"), sessionSecret,
                 Duration.ofMinutes(wholeNumber(lookup, SESSION_TTL_MINUTES, 60, 1, 24 * 60)),
                 userClaims.isEmpty() ? List.of("email", "preferred_username", "sub") : userClaims,
-                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"), managedSettings(lookup));
+                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"), managedSettings(lookup),
+                list(lookup, SSO_ALLOWED_GROUPS), list(lookup, SSO_ALLOWED_DOMAINS));
     }
 
     /** {@code MANAGED_SETTINGS}: a JSON object of group → Claude Code settings object. */

@@ -25,13 +25,30 @@ import java.util.Optional;
  * @param groupsClaim the ID token claim holding the groups, a dotted path ({@code JWT_GROUPS_CLAIM})
  * @param managedSettings group → the Claude Code settings its users are sent, in the order they
  *     are tried; {@code *} is everyone ({@code MANAGED_SETTINGS})
+ * @param allowedGroups the groups one of which a user must be in to sign in ({@code SSO_ALLOWED_GROUPS}); empty: any
+ * @param allowedDomains the email domains a user's email must be of to sign in ({@code SSO_ALLOWED_DOMAINS}); empty: any
  */
 public record SignIn(URI issuer, String clientId, Secret clientSecret, String scopes, Optional<Secret> sessionSecret,
                      Duration sessionTtl, List<String> userClaims, String groupsClaim,
-                     Map<String, JsonObject> managedSettings) {
+                     Map<String, JsonObject> managedSettings, List<String> allowedGroups, List<String> allowedDomains) {
 
     public SignIn {
         userClaims = List.copyOf(userClaims);
+        allowedGroups = allowedGroups.stream().map(group -> group.toLowerCase(java.util.Locale.ROOT)).toList();
+        allowedDomains = allowedDomains.stream().map(domain -> domain.toLowerCase(java.util.Locale.ROOT)).toList();
         managedSettings = Collections.unmodifiableMap(new LinkedHashMap<>(managedSettings));
+    }
+
+    /** Why a user may not sign in here, when they may not: not in an allowed group, or not of an allowed email domain. */
+    public Optional<String> refusal(List<String> groups, Optional<String> email) {
+        if (!allowedGroups.isEmpty() && groups.stream().noneMatch(group -> allowedGroups.contains(
+                group.toLowerCase(java.util.Locale.ROOT)))) {
+            return Optional.of("your account is in none of the groups allowed to use this gateway");
+        }
+        if (!allowedDomains.isEmpty() && email.map(address -> address.substring(address.lastIndexOf('@') + 1)
+                .toLowerCase(java.util.Locale.ROOT)).filter(allowedDomains::contains).isEmpty()) {
+            return Optional.of("your account's email is not of a domain allowed to use this gateway");
+        }
+        return Optional.empty();
     }
 }

@@ -190,6 +190,13 @@ final class SignInEndpoints {
             oauthError(response, 503, "temporarily_unavailable", "The identity provider could not be reached.");
             return;
         }
+        if (settings.refusal(signedIn.identity().groups(), signedIn.email()).isPresent()) {
+            // Moved out of the allowed groups since signing in: out at this refresh.
+            refreshOwners.remove(Digests.sha256Hex(refreshToken));
+            sessions.revokeSubject(signedIn.subject());
+            oauthError(response, 401, "invalid_grant", "Your account may no longer use this gateway.");
+            return;
+        }
         SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
         String next = signedIn.refreshToken().orElse(refreshToken);
         if (!next.equals(refreshToken)) {
@@ -276,6 +283,13 @@ final class SignInEndpoints {
             grants.deny(deviceCode);
             page(response, 400, "Sign-in could not be completed", "<p>Sign-in could not be completed. Run /login in"
                     + " Claude Code to try again.</p>");
+            return;
+        }
+        Optional<String> notAllowed = settings.refusal(signedIn.identity().groups(), signedIn.email());
+        if (notAllowed.isPresent()) {
+            grants.deny(deviceCode);
+            page(response, 403, "Not allowed", "<p>You are signed in at the identity provider as "
+                    + escape(signedIn.identity().user()) + ", but " + escape(notAllowed.get()) + ". Ask its operator.</p>");
             return;
         }
         SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());

@@ -198,6 +198,37 @@ class SignInTest {
         }
     }
 
+    /** Issue 25, point 2: a user outside SSO_ALLOWED_GROUPS is refused at sign-in; Claude Code is told it was denied. */
+    @Test
+    void aUserOutsideTheAllowedGroupsCannotSignIn() throws Exception {
+        try (EmbeddedGateway strict = EmbeddedGateway.start("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER",
+                idp.issuerUrl("corp").toString(), "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
+                "SSO_ALLOWED_GROUPS", "eng"))) {
+            String gateway = strict.baseUrl();
+            for (String group : List.of("sales", "eng")) {
+                HttpResponse<String> started = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(gateway
+                        + "/oauth/device_authorization")).header("content-type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("surface=claude_code")).build(), HttpResponse.BodyHandlers.ofString());
+                JsonObject device = GatewayHarness.json(started.body());
+                idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-" + group, "JWT", List.of(CLIENT_ID),
+                        Map.of("email", group + "@corp.example", "groups", List.of(group)), 3600));
+                HttpResponse<String> done = new Browser(gateway).signIn(device);
+                HttpResponse<String> polled = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/oauth/token"))
+                        .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
+                                "grant_type=" + encode("urn:ietf:params:oauth:grant-type:device_code") + "&device_code="
+                                        + encode(device.getString("device_code")))).build(), HttpResponse.BodyHandlers.ofString());
+                if (group.equals("sales")) {
+                    assertEquals(403, done.statusCode(), done.body());
+                    assertTrue(done.body().contains("none of the groups allowed"), done.body());
+                    assertEquals("access_denied", GatewayHarness.json(polled.body()).getString("error"));
+                } else {
+                    assertEquals(200, done.statusCode(), done.body());
+                    assertTrue(GatewayHarness.json(polled.body()).containsKey("access_token"), polled.body());
+                }
+            }
+        }
+    }
+
     @Test
     void anApiCallWithoutASessionIsToldToSignIn() throws Exception {
         HttpResponse<String> answer = messages("not-a-session");
@@ -209,14 +240,23 @@ class SignInTest {
     private static final class Browser {
         private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+        private final String gateway;
+
+        Browser() {
+            this(base);
+        }
+
+        Browser(String gateway) {
+            this.gateway = gateway;
+        }
 
         HttpResponse<String> follow(String url) throws Exception {
             return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         }
 
         HttpResponse<String> enterCode(String userCode) throws Exception {
-            return client.send(HttpRequest.newBuilder(URI.create(base + "/device"))
-                    .header("content-type", "application/x-www-form-urlencoded").header("Origin", base)
+            return client.send(HttpRequest.newBuilder(URI.create(gateway + "/device"))
+                    .header("content-type", "application/x-www-form-urlencoded").header("Origin", gateway)
                     .POST(HttpRequest.BodyPublishers.ofString("user_code=" + encode(userCode))).build(),
                     HttpResponse.BodyHandlers.ofString());
         }
