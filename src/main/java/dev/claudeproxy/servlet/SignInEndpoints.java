@@ -75,6 +75,7 @@ final class SignInEndpoints {
             case "POST " + DEVICE_PAGE -> deviceSubmitted(request, response);
             case "GET " + CALLBACK -> callback(request, response);
             case "GET " + MANAGED_SETTINGS -> managedSettings(request, response);
+            case "POST /v1/metrics", "POST /v1/logs", "POST /v1/traces" -> telemetry(request, response);
             default -> {
                 return false;
             }
@@ -107,6 +108,24 @@ final class SignInEndpoints {
             return;
         }
         JsonResponse.write(response, 200, ManagedSettings.body(policy.get()));
+    }
+
+    /**
+     * A signed-in Claude Code's own OpenTelemetry (OTLP/HTTP), which it sends to its gateway and
+     * logs an error for on every 404: taken (200) from a signed-in user and dropped, no collector
+     * being configured; the body is not read past its declared bound.
+     */
+    private void telemetry(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            sessions.verify(ClientRequests.key(request));
+        } catch (ProxyException refused) {
+            ErrorResponder.send(response, null, refused);
+            return;
+        }
+        response.setHeader("Connection", "close"); // the body is left unread: the connection is not reused
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.getOutputStream().write("{}".getBytes(StandardCharsets.UTF_8));
     }
 
     private void discovery(HttpServletRequest request, HttpServletResponse response) throws IOException {

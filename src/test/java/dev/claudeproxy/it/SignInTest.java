@@ -121,6 +121,18 @@ class SignInTest {
                 .header("Authorization", "Bearer " + accessToken).header("If-None-Match", "\"" + checksum + "\"").build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
 
+        // Point 7: Claude Code's own telemetry is taken from a signed-in user (a 404 would log an error every flush).
+        for (String signal : List.of("metrics", "logs", "traces")) {
+            HttpResponse<String> taken = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/" + signal))
+                    .header("content-type", "application/x-protobuf").header("Authorization", "Bearer " + accessToken)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {10, 0})).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, taken.statusCode(), signal + ": " + taken.body());
+            HttpResponse<String> anonymous = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/" + signal))
+                    .header("content-type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {10, 0}))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), signal + ": " + anonymous.body());
+        }
+
         // A refresh goes through the provider and gives a new session.
         String refreshToken = tokens.getString("refresh_token");
         JsonObject refreshed = GatewayHarness.json(form("/oauth/token", "grant_type=refresh_token&refresh_token="
