@@ -1,7 +1,7 @@
 #!/bin/sh
 # Tomcat reads $CATALINA_BASE/bin/setenv.sh at start: copy this file there and adjust it.
 # Settings can be given here as environment variables or as -D system properties; JNDI entries in
-# conf/Catalina/localhost/<context>.xml and context parameters win over both (README, "Configuration").
+# conf/Catalina/localhost/<context>.xml and context parameters win over both (docs/configuration.md).
 
 # Heap: the gateway keeps no conversation state; an open stream takes about 170 KiB, so 512 MiB
 # holds the default MAX_CONCURRENT_EXCHANGES (512) with room to spare. Raise both together
