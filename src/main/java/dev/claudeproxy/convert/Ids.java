@@ -5,7 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Anthropic-style ids: {@code msg_} and {@code toolu_} followed by 24 base62 characters. */
 public final class Ids {
 
-    private static final char[] BASE62 =
+    /** The base62 digits, for every id this package makes. */
+    static final char[] BASE62 =
             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private Ids() {

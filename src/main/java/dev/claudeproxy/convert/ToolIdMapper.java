@@ -13,8 +13,6 @@ import java.util.regex.Pattern;
 final class ToolIdMapper {
 
     private static final Pattern OPENAI_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
-    private static final char[] BASE62 =
-            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private ToolIdMapper() {
     }
@@ -36,7 +34,7 @@ final class ToolIdMapper {
         }
         char[] chars = new char[length];
         for (int i = 0; i < length; i++) {
-            chars[i] = BASE62[(digest[i] & 0xff) % BASE62.length];
+            chars[i] = Ids.BASE62[(digest[i] & 0xff) % Ids.BASE62.length];
         }
         return new String(chars);
     }

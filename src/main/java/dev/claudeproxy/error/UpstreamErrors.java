@@ -109,11 +109,6 @@ public final class UpstreamErrors {
         return "(a message of " + message.length() + " characters, not shown: only a provider API's error texts are relayed)";
     }
 
-    /** Whether an upstream error message says the prompt does not fit the model's context. */
-    public static boolean isContextLength(String message) {
-        return CONTEXT_LENGTH.matcher(message).find();
-    }
-
     private static Optional<JsonStructure> parse(String body) {
         try (JsonReader reader = JSON_P.createReader(new StringReader(body))) {
             return Optional.of(reader.read());

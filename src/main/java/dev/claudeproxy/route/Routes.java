@@ -71,7 +71,7 @@ public final class Routes {
                 .map(tier -> tierRoute(tier, settings, clientKey, named))
                 .orElseThrow(() -> new RouteNotFoundException("The path names no upstream, and no server route serves"
                         + " model '" + requestedModel + "' (" + (settings.tiers().isEmpty() ? "none is configured"
-                        : "configured: " + settings.tiers().keySet()) + "). Use the path form " + PathParser.FORM));
+                        : "configured: " + settings.tiers().keySet()) + ")"));
     }
 
     /**

@@ -131,6 +131,13 @@ public final class ProxyServlet extends HttpServlet {
      */
     @Override
     public void destroy() {
+        if (gateway == null) {
+            // init() failed (its settings were refused): nothing but, perhaps, the idle readers pool was started.
+            if (readers != null) {
+                readers.shutdownNow();
+            }
+            return;
+        }
         operations.startDraining();
         try {
             if (!gateway.telemetry().awaitIdle(gateway.settings().shutdownGrace())) {

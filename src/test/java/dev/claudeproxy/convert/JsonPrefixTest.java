@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,7 +49,7 @@ class JsonPrefixTest {
     void anInvalidPrefixIsCaughtAtTheCharacterThatSpoilsIt(String text, int spoiledAt) {
         JsonPrefix prefix = new JsonPrefix();
         prefix.feed(text.substring(0, spoiledAt));
-        assertEquals(true, prefix.valid(), "valid before");
+        assertTrue(prefix.valid(), "valid before");
         prefix.feed(text.substring(spoiledAt, spoiledAt + 1));
         assertEquals(false, prefix.valid(), "invalid at the character");
     }

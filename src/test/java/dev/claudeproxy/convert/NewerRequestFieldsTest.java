@@ -50,7 +50,7 @@ class NewerRequestFieldsTest {
         JsonObject openAi = convert(Profile.OPENAI, "gpt-4.1", TITLE).getJsonObject("response_format");
         assertEquals("json_schema", openAi.getString("type"));
         JsonObject jsonSchema = openAi.getJsonObject("json_schema");
-        assertEquals(true, jsonSchema.getBoolean("strict"));
+        assertTrue(jsonSchema.getBoolean("strict"));
         assertEquals(List.of("title"), jsonSchema.getJsonObject("schema").getJsonArray("required").getValuesAs(
                 jakarta.json.JsonString::getString));
         assertFalse(jsonSchema.getString("name").isEmpty());
@@ -81,7 +81,7 @@ class NewerRequestFieldsTest {
                 + "{\"name\":\"A\",\"strict\":true,\"input_schema\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}},"
                 + "{\"name\":\"B\",\"input_schema\":{\"type\":\"object\"}}]}";
         JsonArray openAi = convert(Profile.OPENAI, "gpt-4.1", body).getJsonArray("tools");
-        assertEquals(true, openAi.getJsonObject(0).getJsonObject("function").getBoolean("strict"));
+        assertTrue(openAi.getJsonObject(0).getJsonObject("function").getBoolean("strict"));
         assertFalse(openAi.getJsonObject(1).getJsonObject("function").containsKey("strict"));
         JsonArray groq = convert(Profile.GROQ, "llama-3.3-70b-versatile", body).getJsonArray("tools");
         assertFalse(groq.getJsonObject(0).getJsonObject("function").containsKey("strict"));

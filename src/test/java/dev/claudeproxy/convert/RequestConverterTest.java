@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.claudeproxy.anthropic.InvalidMessagesRequestException;
@@ -156,7 +157,7 @@ class RequestConverterTest {
                 .getBytes(StandardCharsets.UTF_8));
         var failure = assertThrows(InvalidMessagesRequestException.class,
                 () -> RequestConverter.toChatRequest(request, target(Profile.GENERIC, "up"), Attribution.NONE));
-        assertEquals(true, failure.getMessage().startsWith("messages.0.content.0"));
+        assertTrue(failure.getMessage().startsWith("messages.0.content.0"));
     }
 
     static final ThinkingSigner SIGNATURES = new ThinkingSigner("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8));

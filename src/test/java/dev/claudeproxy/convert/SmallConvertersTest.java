@@ -1,6 +1,7 @@
 package dev.claudeproxy.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.OptionalInt;
 import java.util.stream.Stream;
@@ -53,7 +54,7 @@ class SmallConvertersTest {
     @CsvSource({"EjQKMgEMOdbH", "Fk9LpQ2", "ab+/cd==", "ab+/cde=", "A"})
     void thoughtSignatureSurvivesTheTripThroughAToolUseId(String signature) {
         String id = GeminiThoughtSignatures.toolUseId(java.util.Optional.of(signature));
-        assertEquals(true, id.matches("[A-Za-z0-9_-]+"), id);
+        assertTrue(id.matches("[A-Za-z0-9_-]+"), id);
         assertEquals(java.util.Optional.of(signature), GeminiThoughtSignatures.carried(id));
         assertEquals(GeminiThoughtSignatures.bareId(id), id.substring(0, "toolu_".length() + 24));
     }

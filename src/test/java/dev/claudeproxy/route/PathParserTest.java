@@ -1,9 +1,11 @@
 package dev.claudeproxy.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,6 +46,17 @@ class PathParserTest {
         "/api.groq.com/v1/messages", "/h/p/~/v1/messages", "/~/m/v1/messages"})
     void unparsablePathIsNotFoundShowingTheForm(String path) {
         RouteNotFoundException failure = assertThrows(RouteNotFoundException.class, () -> PathParser.parse(path));
-        assertEquals(true, failure.getMessage().contains(PathParser.FORM), failure.getMessage());
+        assertTrue(failure.getMessage().contains(PathParser.FORM), failure.getMessage());
+    }
+
+    /** Issue 29: a request with no upstream in its path, and no server route, is told the path form once. */
+    @Test
+    void noRouteStatesThePathFormOnce() {
+        dev.claudeproxy.config.Settings settings = dev.claudeproxy.config.Settings.load(name -> java.util.Optional.empty());
+        RouteNotFoundException failure = assertThrows(RouteNotFoundException.class,
+                () -> Routes.resolve(java.util.Optional.empty(), "claude-sonnet-4-5", settings, java.util.Optional.empty()));
+        String message = failure.getMessage();
+        assertEquals(message.indexOf(PathParser.FORM), message.lastIndexOf(PathParser.FORM), message);
+        assertTrue(message.contains(PathParser.FORM) && message.contains("no server route"), message);
     }
 }
