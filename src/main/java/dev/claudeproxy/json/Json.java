@@ -10,7 +10,6 @@ import java.util.Map;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
-import jakarta.json.bind.JsonbException;
 import jakarta.json.bind.config.PropertyNamingStrategy;
 
 /**
@@ -41,7 +40,7 @@ public final class Json {
 
     private static final JsonGeneratorFactory GENERATORS = JSON_P.createGeneratorFactory(Map.of());
 
-    /** Parsson's maxDepth counts one more than {@link #closesEveryContainer}'s depth. */
+    /** Parsson's maxDepth counts the document itself: one more than {@link #MAX_NESTING} containers. */
     private static final JsonParserFactory PARSERS = JSON_P.createParserFactory(
             Map.of("org.eclipse.parsson.maxDepth", MAX_NESTING + 1));
 
@@ -68,28 +67,10 @@ public final class Json {
     }
 
     /**
-     * Parses {@code text} as {@code type}; a text that is not such JSON throws {@link JsonbException}.
-     * Chat completions are read by {@code ChatCompletionReader} instead (a stream reads one per
-     * chunk); this binding of them stays the reference that reader is fuzzed against.
-     *
-     * <p>A text whose objects and arrays do not all close is refused before parsing: Yasson skips
-     * the values of unknown properties with Parsson's {@code skipArray}/{@code skipObject}, which
-     * spin forever at the end of input (Parsson 1.1.9 still; found by {@code StreamFuzzTest}), so a
-     * truncated upstream answer such as {@code {"x":[1,} would hold a worker at full CPU for good.
-     * A text nested deeper than {@link #MAX_NESTING} is refused too.
-     */
-    public static <T> T read(String text, Class<T> type) {
-        if (!closesEveryContainer(text)) {
-            throw new JsonbException("truncated, unbalanced or too deeply nested JSON");
-        }
-        return JSONB.fromJson(text, type);
-    }
-
-    /**
      * A streaming parser of {@code text} that refuses nesting deeper than {@link #MAX_NESTING}:
      * past it, Parsson throws a bare {@link RuntimeException} ({@link #tooDeep} tells it apart).
-     * Walk values with {@code next()}: Parsson's {@code skipObject}/{@code skipArray} spin at the
-     * end of a truncated text (see {@link #read}).
+     * Walk values with {@code next()}: Parsson's {@code skipObject}/{@code skipArray} spin forever
+     * at the end of a truncated text (Parsson 1.1.9 still; found by {@code StreamFuzzTest}).
      */
     public static JsonParser parser(String text) {
         return PARSERS.createParser(new StringReader(text));
@@ -99,38 +80,6 @@ public final class Json {
     public static boolean tooDeep(RuntimeException e) {
         return e.getClass() == RuntimeException.class && e.getMessage() != null
                 && e.getMessage().startsWith("Input is too deeply nested");
-    }
-
-    /**
-     * Whether every '{' and '[' outside strings is closed by its matching bracket, in order, with
-     * at most {@link #MAX_NESTING} open at once.
-     */
-    static boolean closesEveryContainer(CharSequence text) {
-        char[] open = new char[MAX_NESTING];
-        int depth = 0;
-        boolean inString = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                if (depth == MAX_NESTING) {
-                    return false;
-                }
-                open[depth++] = c == '{' ? '}' : ']';
-            } else if (c == '}' || c == ']') {
-                if (depth == 0 || open[--depth] != c) {
-                    return false;
-                }
-            }
-        }
-        return depth == 0 && !inString;
     }
 
     /**

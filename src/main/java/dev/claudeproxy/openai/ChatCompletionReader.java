@@ -19,7 +19,7 @@ import java.util.List;
  * upstream chunk, and binding one cost 3.6 times a streaming walk of it (2.2 µs against 0.6 µs for
  * a 290-byte chunk, {@code ChunkJsonBench}), about 110 µs of a 50-chunk stream's 154 µs of
  * conversion. This reader fills the same records and gives what binding gave for every chunk
- * (fuzzed against it, {@code ChatCompletionReaderFuzzTest}): a field it does not know is skipped,
+ * (fuzzed against it, {@code StreamFuzzTest} with {@code ReadersAgree}): a field it does not know is skipped,
  * {@code null} or a missing field is {@code null}, and a field of the wrong kind (an object where
  * text belongs, a fraction where a count belongs) makes the whole text not a chat completion.
  */

@@ -1,2 +1,5 @@
-/** Server-sent events: a WHATWG reader over bytes and a flushing writer; no HTTP here. */
+/**
+ * Server-sent events: a WHATWG reader over bytes, and a writer that buffers events until its caller
+ * flushes; no HTTP here.
+ */
 package dev.claudeproxy.sse;

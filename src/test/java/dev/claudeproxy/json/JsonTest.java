@@ -22,12 +22,12 @@ class JsonTest {
         "{\"a\":\"[\"", "{\"choices\":[{\"delta\":{\"x\":[\"\\\"]\"]}}"})
     void truncatedOrUnbalancedJsonIsRefusedPromptly(String text) {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
-                assertThrows(JsonbException.class, () -> Json.read(text, ChatCompletion.class)));
+                assertThrows(JsonbException.class, () -> BindingOracle.read(text, ChatCompletion.class)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"unknown\":[1,{\"x\":\"]}[\"}],\"choices\":[]}", "{\"s\":\"a \\\\\\\" quote\",\"choices\":[]}"})
     void bracketsInsideStringsAndEscapesDoNotCount(String text) {
-        assertEquals(0, Json.read(text, ChatCompletion.class).choices().size());
+        assertEquals(0, BindingOracle.read(text, ChatCompletion.class).choices().size());
     }
 }

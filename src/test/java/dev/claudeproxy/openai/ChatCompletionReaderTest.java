@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.claudeproxy.json.BindingOracle;
 import dev.claudeproxy.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.bind.JsonbException;
@@ -34,7 +35,7 @@ class ChatCompletionReaderTest {
 
     static Outcome bound(String text) {
         try {
-            return new Outcome(Json.read(text, ChatCompletion.class));
+            return new Outcome(BindingOracle.read(text, ChatCompletion.class));
         } catch (JsonbException e) {
             return new Outcome(Outcome.REFUSED);
         }

@@ -1,5 +1,6 @@
 package dev.claudeproxy.openai;
 
+import dev.claudeproxy.json.BindingOracle;
 import dev.claudeproxy.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.bind.JsonbException;
@@ -30,7 +31,7 @@ public final class ReadersAgree {
             // compared below
         }
         try {
-            bound = Json.read(text, ChatCompletion.class);
+            bound = BindingOracle.read(text, ChatCompletion.class);
         } catch (JsonbException refused) {
             boundRefused = true;
         }
