@@ -1,8 +1,11 @@
 package dev.claudeproxy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -45,10 +48,36 @@ public final class LogCapture extends Handler implements AutoCloseable {
         records.clear();
     }
 
+    /**
+     * The first message {@code matches} accepts, waiting for it to be published: a request's log
+     * line is written when its exchange ends, which may be just after its client has the answer.
+     *
+     * @throws AssertionError when none comes within {@code limit}
+     */
+    public String await(Predicate<String> matches, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        synchronized (records) {
+            while (true) {
+                Optional<String> found = messages().stream().filter(matches).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no such log message within " + limit + "; logged: " + messages());
+                }
+                records.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     @Override
     public void publish(LogRecord record) {
         if (record.getLevel().intValue() >= level.intValue()) {
-            records.add(record);
+            synchronized (records) {
+                records.add(record);
+                records.notifyAll();
+            }
         }
     }
 

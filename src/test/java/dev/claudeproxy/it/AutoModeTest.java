@@ -91,17 +91,21 @@ class AutoModeTest {
     void checksGoToTheHaikuRouteByDefaultAndEverythingElseWhereItWould() throws Exception {
         try (EmbeddedGateway gateway = gateway(Map.of());
              LogCapture log = LogCapture.of("dev.claudeproxy.requests", Level.INFO)) {
+            List<String> checkIds = new java.util.ArrayList<>();
             for (String check : List.of(STAGE_ONE, STAGE_TWO)) {
                 HttpResponse<String> response = send(gateway, path("/main/v1"), check);
                 assertEquals(200, response.statusCode(), response.body());
+                checkIds.add(response.headers().firstValue("request-id").orElseThrow());
             }
             assertEquals(200, send(gateway, path("/main/v1"), MAIN).statusCode());
             upstream.verify(2, postRequestedFor(urlEqualTo("/haiku/v1/chat/completions"))
                     .withRequestBody(matchingJsonPath("$.model", equalTo("small-model"))));
             upstream.verify(1, postRequestedFor(urlEqualTo("/main/v1/chat/completions"))
                     .withRequestBody(matchingJsonPath("$.model", equalTo("big-model"))));
-            assertEquals(2, log.messages().stream().filter(line -> line.contains(" route=haiku ")
-                    && line.contains(" kind=auto_mode_check ")).count(), log.messages().toString());
+            for (String id : checkIds) {
+                String line = log.await(logged -> logged.contains(id), java.time.Duration.ofSeconds(10));
+                assertTrue(line.contains(" route=haiku ") && line.contains(" kind=auto_mode_check "), line);
+            }
         }
     }
 

@@ -19,6 +19,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.claudeproxy.EmbeddedGateway;
 import dev.claudeproxy.LogCapture;
+import java.time.Duration;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -89,7 +90,7 @@ class IdentityTokensTest {
             HttpResponse<String> answer = send("Authorization", "Bearer " + token);
             assertEquals(200, answer.statusCode(), answer.body());
             String requestId = answer.headers().firstValue("request-id").orElseThrow();
-            assertTrue(log.messages().stream().anyMatch(line -> line.contains(requestId) && line.contains(" user=ada@corp.example ")),
+            assertTrue(log.await(line -> line.contains(requestId), Duration.ofSeconds(10)).contains(" user=ada@corp.example "),
                     log.messages().toString());
         }
         // The token is the gateway's credential: it never goes upstream.

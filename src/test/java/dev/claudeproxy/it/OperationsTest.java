@@ -140,9 +140,8 @@ class OperationsTest {
                     body(false), "x-api-key", "sk-client-secret", "X-Forwarded-User", "alice@corp");
             assertEquals(200, response.statusCode());
             String requestId = response.headers().firstValue("request-id").orElseThrow();
-            List<String> mine = log.messages().stream().filter(line -> line.contains(requestId)).toList();
-            assertEquals(1, mine.size(), log.messages().toString());
-            String line = mine.get(0);
+            String line = log.await(logged -> logged.contains(requestId), Duration.ofSeconds(10));
+            assertEquals(1, log.messages().stream().filter(logged -> logged.contains(requestId)).count(), log.messages().toString());
             Matcher fields = Pattern.compile("request_id=\\S+ endpoint=messages user=alice@corp session=- agent=- route=path "
                     + "upstream=127\\.0\\.0\\.1:\\d+ model=upstream-model stream=false status=200 ttfb_ms=\\d+ ms=\\d+ "
                     + "input_tokens=30 output_tokens=7").matcher(line);
@@ -179,9 +178,9 @@ class OperationsTest {
         }
     }
 
-    private static String lineOf(LogCapture log, HttpResponse<String> response) {
+    private static String lineOf(LogCapture log, HttpResponse<String> response) throws InterruptedException {
         String requestId = response.headers().firstValue("request-id").orElseThrow();
-        return log.messages().stream().filter(line -> line.contains(requestId)).findFirst().orElseThrow();
+        return log.await(line -> line.contains(requestId), Duration.ofSeconds(10));
     }
 
     @Test

@@ -15,6 +15,7 @@ import jakarta.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -163,11 +164,11 @@ class SignInWithClaudeCodeTest {
             assertTrue(printing.waitFor(3, TimeUnit.MINUTES), out);
             assertEquals(0, printing.exitValue(), out);
             assertTrue(out.contains("Hello from the gateway."), out);
-            assertTrue(log.messages().stream().anyMatch(line -> line.contains("endpoint=messages user=ada@corp.example ")
-                    && line.contains("status=200")), log.messages().toString());
+            assertTrue(log.await(line -> line.contains("endpoint=messages user=ada@corp.example "), Duration.ofSeconds(10))
+                    .contains("status=200"));
             // The managed settings the gateway sent (point 6) were taken: their env turned on model discovery.
-            assertTrue(log.messages().stream().anyMatch(line -> line.contains("endpoint=models user=ada@corp.example ")
-                    && line.contains("status=200")), log.messages().toString());
+            assertTrue(log.await(line -> line.contains("endpoint=models user=ada@corp.example "), Duration.ofSeconds(10))
+                    .contains("status=200"));
         }
     }
 
