@@ -22,6 +22,8 @@ BACKUP_PREFIX="${SETTINGS}.claude-proxy-backup-"
 LEDGER="${HOME}/.claude/claude-proxy-ledger.json"
 # Every env key this script writes; --uninstall without a ledger (an older install) removes exactly these.
 MANAGED_KEYS="ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN ANTHROPIC_API_KEY ANTHROPIC_MODEL ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL API_TIMEOUT_MS CLAUDE_CODE_ATTRIBUTION_HEADER CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC CLAUDE_CODE_AUTO_COMPACT_WINDOW CLAUDE_CODE_MAX_CONTEXT_TOKENS CLAUDE_CODE_AUTO_MODE_SERVER CLAUDE_CODE_AUTO_MODE_MODEL CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"
+# The top-level keys of the sign-in through the gateway (--sso); the ledger names them "top:<key>".
+TOP_KEYS="forceLoginMethod forceLoginGatewayUrl"
 # The smallest auto-compact window Claude Code takes: it reads a smaller one as this, with a warning at each start.
 CLAUDE_MIN_WINDOW=100000
 # The smallest context window Claude Code can work in (2.1.331, measured with /context): it keeps 33,000
@@ -46,6 +48,7 @@ WINDOW_NOTE=""
 MAX_CONTEXT=""
 COMPACT_WINDOW=""
 ASSUME_YES=0
+SSO=0
 DRY_RUN=0
 UNINSTALL=0
 INTERACTIVE=0
@@ -73,6 +76,9 @@ Configures Claude Code to use a claude-proxy gateway. Without flags it asks for 
                        CLAUDE_CODE_MAX_CONTEXT_TOKENS (and CLAUDE_CODE_AUTO_COMPACT_WINDOW from 100k) so
                        Claude Code compacts within it (default: the gateway's figure for the model and
                        the fast model; when it has none, asked in a terminal, else left unset)
+  --sso                sign in with your company's SSO instead of a key: writes forceLoginMethod and
+                       forceLoginGatewayUrl (then run claude, /login, "Cloud gateway"); asks only for the
+                       gateway, which must run with CLIENT_AUTH=sso; removes this script's key settings
   --yes                do not ask for confirmation
   --dry-run            show what would be done; change nothing, send nothing
   --uninstall          undo what this script wrote: each setting it changed gets its value from before
@@ -114,6 +120,7 @@ parse_flags() {
       --context-window) need_value "$@"; WINDOW="$2"; WINDOW_GIVEN=1; shift 2 ;;
       --context-window=*) WINDOW="${1#*=}"; WINDOW_GIVEN=1; shift ;;
       --yes|-y) ASSUME_YES=1; shift ;;
+      --sso) SSO=1; shift ;;
       --dry-run) DRY_RUN=1; shift ;;
       --uninstall) UNINSTALL=1; shift ;;
       --help|-h) usage; exit 0 ;;
@@ -309,7 +316,8 @@ json_tool() {
   return 1
 }
 
-# json ACTION IN OUT: ACTION is check (IN is a JSON object), merge (IN + CP_* settings → OUT),
+# json ACTION IN OUT: ACTION is check (IN is a JSON object), merge (IN + CP_* settings → OUT, without
+# the sign-in keys), sso (IN with the sign-in keys for CP_SSO_URL and without the managed env keys → OUT),
 # remove (IN without the managed keys → OUT), answer (IN is a response: print its text or error),
 # window (IN is a /v1/models page: print the first model's max_input_tokens, or with CP_WHICH=all the
 # smallest any model has; nothing when none is known),
@@ -319,7 +327,7 @@ json_tool() {
 json() {
   local action="$1" in="$2" out="${3:-/dev/null}" tool
   tool=$(json_tool) || die "needs jq, python3 or node to edit JSON; install one of them"
-  CP_ACTION="$action" CP_MANAGED="$MANAGED_KEYS" "json_$tool" "$in" "$out"
+  CP_ACTION="$action" CP_MANAGED="$MANAGED_KEYS" CP_TOP="$TOP_KEYS" "json_$tool" "$in" "$out"
 }
 
 json_jq() {
@@ -340,7 +348,12 @@ json_jq() {
                         | if env.CP_HAIKU == "" then del(.ANTHROPIC_DEFAULT_HAIKU_MODEL, .ANTHROPIC_SMALL_FAST_MODEL,
                                                          .CLAUDE_CODE_AUTO_MODE_MODEL) else . end
                         | if env.CP_WINDOW == "" then del(.CLAUDE_CODE_AUTO_COMPACT_WINDOW) else . end
-                        | if env.CP_MAX_CONTEXT == "" then del(.CLAUDE_CODE_MAX_CONTEXT_TOKENS) else . end) + setting)' "$1" >"$2" ;;
+                        | if env.CP_MAX_CONTEXT == "" then del(.CLAUDE_CODE_MAX_CONTEXT_TOKENS) else . end) + setting)
+               | del(.forceLoginMethod, .forceLoginGatewayUrl)' "$1" >"$2" ;;
+    sso) jq '(env.CP_MANAGED | split(" ")) as $keys
+             | .forceLoginMethod = "gateway" | .forceLoginGatewayUrl = env.CP_SSO_URL
+             | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
+             | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
     remove) jq '(env.CP_MANAGED | split(" ")) as $keys
                 | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
                 | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
@@ -349,21 +362,24 @@ json_jq() {
     window) jq -r '[(if env.CP_WHICH == "all" then .data[]? else .data[0]? end) | .max_input_tokens?
                     | select(type == "number" and . >= 1 and . == floor)] | min // empty' "$1" 2>/dev/null ;;
     record) jq --slurpfile after "$CP_AFTER" --slurpfile ledger "$CP_LEDGER" '
-              (.env // {}) as $b | ($after[0].env // {}) as $a
-              | reduce (env.CP_MANAGED | split(" "))[] as $k ($ledger[0];
-                  (if $b | has($k) then $b[$k] else null end) as $was
-                  | (if $a | has($k) then $a[$k] else null end) as $now
-                  | if $was == $now then .
-                    else (if ((.written[$k] // []) | index([$was])) then . else .original[$k] = $was end)
-                         | .written[$k] = ((.written[$k] // []) + [$now])
-                    end)' "$1" >"$2" ;;
+              def note($name; $was; $now):
+                if $was == $now then .
+                else (if ((.written[$name] // []) | index([$was])) then . else .original[$name] = $was end)
+                     | .written[$name] = ((.written[$name] // []) + [$now])
+                end;
+              def value($object; $k): if $object | has($k) then $object[$k] else null end;
+              . as $before | (.env // {}) as $b | ($after[0].env // {}) as $a
+              | reduce (env.CP_MANAGED | split(" "))[] as $k ($ledger[0]; note($k; value($b; $k); value($a; $k)))
+              | reduce (env.CP_TOP | split(" "))[] as $k (.; note("top:" + $k; value($before; $k); value($after[0]; $k)))' "$1" >"$2" ;;
     unrecord) jq --slurpfile ledger "$CP_LEDGER" '
               $ledger[0] as $l
-              | .env = reduce (($l.written // {}) | keys[]) as $k ((.env // {});
+              | def undo($name; $k):
                   (if has($k) then .[$k] else null end) as $now
-                  | if ($l.written[$k] | index([$now])) then
-                      (if ($l.original[$k] // null) == null then del(.[$k]) else .[$k] = $l.original[$k] end)
-                    else . end)
+                  | if ($l.written[$name] | index([$now])) then
+                      (if ($l.original[$name] // null) == null then del(.[$k]) else .[$k] = $l.original[$name] end)
+                    else . end;
+              .env = reduce (($l.written // {}) | keys[] | select(startswith("top:") | not)) as $k ((.env // {}); undo($k; $k))
+              | reduce (($l.written // {}) | keys[] | select(startswith("top:"))) as $n (.; undo($n; $n[4:]))
               | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
   esac
 }
@@ -414,6 +430,17 @@ if action == "merge":
     env["CLAUDE_CODE_AUTO_MODE_SERVER"] = "0"
     env["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1"
     data["env"] = env
+    for key in os.environ["CP_TOP"].split():
+        data.pop(key, None)
+elif action == "sso":
+    data["forceLoginMethod"] = "gateway"
+    data["forceLoginGatewayUrl"] = os.environ["CP_SSO_URL"]
+    for key in os.environ["CP_MANAGED"].split():
+        env.pop(key, None)
+    if env:
+        data["env"] = env
+    else:
+        data.pop("env", None)
 elif action == "remove":
     for key in os.environ["CP_MANAGED"].split():
         env.pop(key, None)
@@ -423,28 +450,31 @@ elif action == "remove":
         data.pop("env", None)
 elif action == "record":
     with open(os.environ["CP_AFTER"]) as f:
-        after = (json.load(f).get("env") or {})
+        after_all = json.load(f)
+    after = after_all.get("env") or {}
     with open(os.environ["CP_LEDGER"]) as f:
         ledger = json.load(f)
-    for key in os.environ["CP_MANAGED"].split():
-        was, now = env.get(key), after.get(key)
+    changes = [(key, env.get(key), after.get(key)) for key in os.environ["CP_MANAGED"].split()]
+    changes += [("top:" + key, data.get(key), after_all.get(key)) for key in os.environ["CP_TOP"].split()]
+    for name, was, now in changes:
         if was == now:
             continue
-        written = ledger.setdefault("written", {}).setdefault(key, [])
+        written = ledger.setdefault("written", {}).setdefault(name, [])
         if was not in written:
-            ledger.setdefault("original", {})[key] = was
+            ledger.setdefault("original", {})[name] = was
         written.append(now)
     data = ledger
 elif action == "unrecord":
     with open(os.environ["CP_LEDGER"]) as f:
         ledger = json.load(f)
-    for key, written in (ledger.get("written") or {}).items():
-        if env.get(key) in written:
-            original = (ledger.get("original") or {}).get(key)
+    for name, written in (ledger.get("written") or {}).items():
+        holder, key = (data, name[4:]) if name.startswith("top:") else (env, name)
+        if holder.get(key) in written:
+            original = (ledger.get("original") or {}).get(name)
             if original is None:
-                env.pop(key, None)
+                holder.pop(key, None)
             else:
-                env[key] = original
+                holder[key] = original
     if env:
         data["env"] = env
     else:
@@ -493,29 +523,38 @@ if (e.CP_ACTION === "merge") {
   env.CLAUDE_CODE_AUTO_MODE_SERVER = "0";
   env.CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY = "1";
   data.env = env;
+  for (const key of e.CP_TOP.split(" ")) delete data[key];
+} else if (e.CP_ACTION === "sso") {
+  data.forceLoginMethod = "gateway";
+  data.forceLoginGatewayUrl = e.CP_SSO_URL;
+  for (const key of e.CP_MANAGED.split(" ")) delete env[key];
+  if (Object.keys(env).length) data.env = env; else delete data.env;
 } else if (e.CP_ACTION === "remove") {
   for (const key of e.CP_MANAGED.split(" ")) delete env[key];
   if (Object.keys(env).length) data.env = env; else delete data.env;
 } else if (e.CP_ACTION === "record") {
-  const after = JSON.parse(fs.readFileSync(e.CP_AFTER, "utf8")).env || {};
+  const afterAll = JSON.parse(fs.readFileSync(e.CP_AFTER, "utf8"));
+  const after = afterAll.env || {};
   const ledger = JSON.parse(fs.readFileSync(e.CP_LEDGER, "utf8"));
   const value = (o, k) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : null);
-  for (const key of e.CP_MANAGED.split(" ")) {
-    const was = value(env, key), now = value(after, key);
+  const changes = e.CP_MANAGED.split(" ").map((key) => [key, value(env, key), value(after, key)])
+    .concat(e.CP_TOP.split(" ").map((key) => ["top:" + key, value(data, key), value(afterAll, key)]));
+  for (const [name, was, now] of changes) {
     if (was === now) continue;
     ledger.written = ledger.written || {};
-    const written = (ledger.written[key] = ledger.written[key] || []);
-    if (!written.includes(was)) { ledger.original = ledger.original || {}; ledger.original[key] = was; }
+    const written = (ledger.written[name] = ledger.written[name] || []);
+    if (!written.includes(was)) { ledger.original = ledger.original || {}; ledger.original[name] = was; }
     written.push(now);
   }
   data = ledger;
 } else if (e.CP_ACTION === "unrecord") {
   const ledger = JSON.parse(fs.readFileSync(e.CP_LEDGER, "utf8"));
-  for (const [key, written] of Object.entries(ledger.written || {})) {
-    const now = Object.prototype.hasOwnProperty.call(env, key) ? env[key] : null;
+  for (const [name, written] of Object.entries(ledger.written || {})) {
+    const [target, key] = name.startsWith("top:") ? [data, name.slice(4)] : [env, name];
+    const now = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : null;
     if (!written.includes(now)) continue;
-    const original = (ledger.original || {})[key];
-    if (original === null || original === undefined) delete env[key]; else env[key] = original;
+    const original = (ledger.original || {})[name];
+    if (original === null || original === undefined) delete target[key]; else target[key] = original;
   }
   if (Object.keys(env).length) data.env = env; else delete data.env;
 }
@@ -572,9 +611,11 @@ write_settings() {
   [ -e "$SETTINGS" ] || { printf '{}\n' >"$tmp.empty"; source="$tmp.empty"; }
   local other="ANTHROPIC_API_KEY"
   [ "$KEY_VAR" = ANTHROPIC_API_KEY ] && other="ANTHROPIC_AUTH_TOKEN"
+  local action=merge
+  [ "$SSO" = 1 ] && action=sso
   if ! CP_BASE_URL="$BASE_URL" CP_KEY="$KEY" CP_KEY_VAR="$KEY_VAR" CP_OTHER_KEY_VAR="$other" \
       CP_HAIKU="$HAIKU_MODEL" CP_MODEL="$MODEL" CP_WINDOW="$COMPACT_WINDOW" CP_MAX_CONTEXT="$MAX_CONTEXT" \
-      CP_TIMEOUT="$TIMEOUT_MS" json merge "$source" "$tmp"; then
+      CP_TIMEOUT="$TIMEOUT_MS" CP_SSO_URL="$GATEWAY" json "$action" "$source" "$tmp"; then
     rm -f "$tmp" "$tmp.empty"
     die "could not write the new settings (nothing was changed)"
   fi
@@ -782,6 +823,32 @@ prove() {
   return 1
 }
 
+# --sso: Claude Code signs in through the gateway (/login, "Cloud gateway"), which must run with
+# CLIENT_AUTH=sso; no key is written, and this script's key settings are removed (they would win).
+sign_in_through_gateway() {
+  case "$GATEWAY" in
+    http://localhost|http://localhost:*|http://localhost/*|http://127.*|http://\[::1\]*|https://*) ;;
+    *) die "--sso: Claude Code signs in only over https (plain http only to this machine): $GATEWAY" ;;
+  esac
+  say ""
+  say "  Gateway:          $GATEWAY"
+  say "  Sign-in:          your company's SSO, through the gateway (no key is written)"
+  say "  Settings:         forceLoginMethod=gateway, forceLoginGatewayUrl=$GATEWAY"
+  say "  Settings file:    $SETTINGS (this script's key settings, if any, are removed)"
+  say ""
+  if [ "$DRY_RUN" = 0 ] && ! confirm; then
+    say "Nothing was changed."
+    return 1
+  fi
+  BASE_URL="" # no route: Claude Code calls the gateway it signed in to
+  install_claude
+  write_settings
+  [ "$DRY_RUN" = 1 ] && { say "Dry run: nothing written."; return 0; }
+  say ""
+  say "Next: run claude, type /login and choose Cloud gateway; sign in in the browser it opens, then"
+  say "confirm your account in the terminal. Claude Code asks once whether to trust the gateway's certificate."
+}
+
 main() {
   parse_flags "$@"
   if [ "$UNINSTALL" = 1 ]; then
@@ -789,6 +856,10 @@ main() {
     return $?
   fi
   ask GATEWAY --gateway "Gateway URL" "$DEFAULT_GATEWAY" valid_gateway
+  if [ "$SSO" = 1 ]; then
+    sign_in_through_gateway
+    return $?
+  fi
   ask UPSTREAM --upstream "Upstream base URL (scheme optional), or 'server' for the gateway's own routes" "" valid_upstream
   if [ "$UPSTREAM" = server ]; then
     MODEL="" # the gateway's routes choose the model

@@ -463,3 +463,48 @@ server.serve_forever()' "$BATS_TEST_TMPDIR/gw" "$BATS_TEST_TMPDIR/port" >/dev/nu
   [[ "$output" == *"Context window:   none (the gateway does not know the context window of its routes)"* ]] || { echo "$output"; false; }
   [ "$(jq -r '.env | has("CLAUDE_CODE_AUTO_COMPACT_WINDOW")' "$settings")" = false ]
 }
+
+# Issue 25, point 9: --sso writes the sign-in keys and no key, takes this script's key settings out
+# (they would win over the sign-in), a later run with a key takes the sign-in keys out, and
+# --uninstall puts everything back as it was.
+sso_then_key_then_uninstall() {
+  with_claude
+  mkdir -p "$HOME/.claude"
+  printf '{"theme":"dark","env":{"FOO":"bar"}}\n' >"$settings"
+  cp "$settings" "$BATS_TEST_TMPDIR/original"
+  CLAUDE_PROXY_JSON_TOOL="$1" run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  CLAUDE_PROXY_JSON_TOOL="$1" run bash "$SCRIPT" --sso --gateway "$GATEWAY" --yes </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ "$output" == *"/login"* ]]
+  [ "$(jq -r .forceLoginMethod "$settings")" = gateway ]
+  [ "$(jq -r .forceLoginGatewayUrl "$settings")" = "$GATEWAY" ]
+  [ "$(jq -c .env "$settings")" = '{"FOO":"bar"}' ]
+  ! "$grep" -q -e "$SECRET_KEY" "$settings" || false
+  CLAUDE_PROXY_JSON_TOOL="$1" run configure
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -r 'has("forceLoginMethod") or has("forceLoginGatewayUrl")' "$settings")" = false ]
+  CLAUDE_PROXY_JSON_TOOL="$1" run bash "$SCRIPT" --uninstall </dev/null
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [ "$(jq -S -c . "$settings")" = "$(jq -S -c . "$BATS_TEST_TMPDIR/original")" ]
+}
+
+@test "--sso writes the sign-in keys and no key, and --uninstall puts everything back (jq)" {
+  sso_then_key_then_uninstall jq
+}
+
+@test "--sso writes the sign-in keys and no key, and --uninstall puts everything back (python3)" {
+  sso_then_key_then_uninstall python3
+}
+
+@test "--sso writes the sign-in keys and no key, and --uninstall puts everything back (node)" {
+  sso_then_key_then_uninstall node
+}
+
+@test "--sso refuses plain http to another machine: Claude Code would not sign in there" {
+  with_claude
+  run bash "$SCRIPT" --sso --gateway http://gw.corp.example --yes </dev/null
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"https"* ]]
+  [ ! -e "$settings" ]
+}

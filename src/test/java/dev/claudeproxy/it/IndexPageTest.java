@@ -84,6 +84,28 @@ class IndexPageTest {
         field.sendKeys(text);
     }
 
+    /** Issue 25, point 9: a gateway that signs developers in offers the sign-in settings; one that does not, hides them. */
+    @Test
+    void aSignInGatewayOffersItsSignInSettings() throws Exception {
+        String plain = harness.gateway.baseUrl();
+        browser.get(plain + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        wait.until(driver -> byId("status-state").getText().equals("ready"));
+        assertFalse(byId("sso").isDisplayed());
+        try (dev.claudeproxy.EmbeddedGateway sso = dev.claudeproxy.EmbeddedGateway.start("/claude-proxy", Map.of(
+                "CLIENT_AUTH", "sso", "SSO_ISSUER", "https://login.corp.example/realms/dev", "SSO_CLIENT_ID", "claude-proxy",
+                "SSO_CLIENT_SECRET", "the-client-secret"))) {
+            String gateway = sso.baseUrl();
+            browser.get(gateway + "/");
+            wait.until(driver -> byId("status-state").getText().equals("ready"));
+            wait.until(driver -> byId("sso").isDisplayed());
+            assertEquals("bash <(curl -fsSL " + gateway + "/claude_proxy.sh) --sso", byId("sso-script-line").getText());
+            JsonObject snippet = GatewayHarness.json(byId("sso-snippet").getText());
+            assertEquals("gateway", snippet.getString("forceLoginMethod"));
+            assertEquals(gateway, snippet.getString("forceLoginGatewayUrl"));
+        }
+    }
+
     @Test
     void theFormBuildsTheExactBaseUrlAndSnippetAndShowsLiveStatus() throws Exception {
         String gateway = harness.gateway.baseUrl();
