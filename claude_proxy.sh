@@ -49,6 +49,7 @@ MAX_CONTEXT=""
 COMPACT_WINDOW=""
 ASSUME_YES=0
 SSO=0
+NO_INSTALL=0
 DRY_RUN=0
 UNINSTALL=0
 INTERACTIVE=0
@@ -79,6 +80,7 @@ Configures Claude Code to use a claude-proxy gateway. Without flags it asks for 
   --sso                sign in with your company's SSO instead of a key: writes forceLoginMethod and
                        forceLoginGatewayUrl (then run claude, /login, "Cloud gateway"); asks only for the
                        gateway, which must run with CLIENT_AUTH=sso; removes this script's key settings
+  --no-install         never install Claude Code (say so when it is missing, and write the settings)
   --yes                do not ask for confirmation
   --dry-run            show what would be done; change nothing, send nothing
   --uninstall          undo what this script wrote: each setting it changed gets its value from before
@@ -121,6 +123,7 @@ parse_flags() {
       --context-window=*) WINDOW="${1#*=}"; WINDOW_GIVEN=1; shift ;;
       --yes|-y) ASSUME_YES=1; shift ;;
       --sso) SSO=1; shift ;;
+      --no-install) NO_INSTALL=1; shift ;;
       --dry-run) DRY_RUN=1; shift ;;
       --uninstall) UNINSTALL=1; shift ;;
       --help|-h) usage; exit 0 ;;
@@ -569,6 +572,10 @@ install_claude() {
     say "Claude Code is installed ($(command -v claude))."
     return 0
   fi
+  if [ "$NO_INSTALL" = 1 ]; then
+    say "Claude Code is not installed, and --no-install says not to: install it yourself (npm install -g @anthropic-ai/claude-code)."
+    return 0
+  fi
   command -v npm >/dev/null 2>&1 || die "the claude CLI is missing and npm is not installed: install Node.js 18+ (it brings npm), or Claude Code itself, then run this again"
   if [ "$DRY_RUN" = 1 ]; then
     say "Would install Claude Code: npm install -g @anthropic-ai/claude-code"
@@ -576,6 +583,32 @@ install_claude() {
   fi
   say "Installing Claude Code: npm install -g @anthropic-ai/claude-code"
   npm install -g @anthropic-ai/claude-code || die "npm could not install Claude Code (see its output above); on a system Node, you may need a user prefix: npm config set prefix ~/.local"
+}
+
+# What write_settings would set, one line a key, the key masked: for --dry-run.
+planned_settings() {
+  local name
+  if [ "$SSO" = 1 ]; then
+    say "  forceLoginMethod=gateway"
+    say "  forceLoginGatewayUrl=$GATEWAY"
+    say "  (and none of this script's env keys)"
+    return 0
+  fi
+  say "  env.ANTHROPIC_BASE_URL=$BASE_URL"
+  say "  env.$KEY_VAR=$(mask "$KEY")"
+  if [ -n "$MODEL" ]; then say "  env.ANTHROPIC_MODEL=$MODEL"; fi
+  if [ -n "$HAIKU_MODEL" ]; then
+    for name in ANTHROPIC_DEFAULT_HAIKU_MODEL ANTHROPIC_SMALL_FAST_MODEL CLAUDE_CODE_AUTO_MODE_MODEL; do
+      say "  env.$name=$HAIKU_MODEL"
+    done
+  fi
+  if [ -n "$MAX_CONTEXT" ]; then say "  env.CLAUDE_CODE_MAX_CONTEXT_TOKENS=$MAX_CONTEXT"; fi
+  if [ -n "$COMPACT_WINDOW" ]; then say "  env.CLAUDE_CODE_AUTO_COMPACT_WINDOW=$COMPACT_WINDOW"; fi
+  say "  env.API_TIMEOUT_MS=$TIMEOUT_MS"
+  say "  env.CLAUDE_CODE_ATTRIBUTION_HEADER=0"
+  say "  env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"
+  say "  env.CLAUDE_CODE_AUTO_MODE_SERVER=0"
+  say "  env.CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1"
 }
 
 # Replaces the settings file with TMP, atomically (same directory), mode 600.
@@ -592,7 +625,8 @@ write_settings() {
     die "$SETTINGS is not a JSON object this script can read; fix or move it, then run again (nothing was changed)"
   fi
   if [ "$DRY_RUN" = 1 ]; then
-    say "Would back up and update $SETTINGS (dry run: nothing written)."
+    say "Would back up and update $SETTINGS (dry run: nothing written), setting:"
+    planned_settings
     return 0
   fi
   if ! mkdir -p "$dir" || ! chmod 700 "$dir"; then

@@ -3,9 +3,10 @@
 # Settings can be given here as environment variables or as -D system properties; JNDI entries in
 # conf/Catalina/localhost/<context>.xml and context parameters win over both (docs/configuration.md).
 
-# Heap: the gateway keeps no conversation state; an open stream takes about 170 KiB, so 512 MiB
-# holds the default MAX_CONCURRENT_EXCHANGES (512) with room to spare. Raise both together
-# (tomcat/README.md, "Many open streams").
+# Heap: the gateway keeps no conversation state; an open stream takes about 125 KiB of live heap
+# (1,216 MiB at 10,000 open streams, docs/performance.md), so 512 MiB holds the default
+# MAX_CONCURRENT_EXCHANGES (512) with room to spare. Raise both together (tomcat/README.md,
+# "Many open streams").
 CATALINA_OPTS="${CATALINA_OPTS:-} -Xms256m -Xmx512m -XX:+ExitOnOutOfMemoryError"
 
 # Settings as system properties (visible in `ps`: never put keys here, use the context descriptor):

@@ -228,9 +228,15 @@ uninstall_after_two_runs_leaves_no_key() {
 
 @test "--dry-run writes nothing, installs nothing, sends nothing" {
   with_npm
-  run configure --dry-run
+  run configure --dry-run --haiku-model fast-model
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   [[ "$output" == *"Would install Claude Code"* ]]
+  # Issue 29: every key it would write, with its value, the key masked.
+  [[ "$output" == *"  env.ANTHROPIC_BASE_URL=$GATEWAY/"* ]]
+  [[ "$output" == *"  env.ANTHROPIC_AUTH_TOKEN=sk-t...ef (24 characters)"* ]]
+  [[ "$output" == *"  env.CLAUDE_CODE_AUTO_MODE_MODEL=fast-model"* ]]
+  [[ "$output" == *"  env.CLAUDE_CODE_AUTO_MODE_SERVER=0"* ]]
+  [[ "$output" != *"$SECRET_KEY"* ]]
   [ ! -e "$HOME/.claude" ]
   [ ! -e "$BATS_TEST_TMPDIR/npm-calls" ]
   [ ! -e "$BATS_TEST_TMPDIR/curl-args" ]
@@ -507,4 +513,13 @@ sso_then_key_then_uninstall() {
   [ "$status" -ne 0 ]
   [[ "$output" == *"https"* ]]
   [ ! -e "$settings" ]
+}
+
+@test "--no-install: a missing Claude Code is not installed, said so, and the settings are written" {
+  with_npm
+  run configure --no-install
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  [[ "$output" == *"--no-install says not to"* ]]
+  [ ! -e "$BATS_TEST_TMPDIR/npm-calls" ]
+  [ "$(jq -r .env.ANTHROPIC_AUTH_TOKEN "$settings")" = "$SECRET_KEY" ]
 }
