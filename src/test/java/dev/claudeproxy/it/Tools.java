@@ -22,11 +22,19 @@ final class Tools {
     }
 
     static boolean installed(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
+        return find(tool) != null;
+    }
+
+    /** The first of {@code names} on the PATH, as an absolute path; {@code null} when none is. */
+    static Path find(String... names) {
+        for (String name : names) {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+                Path candidate = Path.of(dir, name);
+                if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+                    return candidate.toAbsolutePath();
+                }
             }
         }
-        return false;
+        return null;
     }
 }
