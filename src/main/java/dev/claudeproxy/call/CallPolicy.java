@@ -116,7 +116,7 @@ public final class CallPolicy {
             Target target = target(route);
             ChatRequest proxyToServerRequest = convert(request.clientRequest(), target, request.attribution());
             try {
-                UpstreamAnswer answer = callWithRetries(request, route, target.profile(), proxyToServerRequest);
+                UpstreamAnswer answer = callWithRetries(request, route, target, proxyToServerRequest);
                 if (tracked) {
                     cooldowns.succeeded(route.identity());
                 }
@@ -152,11 +152,11 @@ public final class CallPolicy {
     }
 
     /** Calls once, and again after a retryable failure while the retry policy and the exchange's deadline allow. */
-    private UpstreamAnswer callWithRetries(Request request, Route route, Profile profile, ChatRequest proxyToServerRequest) {
+    private UpstreamAnswer callWithRetries(Request request, Route route, Target target, ChatRequest proxyToServerRequest) {
         RetryPolicy policy = settings.retryPolicy();
         for (int retry = 1; ; retry++) {
             try {
-                return callOnce(request, route, profile, proxyToServerRequest);
+                return callOnce(request, route, target, proxyToServerRequest);
             } catch (RetryableFailure failure) {
                 Optional<Duration> wait = request.clientRetrying() ? Optional.empty()
                         : policy.delay(retry, failure.asked, random);
@@ -178,7 +178,8 @@ public final class CallPolicy {
      * Sends the request; an upstream that refuses the {@code max_tokens} value and names its limit
      * gets it once more within that limit. Any other non-2xx answer becomes the client's error.
      */
-    private UpstreamAnswer callOnce(Request request, Route route, Profile profile, ChatRequest proxyToServerRequest) {
+    private UpstreamAnswer callOnce(Request request, Route route, Target target, ChatRequest proxyToServerRequest) {
+        Profile profile = target.profile();
         UpstreamAnswer answer = post(request, route, profile, proxyToServerRequest);
         if (answer.isSuccess()) {
             return answer;
@@ -199,7 +200,7 @@ public final class CallPolicy {
         }
         RetryHint hint = RetryHint.of(answer::header);
         ProxyException error = told(route, UpstreamErrors.fromStatus(answer.status(), errorBody, answer.contentType(), hint,
-                Profile.isProviderApi(route.host(), route.chatCompletions().getPort(), settings.profileByHost())));
+                target.relaysErrors()));
         if (error.getMessage().startsWith(UpstreamErrors.PROMPT_TOO_LONG)) {
             ContextWindows.namedIn(errorBody).ifPresent(limit -> tellWindow(request, route, limit));
         }

@@ -1,10 +1,8 @@
 package dev.claudeproxy.identity;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
@@ -47,8 +45,6 @@ import java.util.Set;
  * is known at the next refresh.
  */
 public final class Federation {
-
-    private static final int TIMEOUT_MILLIS = 5_000;
 
     private final SignIn settings;
     private final ClientSecretBasic client;
@@ -107,8 +103,8 @@ public final class Federation {
             throws Refused, Unavailable {
         Provider known = provider();
         HTTPRequest request = new TokenRequest(known.metadata().getTokenEndpointURI(), client, grant).toHTTPRequest();
-        request.setConnectTimeout(TIMEOUT_MILLIS);
-        request.setReadTimeout(TIMEOUT_MILLIS);
+        request.setConnectTimeout(ProviderKeys.TIMEOUT_MILLIS);
+        request.setReadTimeout(ProviderKeys.TIMEOUT_MILLIS);
         TokenResponse response;
         try {
             response = OIDCTokenResponseParser.parse(request.send());
@@ -163,11 +159,10 @@ public final class Federation {
     private Provider discover() throws Unavailable {
         try {
             Issuer issuer = new Issuer(settings.issuer());
-            OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(issuer, TIMEOUT_MILLIS, TIMEOUT_MILLIS);
-            DefaultResourceRetriever retriever = new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, 512 * 1024);
-            JWSVerificationKeySelector<SecurityContext> keys = new JWSVerificationKeySelector<>(
-                    Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256, JWSAlgorithm.PS256),
-                    JWKSourceBuilder.create(metadata.getJWKSetURI().toURL(), retriever).retrying(true).build());
+            OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(issuer, ProviderKeys.TIMEOUT_MILLIS,
+                    ProviderKeys.TIMEOUT_MILLIS);
+            JWSVerificationKeySelector<SecurityContext> keys = ProviderKeys.selector(metadata.getJWKSetURI().toURL(),
+                    Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256, JWSAlgorithm.PS256));
             return new Provider(metadata, new IDTokenValidator(issuer, new ClientID(settings.clientId()), keys, null));
         } catch (GeneralException | IOException | IllegalArgumentException e) {
             throw new Unavailable("the identity provider's discovery document at " + settings.issuer()

@@ -1,5 +1,6 @@
 package dev.claudeproxy.identity;
 
+import dev.claudeproxy.config.GroupModels;
 import dev.claudeproxy.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -36,7 +37,8 @@ public final class ManagedSettings {
     /** The policy of the first group the user is in; empty when none is theirs (Claude Code: no policy). */
     public Optional<Policy> of(Collection<String> groups) {
         java.util.List<String> lower = groups.stream().map(group -> group.toLowerCase(Locale.ROOT)).toList();
-        return byGroup.entrySet().stream().filter(entry -> entry.getKey().equals("*") || lower.contains(entry.getKey()))
+        return byGroup.entrySet().stream()
+                .filter(entry -> entry.getKey().equals(GroupModels.EVERYONE) || lower.contains(entry.getKey()))
                 .map(Map.Entry::getValue).findFirst();
     }
 

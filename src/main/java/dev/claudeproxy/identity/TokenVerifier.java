@@ -4,14 +4,10 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -44,12 +40,8 @@ import java.util.stream.Collectors;
  */
 public final class TokenVerifier {
 
-    /** Fetches of the provider's documents: bounded in time and size. */
-    private static final int TIMEOUT_MILLIS = 5_000;
-    private static final int SIZE_LIMIT_BYTES = 512 * 1024;
-
     private final JwtAuth auth;
-    private final ResourceRetriever retriever = new DefaultResourceRetriever(TIMEOUT_MILLIS, TIMEOUT_MILLIS, SIZE_LIMIT_BYTES);
+    private final ResourceRetriever retriever = ProviderKeys.retriever();
     /** Built on first use, so a gateway starts while its provider is unreachable; then kept. */
     private volatile ConfigurableJWTProcessor<SecurityContext> processor;
 
@@ -104,12 +96,11 @@ public final class TokenVerifier {
     }
 
     private ConfigurableJWTProcessor<SecurityContext> build() throws KeySourceException {
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.create(jwksUrl(), retriever).retrying(true).build();
         DefaultJWTProcessor<SecurityContext> built = new DefaultJWTProcessor<>();
         // Providers type their tokens "JWT", RFC 9068's "at+jwt", or not at all.
         built.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
         Set<JWSAlgorithm> algorithms = auth.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
-        built.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
+        built.setJWSKeySelector(ProviderKeys.selector(jwksUrl(), algorithms));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(auth.audiences()),
                 new JWTClaimsSet.Builder().issuer(auth.issuer().toString()).build(), Set.of("sub", "exp"), null);
         claims.setMaxClockSkew((int) auth.clockSkew().toSeconds());

@@ -126,7 +126,7 @@ final class Exchange implements Runnable {
             answered = gateway.calls().call(new CallPolicy.Request(clientRequest, primary, path.route(), clientKey,
                     clientRetrying, deadlines, cancellation, trace.requestId, this::trace, heartbeat,
                     attribution(clientRequest),
-                    fallback -> settings.groupModels().allows(trace.groups, fallback.host(), fallback.model())));
+                    this::permitted));
             // The request's bytes are not needed any more: what the answer needs is kept below.
             body.release();
             UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
@@ -218,6 +218,11 @@ final class Exchange implements Runnable {
         }
     }
 
+    /** Whether the user's groups may use this route's model ({@code GROUP_MODELS}): the primary route and each fallback. */
+    private boolean permitted(Route route) {
+        return settings.groupModels().allows(trace.groups, route.host(), route.model());
+    }
+
     private Route route(MessagesRequest clientRequest, boolean autoModeCheck) {
         trace.stream = clientRequest.stream();
         trace.autoModeCheck = autoModeCheck;
@@ -233,7 +238,7 @@ final class Exchange implements Runnable {
                 throw new ProxyException(ErrorType.PERMISSION, refusal.get());
             }
         }
-        if (!settings.groupModels().allows(trace.groups, route.host(), route.model())) {
+        if (!permitted(route)) {
             // 400, never 401 or 403, which Claude Code reads as "sign in again".
             throw ProxyException.invalidRequest(settings.groupModels().refusal(trace.groups, route.host(), route.model()));
         }

@@ -496,25 +496,27 @@ public final class ProxyServlet extends HttpServlet {
 
     /** {@code SESSION_SECRET}, else a random key: sessions then hold on this instance until it restarts. */
     private static byte[] sessionKey(SignIn sso) {
-        if (sso.sessionSecret().isPresent()) {
-            return sso.sessionSecret().get().reveal().getBytes(StandardCharsets.UTF_8);
-        }
-        LOG.info(Settings.SESSION_SECRET + " is not set: sign-in sessions hold on this instance until it restarts; set one"
-                + " shared secret for a cluster");
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        return random;
+        return keyOf(sso.sessionSecret(), Settings.SESSION_SECRET, "sign-in sessions hold");
     }
 
     /** Without a configured secret, a random one: signatures then hold for this instance until it restarts. */
     private static ThinkingSigner signatures(Settings settings) {
-        if (settings.thinkingSecret().isPresent()) {
-            return new ThinkingSigner(settings.thinkingSecret().get().reveal().getBytes(StandardCharsets.UTF_8));
+        return new ThinkingSigner(keyOf(settings.thinkingSecret(), Settings.THINKING_SIGNATURE_SECRET,
+                "thinking blocks verify"));
+    }
+
+    /**
+     * A configured secret's bytes, else 32 random ones, said once in the log: what they sign then
+     * {@code holds} on this instance until it restarts.
+     */
+    private static byte[] keyOf(Optional<Secret> configured, String setting, String holds) {
+        if (configured.isPresent()) {
+            return configured.get().reveal().getBytes(StandardCharsets.UTF_8);
         }
-        LOG.info(Settings.THINKING_SIGNATURE_SECRET + " is not set: thinking blocks verify on this instance until it"
-                + " restarts; set one shared secret for a cluster");
+        LOG.info(setting + " is not set: " + holds + " on this instance until it restarts; set one shared secret for a"
+                + " cluster");
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
-        return new ThinkingSigner(random);
+        return random;
     }
 }

@@ -251,9 +251,10 @@ final class SignInEndpoints {
             return;
         }
         DeviceGrants.BrowserStart start = grants.holdBrowserStep(deviceCode.get());
+        String base = base(request);
         URI authorization;
         try {
-            authorization = federation.authorizationUri(URI.create(base(request) + CALLBACK), start.state(), start.nonce(),
+            authorization = federation.authorizationUri(URI.create(base + CALLBACK), start.state(), start.nonce(),
                     start.codeVerifier());
         } catch (Federation.Unavailable unavailable) {
             LOG.warning("sign-in: " + unavailable.getMessage());
@@ -261,10 +262,9 @@ final class SignInEndpoints {
                     + " minutes.</p>");
             return;
         }
-        boolean secure = base(request).startsWith("https:");
         // The browser that entered the code is the one the sign-in may end in.
-        response.addHeader("Set-Cookie", cookieName(secure) + "=" + start.browserSecret() + "; Max-Age="
-                + DeviceGrants.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax; Path=/" + (secure ? "; Secure" : ""));
+        response.addHeader("Set-Cookie", cookieName(base) + "=" + start.browserSecret() + "; Max-Age="
+                + DeviceGrants.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax; Path=/" + (secure(base) ? "; Secure" : ""));
         response.setHeader("Cache-Control", "no-store");
         response.setStatus(302);
         response.setHeader("Location", authorization.toString());
@@ -278,7 +278,8 @@ final class SignInEndpoints {
             return;
         }
         String deviceCode = step.get().deviceCode();
-        if (!DeviceGrants.sameBrowser(step.get(), cookie(request, cookieName(base(request).startsWith("https:"))))) {
+        String base = base(request);
+        if (!DeviceGrants.sameBrowser(step.get(), cookie(request, cookieName(base)))) {
             grants.deny(deviceCode);
             page(response, 400, "Another browser", "<p>This sign-in was started in a different browser. Run /login in"
                     + " Claude Code again and finish it in one browser.</p>");
@@ -295,7 +296,7 @@ final class SignInEndpoints {
         }
         Federation.SignedIn signedIn;
         try {
-            signedIn = federation.exchange(request.getParameter("code"), URI.create(base(request) + CALLBACK),
+            signedIn = federation.exchange(request.getParameter("code"), URI.create(base + CALLBACK),
                     step.get().codeVerifier(), step.get().nonce());
         } catch (Federation.Refused | Federation.Unavailable failure) {
             LOG.warning("sign-in could not be completed: " + failure.getMessage());
@@ -356,8 +357,13 @@ final class SignInEndpoints {
         refreshOwners.put(Digests.sha256Hex(refreshToken), subject);
     }
 
-    private static String cookieName(boolean secure) {
-        return secure ? "__Host-gw_dev" : "gw_dev";
+    /** The browser's sign-in cookie: {@code __Host-} prefixed (bound to this origin, over TLS only) when served over https. */
+    private static String cookieName(String base) {
+        return secure(base) ? "__Host-gw_dev" : "gw_dev";
+    }
+
+    private static boolean secure(String base) {
+        return base.startsWith("https:");
     }
 
     private static String cookie(HttpServletRequest request, String name) {
