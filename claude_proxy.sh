@@ -353,13 +353,11 @@ json_jq() {
                         | if env.CP_WINDOW == "" then del(.CLAUDE_CODE_AUTO_COMPACT_WINDOW) else . end
                         | if env.CP_MAX_CONTEXT == "" then del(.CLAUDE_CODE_MAX_CONTEXT_TOKENS) else . end) + setting)
                | del(.forceLoginMethod, .forceLoginGatewayUrl)' "$1" >"$2" ;;
-    sso) jq '(env.CP_MANAGED | split(" ")) as $keys
-             | .forceLoginMethod = "gateway" | .forceLoginGatewayUrl = env.CP_SSO_URL
-             | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
-             | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
-    remove) jq '(env.CP_MANAGED | split(" ")) as $keys
+    sso|remove) jq '(env.CP_MANAGED | split(" ")) as $keys
                 | if .env then .env |= with_entries(select(.key as $k | $keys | index($k) | not)) else . end
-                | if .env == {} then del(.env) else . end' "$1" >"$2" ;;
+                | if .env == {} then del(.env) else . end
+                | if env.CP_ACTION == "sso" then .forceLoginMethod = "gateway" | .forceLoginGatewayUrl = env.CP_SSO_URL
+                  else . end' "$1" >"$2" ;;
     answer) jq -r 'if .content then ([.content[] | select(.type == "text") | .text] | join(""))
                    else (.error.message // "no message") end' "$1" 2>/dev/null ;;
     window) jq -r '[(if env.CP_WHICH == "all" then .data[]? else .data[0]? end) | .max_input_tokens?
@@ -435,22 +433,16 @@ if action == "merge":
     data["env"] = env
     for key in os.environ["CP_TOP"].split():
         data.pop(key, None)
-elif action == "sso":
-    data["forceLoginMethod"] = "gateway"
-    data["forceLoginGatewayUrl"] = os.environ["CP_SSO_URL"]
+elif action in ("sso", "remove"):
     for key in os.environ["CP_MANAGED"].split():
         env.pop(key, None)
     if env:
         data["env"] = env
     else:
         data.pop("env", None)
-elif action == "remove":
-    for key in os.environ["CP_MANAGED"].split():
-        env.pop(key, None)
-    if env:
-        data["env"] = env
-    else:
-        data.pop("env", None)
+    if action == "sso":
+        data["forceLoginMethod"] = "gateway"
+        data["forceLoginGatewayUrl"] = os.environ["CP_SSO_URL"]
 elif action == "record":
     with open(os.environ["CP_AFTER"]) as f:
         after_all = json.load(f)
@@ -527,14 +519,10 @@ if (e.CP_ACTION === "merge") {
   env.CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY = "1";
   data.env = env;
   for (const key of e.CP_TOP.split(" ")) delete data[key];
-} else if (e.CP_ACTION === "sso") {
-  data.forceLoginMethod = "gateway";
-  data.forceLoginGatewayUrl = e.CP_SSO_URL;
+} else if (e.CP_ACTION === "sso" || e.CP_ACTION === "remove") {
   for (const key of e.CP_MANAGED.split(" ")) delete env[key];
   if (Object.keys(env).length) data.env = env; else delete data.env;
-} else if (e.CP_ACTION === "remove") {
-  for (const key of e.CP_MANAGED.split(" ")) delete env[key];
-  if (Object.keys(env).length) data.env = env; else delete data.env;
+  if (e.CP_ACTION === "sso") { data.forceLoginMethod = "gateway"; data.forceLoginGatewayUrl = e.CP_SSO_URL; }
 } else if (e.CP_ACTION === "record") {
   const afterAll = JSON.parse(fs.readFileSync(e.CP_AFTER, "utf8"));
   const after = afterAll.env || {};
