@@ -75,6 +75,14 @@ class IndexPageTest {
         }
     }
 
+    /** Opens the root page and waits for its live status to say ready; the wait is for what comes next. */
+    private static WebDriverWait openReady(String gateway) {
+        browser.get(gateway + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        wait.until(driver -> byId("status-state").getText().equals("ready"));
+        return wait;
+    }
+
     private static WebElement byId(String id) {
         return browser.findElement(By.id(id));
     }
@@ -88,18 +96,13 @@ class IndexPageTest {
     /** Issue 25, point 9: a gateway that signs developers in offers the sign-in settings; one that does not, hides them. */
     @Test
     void aSignInGatewayOffersItsSignInSettings() throws Exception {
-        String plain = harness.gateway.baseUrl();
-        browser.get(plain + "/");
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
-        wait.until(driver -> byId("status-state").getText().equals("ready"));
+        openReady(harness.gateway.baseUrl());
         assertFalse(byId("sso").isDisplayed());
         try (dev.claudeproxy.EmbeddedGateway sso = dev.claudeproxy.EmbeddedGateway.start("/claude-proxy", Map.of(
                 "CLIENT_AUTH", "sso", "SSO_ISSUER", "https://login.corp.example/realms/dev", "SSO_CLIENT_ID", "claude-proxy",
                 "SSO_CLIENT_SECRET", "the-client-secret"))) {
             String gateway = sso.baseUrl();
-            browser.get(gateway + "/");
-            wait.until(driver -> byId("status-state").getText().equals("ready"));
-            wait.until(driver -> byId("sso").isDisplayed());
+            openReady(gateway).until(driver -> byId("sso").isDisplayed());
             assertEquals("bash <(curl -fsSL " + gateway + "/claude_proxy.sh) --sso", byId("sso-script-line").getText());
             JsonObject snippet = GatewayHarness.json(byId("sso-snippet").getText());
             assertEquals("gateway", snippet.getString("forceLoginMethod"));
@@ -110,9 +113,7 @@ class IndexPageTest {
     @Test
     void theFormBuildsTheExactBaseUrlAndSnippetAndShowsLiveStatus() throws Exception {
         String gateway = harness.gateway.baseUrl();
-        browser.get(gateway + "/");
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
-        wait.until(driver -> byId("status-state").getText().equals("ready"));
+        WebDriverWait wait = openReady(gateway);
         assertTrue(byId("status-routes").getText().contains(
                         "haiku route: llama-3.1-8b-instant at api.groq.com (context window: 131072 tokens)"),
                 byId("status-routes").getText());
