@@ -470,12 +470,10 @@ public record Settings(
             throw new IllegalArgumentException(SESSION_SECRET + " must be at least 32 bytes (a random string of 43 base64"
                     + " characters or more)");
         }
-        List<String> userClaims = list(lookup, JWT_USER_CLAIM);
         return new SignIn(issuer, clientId, clientSecret,
                 lookup.find(SSO_SCOPES).map(String::strip).orElse("openid profile email offline_access"), sessionSecret,
                 Duration.ofMinutes(wholeNumber(lookup, SESSION_TTL_MINUTES, 60, 1, 24 * 60)),
-                userClaims.isEmpty() ? List.of("email", "preferred_username", "sub") : userClaims,
-                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"), managedSettings(lookup),
+                userClaims(lookup), groupsClaim(lookup), managedSettings(lookup),
                 list(lookup, SSO_ALLOWED_GROUPS), list(lookup, SSO_ALLOWED_DOMAINS));
     }
 
@@ -522,11 +520,20 @@ public record Settings(
                         + new TreeSet<>(JwtAuth.ASYMMETRIC) + "), not '" + algorithm + "'");
             }
         }
-        List<String> userClaims = list(lookup, JWT_USER_CLAIM);
         return new JwtAuth(issuer, audiences, lookup.find(JWT_JWKS_URL).map(String::strip)
-                .map(text -> absoluteUrl(JWT_JWKS_URL, text)), algorithms,
-                userClaims.isEmpty() ? List.of("email", "preferred_username", "sub") : userClaims,
-                lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups"), Duration.ofSeconds(60));
+                .map(text -> absoluteUrl(JWT_JWKS_URL, text)), algorithms, userClaims(lookup), groupsClaim(lookup),
+                Duration.ofSeconds(60));
+    }
+
+    /** {@code JWT_USER_CLAIM}, for tokens and for sign-in: the claims that name a user, the first present wins. */
+    private static List<String> userClaims(Lookup lookup) {
+        List<String> claims = list(lookup, JWT_USER_CLAIM);
+        return claims.isEmpty() ? List.of("email", "preferred_username", "sub") : claims;
+    }
+
+    /** {@code JWT_GROUPS_CLAIM}, for tokens and for sign-in: where a user's groups are, a dotted path. */
+    private static String groupsClaim(Lookup lookup) {
+        return lookup.find(JWT_GROUPS_CLAIM).map(String::strip).orElse("groups");
     }
 
     /** An http or https URL with a host, as written (an issuer must match the token's {@code iss} exactly). */
