@@ -66,6 +66,8 @@ public final class DeviceGrants {
         volatile Outcome outcome = Outcome.PENDING;
         volatile Tokens tokens;
         volatile Instant lastPoll = Instant.EPOCH;
+        /** The state of its browser step, when one is held: one at most, the last. */
+        String browserState;
 
         Grant(String userCode, Instant expiresAt) {
             this.userCode = userCode;
@@ -107,11 +109,25 @@ public final class DeviceGrants {
     public record BrowserStart(String state, String codeVerifier, String nonce, String browserSecret) {
     }
 
-    /** Keeps the browser's part of a sign-in under a new random state: 256 bits each, for state, verifier, nonce and secret. */
+    /**
+     * Keeps the browser's part of a sign-in under a new random state (256 bits each, for state,
+     * verifier, nonce and secret), in place of any earlier one of the same sign-in: a code entered
+     * again and again holds one step, so the steps held are bounded by the sign-ins under way.
+     */
     public BrowserStart holdBrowserStep(String deviceCode) {
         BrowserStart start = new BrowserStart(randomToken(), randomToken(), randomToken(), randomToken());
-        byState.put(start.state(), new BrowserStep(deviceCode, start.codeVerifier(), start.nonce(),
-                Digests.sha256(start.browserSecret()), clock.instant().plus(LIFETIME)));
+        Grant grant = byDeviceCode.get(deviceCode);
+        if (grant == null) {
+            return start; // gone meanwhile: its state will name nothing
+        }
+        synchronized (grant) {
+            if (grant.browserState != null) {
+                byState.remove(grant.browserState);
+            }
+            grant.browserState = start.state();
+            byState.put(start.state(), new BrowserStep(deviceCode, start.codeVerifier(), start.nonce(),
+                    Digests.sha256(start.browserSecret()), clock.instant().plus(LIFETIME)));
+        }
         return start;
     }
 
@@ -166,6 +182,11 @@ public final class DeviceGrants {
         Grant grant = byDeviceCode.remove(deviceCode);
         if (grant != null) {
             deviceCodeByUserCode.remove(grant.userCode);
+            synchronized (grant) {
+                if (grant.browserState != null) {
+                    byState.remove(grant.browserState);
+                }
+            }
         }
     }
 
