@@ -21,7 +21,6 @@ import dev.claudeproxy.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.JsonValue.ValueType;
@@ -144,8 +143,8 @@ public final class MessagesRequestReader {
                     + " as fewer, longer blocks)");
         }
         budget.take(shape.values());
-        try (JsonReader reader = JSON_P.createReader(new ByteArrayInputStream(body))) {
-            JsonValue value = reader.readValue();
+        try {
+            JsonValue value = Json.readValue(new ByteArrayInputStream(body));
             if (value.getValueType() != ValueType.OBJECT) {
                 throw invalid("the request body must be a JSON object");
             }
@@ -153,7 +152,7 @@ public final class MessagesRequestReader {
         } catch (JsonParsingException e) {
             throw invalid("the request body is not valid JSON: " + e.getMessage());
         } catch (jakarta.json.JsonException e) {
-            throw invalid("the request body is not valid JSON");
+            throw invalid("the request body is not valid JSON: " + e.getMessage());
         }
     }
 

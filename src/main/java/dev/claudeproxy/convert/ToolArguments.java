@@ -2,9 +2,9 @@ package dev.claudeproxy.convert;
 
 import static dev.claudeproxy.json.Json.JSON_P;
 
+import dev.claudeproxy.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.util.logging.Logger;
@@ -41,8 +41,8 @@ public final class ToolArguments {
     }
 
     private static JsonValue read(String text) {
-        try (JsonReader reader = JSON_P.createReader(new StringReader(text))) {
-            return reader.readValue();
+        try {
+            return Json.readValue(new StringReader(text));
         } catch (JsonException | IllegalStateException e) {
             return null;
         }

@@ -1,10 +1,14 @@
 package dev.claudeproxy.json;
 
+import jakarta.json.JsonException;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.stream.JsonGenerator;
 import jakarta.json.stream.JsonGeneratorFactory;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.util.Map;
 import jakarta.json.spi.JsonProvider;
@@ -64,6 +68,29 @@ public final class Json {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(8192);
         JSONB.toJson(value, out);
         return out.toByteArray();
+    }
+
+    /**
+     * One JSON value read whole, as a tree. Parsson builds every number as a {@code BigDecimal},
+     * which refuses an exponent past {@code int}'s range ({@code 1e9999999999}) with a
+     * {@link NumberFormatException}; here that is the {@link JsonException} any other text that is
+     * not such JSON gets, so no reader of outsiders' JSON meets it.
+     */
+    public static JsonValue readValue(InputStream in) {
+        return readWhole(JSON_P.createReader(in));
+    }
+
+    /** {@link #readValue(InputStream)}, from text. */
+    public static JsonValue readValue(java.io.Reader in) {
+        return readWhole(JSON_P.createReader(in));
+    }
+
+    private static JsonValue readWhole(JsonReader reader) {
+        try (reader) {
+            return reader.readValue();
+        } catch (NumberFormatException e) {
+            throw new JsonException("a number's exponent is out of range", e);
+        }
     }
 
     /**

@@ -264,7 +264,11 @@ public final class ChatCompletionReader {
         BigDecimal number;
         switch (value) {
             case VALUE_NUMBER:
-                number = p.getBigDecimal();
+                try {
+                    number = p.getBigDecimal();
+                } catch (NumberFormatException exponentPastRange) {
+                    throw mismatch(p, "a number of int's range");
+                }
                 break;
             case VALUE_STRING:
                 try {

@@ -25,7 +25,9 @@ class SmallConvertersTest {
     @ParameterizedTest(name = "[{index}] -> {1}")
     @CsvSource(delimiter = '|', value = {
         "''|{}", "'  '|{}", "{\"a\":1}|{\"a\":1}", "[1,2]|{\"value\":[1,2]}", "'```json\n{\"a\":1}\n```'|{\"a\":1}",
-        "{\"a\": \"tru|{\"_raw\":\"{\\\"a\\\": \\\"tru\"}"})
+        "{\"a\": \"tru|{\"_raw\":\"{\\\"a\\\": \\\"tru\"}",
+        // A number whose exponent passes int's range is JSON no Java reader takes: kept raw, never a crash.
+        "{\"a\":1e99999999999}|{\"_raw\":\"{\\\"a\\\":1e99999999999}\"}"})
     void toolArgumentsBecomeAJsonObject(String arguments, String input) {
         assertEquals(input, ToolArguments.parse(arguments).toString());
     }

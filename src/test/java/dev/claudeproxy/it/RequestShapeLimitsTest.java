@@ -117,6 +117,20 @@ class RequestShapeLimitsTest {
         harness.upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /** Found by RequestFuzzTest: a number whose exponent passes an int's range was a 500, not the client's 400. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"1e99999999999", "-2E-99999999999", "99999999999999999999e9999999999999999999"})
+    void aNumberWithAnExponentPastRangeIsRefused(String number) throws Exception {
+        String body = "{\"model\":\"m\",\"max_tokens\":100,\"temperature\":" + number
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        for (String endpoint : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
+            HttpResponse<String> response = harness.post(harness.route("/v1", "m") + endpoint, body);
+            HostileInputTest.assertAnthropicError(response, 400, "invalid_request_error");
+            assertTrue(response.body().contains("not valid JSON: a number's exponent is out of range"), response.body());
+        }
+        harness.upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
     @ParameterizedTest(name = "budget_tokens {0}")
     @ValueSource(strings = {"1e30", "2147483648", "-5", "1.5", "\"1024\""})
     void aThinkingBudgetPastTheRangeIsRefused(String budget) throws Exception {

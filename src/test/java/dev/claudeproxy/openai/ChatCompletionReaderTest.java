@@ -70,6 +70,14 @@ class ChatCompletionReaderTest {
     }
 
     /** The recorded-shape streams (not the fuzzer's findings) are read whole, chunk by chunk. */
+    /** An upstream's count whose exponent passes int's range is no chat completion, not a NumberFormatException. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e99999999999", "9E-99999999999"})
+    void aCountWithAnExponentPastRangeIsNoChatCompletion(String count) {
+        assertThrows(JsonException.class, () -> ChatCompletionReader.read("{\"choices\":[],\"usage\":{\"prompt_tokens\":"
+                + count + ",\"completion_tokens\":1}}"));
+    }
+
     @Test
     void everyRecordedShapeChunkIsRead() throws IOException {
         List<Path> files;
