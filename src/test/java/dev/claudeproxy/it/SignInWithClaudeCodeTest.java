@@ -34,7 +34,12 @@ import java.util.logging.Level;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
 import no.nav.security.mock.oauth2.http.NettyWrapper;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import java.util.concurrent.atomic.AtomicBoolean;
+import no.nav.security.mock.oauth2.OAuth2Exception;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +82,7 @@ class SignInWithClaudeCodeTest {
         // context path: Claude Code keeps the path of the gateway URL it is given.
         gateway = EmbeddedGateway.start("/claude-proxy", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
                 "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
-                "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes",
+                "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes", "SESSION_TTL_MINUTES", "1",
                 "DEFAULT_BASE_URL", "http://127.0.0.1:" + upstream.port() + "/v1", "DEFAULT_MODEL_NAME", "gpt-4.1",
                 "MANAGED_SETTINGS", "{\"*\": {\"env\": {\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\": \"1\"}}}"));
         Path config = Files.createDirectories(scratch.resolve("home/.claude"));
@@ -99,9 +104,10 @@ class SignInWithClaudeCodeTest {
     }
 
     @Test
-    void claudeCodeSignsInThroughTheCompanysProviderAndCallsAsThatUser() throws Exception {
-        idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-ada", "JWT", List.of(CLIENT_ID),
+    void claudeCodeSignsInCallsAsThatUserRefreshesAndIsOutOnceRemovedAtTheProvider() throws Exception {
+        RemovableUser ada = new RemovableUser(new DefaultOAuth2TokenCallback("corp", "u-ada", "JWT", List.of(CLIENT_ID),
                 Map.of("email", "ada@corp.example", "groups", List.of("eng")), 3600));
+        idp.enqueueCallback(ada);
         ProcessBuilder login = new ProcessBuilder(claude, "auth", "login", "--gateway-json")
                 .redirectError(scratch.resolve("login.err").toFile());
         environment(login);
@@ -155,20 +161,95 @@ class SignInWithClaudeCodeTest {
         String credentials = Files.readString(scratch.resolve("home/.claude/.credentials.json"));
         assertTrue(credentials.contains("\"enterpriseGateway\"") && credentials.contains("ada@corp.example"), "credentials stored");
 
+        String signedInToken = credential();
         try (LogCapture log = LogCapture.of("dev.claudeproxy.requests", Level.INFO)) {
-            ProcessBuilder print = new ProcessBuilder(claude, "-p", "say hi").redirectErrorStream(true)
-                    .directory(Files.createDirectories(scratch.resolve("work")).toFile());
-            environment(print);
-            Process printing = print.start();
+            Process printing = print();
             String out = new String(printing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(printing.waitFor(3, TimeUnit.MINUTES), out);
             assertEquals(0, printing.exitValue(), out);
             assertTrue(out.contains("Hello from the gateway."), out);
+            // Sessions last a minute here, inside the five minutes before expiry in which Claude Code refreshes: it
+            // refreshed through the provider before calling, and holds a new session token.
+            assertTrue(!credential().equals(signedInToken), "Claude Code refreshed its session");
             assertTrue(log.await(line -> line.contains("endpoint=messages user=ada@corp.example "), Duration.ofSeconds(10))
                     .contains("status=200"));
             // The managed settings the gateway sent (point 6) were taken: their env turned on model discovery.
             assertTrue(log.await(line -> line.contains("endpoint=models user=ada@corp.example "), Duration.ofSeconds(10))
                     .contains("status=200"));
+        }
+        // Then the user is removed at the provider: the next refresh is refused there, and Claude Code, which keeps
+        // its access token after a refused refresh, is refused by the gateway too, and told to sign in again.
+        removed.set(true);
+        Process printing = print();
+        String out = new String(printing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(printing.waitFor(3, TimeUnit.MINUTES), out);
+        assertTrue(printing.exitValue() != 0, out);
+        assertTrue(out.contains("no longer accepts this session") && out.contains("/login"), out);
+        assertTrue(!out.contains("Hello from the gateway."), out);
+        // The access token Claude Code still holds, not expired yet, is refused at once, for good.
+        HttpResponse<String> held = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(gateway.baseUrl() + "/v1/messages")).header("Authorization", "Bearer " + credential())
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, held.statusCode(), held.body());
+        assertEquals("false", held.headers().firstValue("x-should-retry").orElse(""));
+    }
+
+    /** {@code claude -p "say hi"} started in the scratch HOME, its output and errors in one stream. */
+    private static Process print() throws Exception {
+        ProcessBuilder print = new ProcessBuilder(claude, "-p", "say hi").redirectErrorStream(true)
+                .directory(Files.createDirectories(scratch.resolve("work")).toFile());
+        environment(print);
+        return print.start();
+    }
+
+    /** The session token Claude Code holds now. */
+    private static String credential() throws Exception {
+        JsonObject stored = Json.createReader(Files.newBufferedReader(scratch.resolve("home/.claude/.credentials.json")))
+                .readObject();
+        return stored.getJsonObject("enterpriseGateway").getString("jwt");
+    }
+
+    private static final AtomicBoolean removed = new AtomicBoolean();
+
+    /**
+     * A user of the provider, whose tokens it issues (at sign-in and at every refresh, which
+     * mock-oauth2-server answers with the callback of the sign-in) until they are removed, and
+     * then refuses with {@code invalid_grant}, as a real provider refuses a disabled account.
+     */
+    private record RemovableUser(OAuth2TokenCallback user) implements OAuth2TokenCallback {
+        @Override
+        public String issuerId() {
+            return user.issuerId();
+        }
+
+        @Override
+        public String subject(TokenRequest tokenRequest) {
+            if (removed.get()) {
+                throw new OAuth2Exception(OAuth2Error.INVALID_GRANT, "the user was removed");
+            }
+            return user.subject(tokenRequest);
+        }
+
+        @Override
+        public String typeHeader(TokenRequest tokenRequest) {
+            return user.typeHeader(tokenRequest);
+        }
+
+        @Override
+        public List<String> audience(TokenRequest tokenRequest) {
+            return user.audience(tokenRequest);
+        }
+
+        @Override
+        public Map<String, Object> addClaims(TokenRequest tokenRequest) {
+            return user.addClaims(tokenRequest);
+        }
+
+        @Override
+        public long tokenExpiry() {
+            return user.tokenExpiry();
         }
     }
 
