@@ -45,6 +45,16 @@ public final class EmbeddedGateway implements AutoCloseable {
      * @param port 0 for any free port
      * @param contextPath "" for ROOT, or "/name"
      */
+    /** A gateway at the root whose container has only {@code threads} worker threads, as a small server has. */
+    public static EmbeddedGateway withContainerThreads(int threads, Map<String, String> contextParams) {
+        return start(0, "", contextParams, Map.of(), context -> {
+            org.apache.catalina.Service service = ((org.apache.catalina.Engine) context.getParent().getParent()).getService();
+            for (org.apache.catalina.connector.Connector connector : service.findConnectors()) {
+                connector.setProperty("maxThreads", Integer.toString(threads));
+            }
+        });
+    }
+
     public static EmbeddedGateway start(int port, String contextPath, Map<String, String> contextParams,
                                         Map<String, String> jndiEntries) {
         return start(port, contextPath, contextParams, jndiEntries, context -> { });

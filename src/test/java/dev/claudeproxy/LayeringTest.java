@@ -60,6 +60,14 @@ class LayeringTest {
     }
 
     @Test
+    void telemetryForwardingKnowsNothingOfCallsConversionOrTheServlet() {
+        noClasses().that().resideInAPackage("..otlp..").should().dependOnClassesThat()
+                .resideInAnyPackage("..call..", "..convert..", "..route..", "..servlet..", "..anthropic..", "..openai..",
+                        "..identity..")
+                .check(gateway);
+    }
+
+    @Test
     void theUpstreamClientKnowsNothingOfCallsConversionOrTheServlet() {
         noClasses().that().resideInAPackage("..upstream..").should().dependOnClassesThat()
                 .resideInAnyPackage("..call..", "..convert..", "..route..", "..servlet..", "..anthropic..", "..openai..")

@@ -122,6 +122,8 @@ public record Settings(
     public static final String MANAGED_SETTINGS = "MANAGED_SETTINGS";
     public static final String SSO_ALLOWED_GROUPS = "SSO_ALLOWED_GROUPS";
     public static final String SSO_ALLOWED_DOMAINS = "SSO_ALLOWED_DOMAINS";
+    public static final String OTLP_ENDPOINT = "OTLP_ENDPOINT";
+    public static final String OTLP_HEADERS = "OTLP_HEADERS";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
     public static final String UPSTREAM_MAX_EVENT_BYTES = "UPSTREAM_MAX_EVENT_BYTES";
@@ -474,7 +476,21 @@ public record Settings(
                 lookup.find(SSO_SCOPES).map(String::strip).orElse("openid profile email offline_access"), sessionSecret,
                 Duration.ofMinutes(wholeNumber(lookup, SESSION_TTL_MINUTES, 60, 1, 24 * 60)),
                 userClaims(lookup), groupsClaim(lookup), managedSettings(lookup),
-                list(lookup, SSO_ALLOWED_GROUPS), list(lookup, SSO_ALLOWED_DOMAINS));
+                list(lookup, SSO_ALLOWED_GROUPS), list(lookup, SSO_ALLOWED_DOMAINS),
+                lookup.find(OTLP_ENDPOINT).map(String::strip).filter(text -> !text.isEmpty())
+                        .map(text -> absoluteUrl(OTLP_ENDPOINT, text)), collectorHeaders(lookup));
+    }
+
+    /** {@code OTLP_HEADERS}: {@code name=value} pairs, as OpenTelemetry's {@code OTEL_EXPORTER_OTLP_HEADERS} writes them. */
+    private static Map<String, Secret> collectorHeaders(Lookup lookup) {
+        Map<String, Secret> headers = new LinkedHashMap<>();
+        pairs(lookup, OTLP_HEADERS, "name=value", Secret::of).forEach((name, value) -> {
+            if (!name.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new IllegalArgumentException(OTLP_HEADERS + ": '" + name + "' is not a header name");
+            }
+            headers.put(name, value);
+        });
+        return headers;
     }
 
     /** {@code MANAGED_SETTINGS}: a JSON object of group → Claude Code settings object. */

@@ -27,16 +27,21 @@ import java.util.Optional;
  *     are tried; {@code *} is everyone ({@code MANAGED_SETTINGS})
  * @param allowedGroups the groups one of which a user must be in to sign in ({@code SSO_ALLOWED_GROUPS}); empty: any
  * @param allowedDomains the email domains a user's email must be of to sign in ({@code SSO_ALLOWED_DOMAINS}); empty: any
+ * @param collector the OTLP/HTTP collector signed-in Claude Code's telemetry goes to ({@code OTLP_ENDPOINT});
+ *     empty: it is taken and dropped
+ * @param collectorHeaders what every post to the collector carries ({@code OTLP_HEADERS})
  */
 public record SignIn(URI issuer, String clientId, Secret clientSecret, String scopes, Optional<Secret> sessionSecret,
                      Duration sessionTtl, List<String> userClaims, String groupsClaim,
-                     Map<String, JsonObject> managedSettings, List<String> allowedGroups, List<String> allowedDomains) {
+                     Map<String, JsonObject> managedSettings, List<String> allowedGroups, List<String> allowedDomains,
+                     Optional<URI> collector, Map<String, Secret> collectorHeaders) {
 
     public SignIn {
         userClaims = List.copyOf(userClaims);
         allowedGroups = allowedGroups.stream().map(group -> group.toLowerCase(java.util.Locale.ROOT)).toList();
         allowedDomains = allowedDomains.stream().map(domain -> domain.toLowerCase(java.util.Locale.ROOT)).toList();
         managedSettings = Collections.unmodifiableMap(new LinkedHashMap<>(managedSettings));
+        collectorHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(collectorHeaders));
     }
 
     /** Why a user may not sign in here, when they may not: not in an allowed group, or not of an allowed email domain. */

@@ -49,6 +49,7 @@ final class BodyReader implements ReadListener {
     private final Consumer<ReadBody> onBody;
     private final Runnable onClientGone;
     private final long declaredLength;
+    private final String limit;
     private final long startNanos = System.nanoTime();
     private BodyDeadlines deadlines;
     private byte[] body;
@@ -58,11 +59,13 @@ final class BodyReader implements ReadListener {
 
     /**
      * @param declaredLength the body's {@code Content-Length}, or -1
+     * @param limit what {@code maxBytes} is, named when a body passes it ({@code MAX_REQUEST_BYTES})
      * @param onBody gets the whole body, on the container thread that read its end
      * @param onClientGone told when the client's connection failed while it sent
      */
-    BodyReader(AsyncContext asyncContext, ServletInputStream in, long declaredLength, long maxBytes, BodyBudget budget,
-               Timeouts timeouts, Consumer<ReadBody> onBody, Runnable onClientGone) {
+    BodyReader(AsyncContext asyncContext, ServletInputStream in, long declaredLength, long maxBytes, String limit,
+               BodyBudget budget, Timeouts timeouts, Consumer<ReadBody> onBody, Runnable onClientGone) {
+        this.limit = limit;
         this.asyncContext = asyncContext;
         this.in = in;
         this.maxBytes = maxBytes;
@@ -108,7 +111,7 @@ final class BodyReader implements ReadListener {
                         break; // onAllDataRead follows
                     }
                     if (length == maxBytes) {
-                        fail(ClientRequests.tooLarge(maxBytes));
+                        fail(ClientRequests.tooLarge(maxBytes, limit));
                         return;
                     }
                     if (!grow(length + 1)) {

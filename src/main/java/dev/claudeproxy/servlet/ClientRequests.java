@@ -112,11 +112,18 @@ final class ClientRequests {
      * @throws ClientGoneException when the client's connection fails while sending
      */
     static byte[] body(HttpServletRequest clientToProxyRequest, long maxBytes) {
-        refuseDeclaredOverLimit(clientToProxyRequest, maxBytes);
+        return body(clientToProxyRequest, maxBytes, "MAX_REQUEST_BYTES");
+    }
+
+    /** {@link #body(HttpServletRequest, long)} under another limit, {@code limit} naming it. */
+    static byte[] body(HttpServletRequest clientToProxyRequest, long maxBytes, String limit) {
+        if (clientToProxyRequest.getContentLengthLong() > maxBytes) {
+            throw tooLarge(maxBytes, limit);
+        }
         try (InputStream in = clientToProxyRequest.getInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
             if (body.length > maxBytes) {
-                throw tooLarge(maxBytes);
+                throw tooLarge(maxBytes, limit);
             }
             return body;
         } catch (IOException e) {
@@ -132,7 +139,12 @@ final class ClientRequests {
     }
 
     static ProxyException tooLarge(long maxBytes) {
+        return tooLarge(maxBytes, "MAX_REQUEST_BYTES");
+    }
+
+    /** @param limit the setting or the fixed limit {@code maxBytes} is, named in the message */
+    static ProxyException tooLarge(long maxBytes, String limit) {
         return new ProxyException(ErrorType.REQUEST_TOO_LARGE, "request body is larger than this gateway's limit of "
-                + maxBytes + " bytes (MAX_REQUEST_BYTES)");
+                + maxBytes + " bytes (" + limit + ")");
     }
 }

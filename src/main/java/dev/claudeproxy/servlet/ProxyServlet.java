@@ -106,10 +106,10 @@ public final class ProxyServlet extends HttpServlet {
         tokens = settings.clientAuth().jwt().map(TokenVerifier::new);
         sessions = settings.clientAuth().signIn().map(sso -> new SessionTokens(sessionKey(sso), sso.sessionTtl(),
                 Clock.systemUTC()));
-        signIn = settings.clientAuth().signIn().map(sso -> new SignInEndpoints(sso, settings.publicUrl(), sessions.get(),
-                Clock.systemUTC()));
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
+        signIn = settings.clientAuth().signIn().map(sso -> new SignInEndpoints(sso, settings.publicUrl(), sessions.get(),
+                new SmallBodies(gateway), Clock.systemUTC()));
         if (settings.allowlist().anyPublic()) {
             LOG.warning(Settings.UPSTREAM_ALLOWLIST + " allows any public host: request paths may name any upstream on the"
                     + " internet (the gateway's own machine and networks stay refused unless listed); list the hosts"
@@ -148,6 +148,7 @@ public final class ProxyServlet extends HttpServlet {
             Thread.currentThread().interrupt();
         }
         gateway.admission().close();
+        signIn.ifPresent(SignInEndpoints::close);
         gateway.bodyDeadlines().close();
         gateway.upstream().close();
         readers.shutdownNow();
@@ -284,7 +285,8 @@ public final class ProxyServlet extends HttpServlet {
             }
         }));
         BodyReader reader = new BodyReader(asyncContext, clientToProxyRequest.getInputStream(),
-                clientToProxyRequest.getContentLengthLong(), settings.limits().maxRequestBytes(), gateway.budget(),
+                clientToProxyRequest.getContentLengthLong(), settings.limits().maxRequestBytes(), Settings.MAX_REQUEST_BYTES,
+                gateway.budget(),
                 settings.timeouts(), body -> admit(body, parsed, trace, client, clientKey, clientRetrying, running),
                 () -> {
                     trace.errorType = Exchange.CLIENT_GONE;

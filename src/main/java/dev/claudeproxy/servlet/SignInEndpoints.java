@@ -11,6 +11,8 @@ import dev.claudeproxy.identity.Identity;
 import dev.claudeproxy.identity.ManagedSettings;
 import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.json.Json;
+import dev.claudeproxy.otlp.OtlpAttribution;
+import dev.claudeproxy.otlp.OtlpForwarder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -43,6 +45,10 @@ final class SignInEndpoints {
     private static final String MANAGED_SETTINGS = "/managed/settings";
     private static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
     private static final int MAX_REFRESH_OWNERS = 100_000;
+    /** A sign-in form holds a code or a token or two: far below this. */
+    static final int MAX_FORM_BYTES = 64 * 1024;
+    /** One flush of Claude Code's telemetry is a few KiB; OpenTelemetry's own exporters batch up to about this. */
+    static final int MAX_TELEMETRY_BYTES = 4 * 1024 * 1024;
 
     private final SignIn settings;
     private final Optional<URI> publicUrl;
@@ -51,11 +57,15 @@ final class SignInEndpoints {
     private final Federation federation;
     private final Attempts attempts;
     private final ManagedSettings managed;
+    private final SmallBodies bodies;
+    private final Optional<OtlpForwarder> collector;
     /** SHA-256 of a refresh token handed out → the subject it belongs to, to refuse that user's tokens when the provider refuses it. */
     private final Map<String, String> refreshOwners = new ConcurrentHashMap<>();
 
-    SignInEndpoints(SignIn settings, Optional<URI> publicUrl, SessionTokens sessions, Clock clock) {
+    SignInEndpoints(SignIn settings, Optional<URI> publicUrl, SessionTokens sessions, SmallBodies bodies, Clock clock) {
         this.settings = settings;
+        this.bodies = bodies;
+        this.collector = settings.collector().map(url -> new OtlpForwarder(url, settings.collectorHeaders()));
         this.publicUrl = publicUrl;
         this.sessions = sessions;
         this.grants = new DeviceGrants(clock);
@@ -68,19 +78,39 @@ final class SignInEndpoints {
     boolean answer(String method, String path, HttpServletRequest request, HttpServletResponse response) throws IOException {
         switch (method + " " + path) {
             case "GET " + DISCOVERY -> discovery(request, response);
-            case "POST " + DEVICE_AUTHORIZATION -> deviceAuthorization(request, response);
-            case "POST " + TOKEN -> token(request, response);
-            case "POST " + REVOKE -> revoke(request, response);
+            case "POST " + DEVICE_AUTHORIZATION -> form(request, response, form -> deviceAuthorization(request, response));
+            case "POST " + TOKEN -> form(request, response, form -> token(form, response));
+            case "POST " + REVOKE -> form(request, response, form -> revoke(form, response));
             case "GET " + DEVICE_PAGE -> devicePage(request, response, request.getParameter("user_code"), null, 200);
-            case "POST " + DEVICE_PAGE -> deviceSubmitted(request, response);
+            case "POST " + DEVICE_PAGE -> form(request, response, form -> deviceSubmitted(request, form, response));
             case "GET " + CALLBACK -> callback(request, response);
             case "GET " + MANAGED_SETTINGS -> managedSettings(request, response);
-            case "POST /v1/metrics", "POST /v1/logs", "POST /v1/traces" -> telemetry(request, response);
+            case "POST /v1/metrics", "POST /v1/logs", "POST /v1/traces" ->
+                    telemetry(OtlpAttribution.Signal.ofPath(path).orElseThrow(), request, response);
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    /** What answers a whole form. */
+    private interface FormAnswer {
+        void with(Form form) throws IOException;
+    }
+
+    /** A form, read without holding a thread ({@link SmallBodies}), then answered; a malformed one is the OAuth 400. */
+    private void form(HttpServletRequest request, HttpServletResponse response, FormAnswer answer) throws IOException {
+        bodies.read(request, response, MAX_FORM_BYTES, "a sign-in form's limit", body -> {
+            Form form;
+            try {
+                form = Form.of(request.getContentType(), body);
+            } catch (Form.Malformed malformed) {
+                oauthError(response, 400, "invalid_request", malformed.getMessage());
+                return;
+            }
+            answer.with(form);
+        });
     }
 
     /**
@@ -111,21 +141,45 @@ final class SignInEndpoints {
     }
 
     /**
-     * A signed-in Claude Code's own OpenTelemetry (OTLP/HTTP), which it sends to its gateway and
-     * logs an error for on every 404: taken (200) from a signed-in user and dropped, no collector
-     * being configured; the body is not read past its declared bound.
+     * A signed-in Claude Code's own OpenTelemetry (OTLP/HTTP, protobuf or JSON), which it sends to
+     * its gateway and logs an error for on every 404: with a collector configured, stamped with the
+     * signed-in person ({@link OtlpAttribution}) and queued for it; without one, taken (200) and
+     * dropped unread. Either way 200 at once: the collector's speed is never the client's.
      */
-    private void telemetry(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void telemetry(OtlpAttribution.Signal signal, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Identity identity;
         try {
-            sessions.verify(ClientRequests.key(request));
+            identity = sessions.verify(ClientRequests.key(request));
         } catch (ProxyException refused) {
             ErrorResponder.send(response, null, refused);
             return;
         }
-        response.setHeader("Connection", "close"); // the body is left unread: the connection is not reused
-        response.setStatus(200);
-        response.setContentType("application/json");
-        response.getOutputStream().write("{}".getBytes(StandardCharsets.UTF_8));
+        if (collector.isEmpty()) {
+            response.setHeader("Connection", "close"); // the body is left unread: the connection is not reused
+            JsonResponse.write(response, 200, "{}");
+            return;
+        }
+        String contentType = Optional.ofNullable(request.getContentType()).orElse("application/x-protobuf");
+        boolean json = contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json");
+        OtlpAttribution.Person person = new OtlpAttribution.Person(identity.user(), identity.groups());
+        bodies.read(request, response, MAX_TELEMETRY_BYTES, "a telemetry export's limit", export -> {
+            byte[] stamped;
+            try {
+                stamped = OtlpAttribution.stamp(signal, json, export, person);
+            } catch (OtlpAttribution.Unreadable unreadable) {
+                ErrorResponder.send(response, null, ProxyException.invalidRequest(unreadable.getMessage()));
+                return;
+            }
+            collector.get().offer(new OtlpForwarder.Export(signal, json ? "application/json" : "application/x-protobuf",
+                    stamped));
+            JsonResponse.write(response, 200, "{}");
+        });
+    }
+
+    /** Posts the telemetry still queued for the collector, then closes its client. */
+    void close() {
+        collector.ifPresent(OtlpForwarder::close);
     }
 
     private void discovery(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -157,10 +211,10 @@ final class SignInEndpoints {
                 .add("expires_in", DeviceGrants.LIFETIME.toSeconds()).add("interval", DeviceGrants.INTERVAL_SECONDS));
     }
 
-    private void token(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String grantType = request.getParameter("grant_type");
+    private void token(Form form, HttpServletResponse response) throws IOException {
+        String grantType = form.get("grant_type");
         if (DEVICE_GRANT.equals(grantType)) {
-            String deviceCode = request.getParameter("device_code");
+            String deviceCode = form.get("device_code");
             if (deviceCode == null) {
                 oauthError(response, 400, "invalid_request", "device_code is missing");
                 return;
@@ -181,7 +235,7 @@ final class SignInEndpoints {
                 }
             }
         } else if ("refresh_token".equals(grantType)) {
-            refresh(request.getParameter("refresh_token"), response);
+            refresh(form.get("refresh_token"), response);
         } else {
             oauthError(response, 400, grantType == null ? "invalid_request" : "unsupported_grant_type", null);
         }
@@ -226,8 +280,8 @@ final class SignInEndpoints {
                 .add("token_type", "Bearer").add("expires_in", issued.expiresIn()).add("refresh_token", next));
     }
 
-    private void revoke(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String token = request.getParameter("token");
+    private void revoke(Form form, HttpServletResponse response) throws IOException {
+        String token = form.get("token");
         if (token != null) {
             sessions.revoke(token);
             refreshOwners.remove(Digests.sha256Hex(token));
@@ -235,7 +289,7 @@ final class SignInEndpoints {
         oauthJson(response, 200, Json.JSON_P.createObjectBuilder());
     }
 
-    private void deviceSubmitted(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void deviceSubmitted(HttpServletRequest request, Form form, HttpServletResponse response) throws IOException {
         if (!sameOrigin(request)) {
             page(response, 403, "Not from this page", "<p>The code must be entered on this gateway's own page.</p>");
             return;
@@ -244,7 +298,7 @@ final class SignInEndpoints {
             page(response, 429, "Too many attempts", "<p>Too many sign-in attempts came from your network. Wait a minute.</p>");
             return;
         }
-        String typed = request.getParameter("user_code");
+        String typed = form.get("user_code");
         Optional<String> deviceCode = grants.pendingByUserCode(typed);
         if (deviceCode.isEmpty()) {
             devicePage(request, response, typed, "That code was not recognized; it may have expired.", 400);

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -120,16 +119,6 @@ class AdmissionTest {
         }
     }
 
-    /** Stands in for the container's worker pool of a small server: a few threads only. */
-    private static EmbeddedGateway withContainerThreads(int threads, Map<String, String> settings) {
-        return EmbeddedGateway.start(0, "", settings, Map.of(), context -> {
-            org.apache.catalina.Service service = ((org.apache.catalina.Engine) context.getParent().getParent()).getService();
-            for (Connector connector : service.findConnectors()) {
-                connector.setProperty("maxThreads", Integer.toString(threads));
-            }
-        });
-    }
-
     /** A client that sends its body one byte at a time, a second apart, and never finishes. */
     private static Socket slowBody(EmbeddedGateway gateway, String path) throws Exception {
         Socket socket = new Socket("127.0.0.1", gateway.port());
@@ -144,7 +133,7 @@ class AdmissionTest {
     @Test
     void slowBodiesHoldNoThreadAndEndIn408() throws Exception {
         try (TestUpstream upstream = new TestUpstream(answer -> answer.head(200, "application/json").write(COMPLETION));
-             EmbeddedGateway gateway = withContainerThreads(4, Map.of("CLIENT_BODY_TIMEOUT_SECONDS", "3",
+             EmbeddedGateway gateway = EmbeddedGateway.withContainerThreads(4, Map.of("CLIENT_BODY_TIMEOUT_SECONDS", "3",
                      "MAX_CONCURRENT_EXCHANGES", "4"))) {
             List<Socket> slow = new ArrayList<>();
             for (int i = 0; i < 20; i++) {

@@ -9,7 +9,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.claudeproxy.EmbeddedGateway;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
 import jakarta.json.JsonObject;
 import java.net.CookieManager;
 import java.net.URI;
@@ -46,6 +63,7 @@ class SignInTest {
             + "{\"role\":\"assistant\",\"content\":\"ok\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
 
     private static MockOAuth2Server idp;
+    private static WireMockServer collector;
     private static GatewayHarness harness;
     private static String base;
 
@@ -54,7 +72,11 @@ class SignInTest {
         idp = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(), Set.of(),
                 new NettyWrapper()));
         idp.start();
+        collector = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        collector.start();
+        collector.stubFor(post(urlPathMatching("/v1/.*")).willReturn(okJson("{}")));
         harness = new GatewayHarness("", Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(),
+                "OTLP_ENDPOINT", "http://127.0.0.1:" + collector.port() + "/", "OTLP_HEADERS", "Authorization=Bearer collector-key",
                 "SSO_CLIENT_ID", CLIENT_ID, "SSO_CLIENT_SECRET", "the-client-secret",
                 "SESSION_SECRET", "a-session-secret-of-at-least-thirty-two-bytes", "MANAGED_SETTINGS",
                 "{\"eng\": {\"env\": {\"CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY\": \"1\"}, \"availableModels\": [\"sonnet\","
@@ -67,6 +89,7 @@ class SignInTest {
     static void stop() {
         harness.close();
         idp.shutdown();
+        collector.stop();
     }
 
     @Test
@@ -121,16 +144,54 @@ class SignInTest {
                 .header("Authorization", "Bearer " + accessToken).header("If-None-Match", "\"" + checksum + "\"").build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
 
-        // Point 7: Claude Code's own telemetry is taken from a signed-in user (a 404 would log an error every flush).
-        for (String signal : List.of("metrics", "logs", "traces")) {
-            HttpResponse<String> taken = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/" + signal))
-                    .header("content-type", "application/x-protobuf").header("Authorization", "Bearer " + accessToken)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {10, 0})).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, taken.statusCode(), signal + ": " + taken.body());
-            HttpResponse<String> anonymous = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/" + signal))
-                    .header("content-type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {10, 0}))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(401, anonymous.statusCode(), signal + ": " + anonymous.body());
+        // Point 7: Claude Code's own telemetry is taken from a signed-in user (a 404 would log an error every flush),
+        // stamped with who they are (a value the client forged is replaced) and sent on to the operator's collector,
+        // with the collector's key and never the session.
+        Resource forged = Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("enduser.id")
+                .setValue(AnyValue.newBuilder().setStringValue("mallory"))).addAttributes(KeyValue.newBuilder()
+                .setKey("session.id").setValue(AnyValue.newBuilder().setStringValue("s-1"))).build();
+        Map<String, byte[]> exports = Map.of(
+                "metrics", ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+                        .setResource(forged)).build().toByteArray(),
+                "logs", ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder().setResource(forged))
+                        .build().toByteArray(),
+                "traces", ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+                        .setResource(forged)).build().toByteArray());
+        for (Map.Entry<String, byte[]> export : exports.entrySet()) {
+            HttpResponse<String> taken = otlp(export.getKey(), "application/x-protobuf", export.getValue(), accessToken);
+            assertEquals(200, taken.statusCode(), export.getKey() + ": " + taken.body());
+            HttpResponse<String> anonymous = otlp(export.getKey(), "application/x-protobuf", export.getValue(), null);
+            assertEquals(401, anonymous.statusCode(), export.getKey() + ": " + anonymous.body());
+        }
+        HttpResponse<String> unreadable = otlp("metrics", "application/x-protobuf", new byte[] {(byte) 0xff, 1, 2},
+                accessToken);
+        HostileInputTest.assertAnthropicError(unreadable, 400, "invalid_request_error");
+        assertEquals(200, otlp("logs", "application/json", ("{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":"
+                + "\"enduser.id\",\"value\":{\"stringValue\":\"mallory\"}}]},\"scopeLogs\":[]}]}").getBytes(
+                StandardCharsets.UTF_8), accessToken).statusCode());
+        List<LoggedRequest> forwarded = await(4);
+        for (LoggedRequest sent : forwarded) {
+            assertEquals("Bearer collector-key", sent.getHeader("Authorization"), "the collector's key, never the session");
+            List<KeyValue> attributes = switch (sent.getUrl()) {
+                case "/v1/metrics" -> ExportMetricsServiceRequest.parseFrom(sent.getBody()).getResourceMetrics(0)
+                        .getResource().getAttributesList();
+                case "/v1/traces" -> ExportTraceServiceRequest.parseFrom(sent.getBody()).getResourceSpans(0)
+                        .getResource().getAttributesList();
+                default -> List.of();
+            };
+            if (sent.getUrl().equals("/v1/logs") && sent.getHeader("Content-Type").startsWith("application/json")) {
+                String json = sent.getBodyAsString();
+                assertTrue(json.contains("ada@corp.example") && !json.contains("mallory") && json.contains("\"eng\""), json);
+                continue;
+            }
+            if (sent.getUrl().equals("/v1/logs")) {
+                attributes = ExportLogsServiceRequest.parseFrom(sent.getBody()).getResourceLogs(0).getResource()
+                        .getAttributesList();
+            }
+            assertEquals(List.of("session.id", "enduser.id", "enduser.groups"),
+                    attributes.stream().map(KeyValue::getKey).toList(), sent.getUrl());
+            assertEquals("ada@corp.example", attributes.get(1).getValue().getStringValue());
+            assertEquals("eng", attributes.get(2).getValue().getArrayValue().getValues(0).getStringValue());
         }
 
         // A refresh goes through the provider and gives a new session.
@@ -284,6 +345,55 @@ class SignInTest {
             assertEquals(302, back.statusCode(), back.body());
             return follow(back.headers().firstValue("Location").orElseThrow());
         }
+    }
+
+    /** A client that never finishes its form: the forms are read as the API's bodies are, holding no thread. */
+    @Test
+    void slowSignInFormsHoldNoThreadAndEndIn408() throws Exception {
+        try (EmbeddedGateway gateway = EmbeddedGateway.withContainerThreads(4, Map.of("CLIENT_AUTH", "sso",
+                "SSO_ISSUER", idp.issuerUrl("corp").toString(), "SSO_CLIENT_ID", CLIENT_ID,
+                "SSO_CLIENT_SECRET", "the-client-secret", "CLIENT_BODY_TIMEOUT_SECONDS", "3"))) {
+            List<Socket> slow = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Socket socket = new Socket("127.0.0.1", gateway.port());
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(("POST " + List.of("/oauth/token", "/oauth/revoke", "/oauth/device_authorization")
+                        .get(i % 3) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        + "Content-Length: 5000\r\n\r\ngrant_type=").getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            // Twelve forms arriving, four container threads: everyone else is still served.
+            HttpResponse<String> discovery = GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl()
+                    + "/.well-known/oauth-authorization-server")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, discovery.statusCode());
+            for (Socket socket : slow) {
+                String answer = new String(socket.getInputStream().readNBytes(400), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+                socket.close();
+            }
+        }
+    }
+
+    /** The collector's posts, once {@code count} have arrived (the gateway sends them off the request). */
+    private static List<LoggedRequest> await(int count) throws InterruptedException {
+        for (int i = 0; i < 200 && collector.findAll(postRequestedFor(urlPathMatching("/v1/.*"))).size() < count; i++) {
+            Thread.sleep(50);
+        }
+        List<LoggedRequest> sent = collector.findAll(postRequestedFor(urlPathMatching("/v1/.*")));
+        assertEquals(count, sent.size());
+        return sent;
+    }
+
+    private static HttpResponse<String> otlp(String signal, String contentType, byte[] export, String token)
+            throws Exception {
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(base + "/v1/" + signal)).header("content-type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(export));
+        if (token != null) {
+            post.header("Authorization", "Bearer " + token);
+        }
+        return GatewayHarness.HTTP.send(post.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonObject deviceAuthorization() throws Exception {

@@ -89,7 +89,7 @@ class BodyReaderTest {
     }
 
     private BodyReader reader(Arriving in, long declaredLength, List<byte[]> delivered) {
-        BodyReader reader = new BodyReader(null, in, declaredLength, 1 << 20, new BodyBudget(1 << 20), TIMEOUTS,
+        BodyReader reader = new BodyReader(null, in, declaredLength, 1 << 20, "MAX_REQUEST_BYTES", new BodyBudget(1 << 20), TIMEOUTS,
                 body -> delivered.add(body.bytes()), () -> { });
         reader.start(deadlines);
         return reader;
