@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * shapes {@code anthropic}, {@code openai}, {@code sse}, {@code error}; {@code provider} (what one
  * upstream needs: profile, target, thinking signatures), readable by all; {@code config};
  * {@code route} and {@code upstream} (the HTTP client); {@code convert}, pure; {@code call}, the
- * call policy; {@code servlet} on top.
+ * call policy; beside the pipeline, {@code identity} (sign-in), {@code policy} (pure decisions on
+ * a caller), {@code ledger} (the only package that touches the database) and {@code otlp};
+ * {@code servlet} on top.
  */
 class LayeringTest {
 
@@ -56,6 +58,29 @@ class LayeringTest {
         noClasses().that().resideInAPackage("..identity..").should().dependOnClassesThat()
                 .resideInAnyPackage("..upstream..", "..call..", "..convert..", "..route..", "..servlet..", "..anthropic..",
                         "..openai..", "jakarta.servlet..")
+                .check(gateway);
+    }
+
+    @Test
+    void policyIsAPureDecisionOnACaller() {
+        noClasses().that().resideInAPackage("..policy..").should().dependOnClassesThat()
+                .resideInAnyPackage("..config..", "..upstream..", "..call..", "..convert..", "..route..", "..servlet..",
+                        "..ledger..", "..identity..", "..anthropic..", "..openai..", "java.sql..", "javax.sql..")
+                .check(gateway);
+    }
+
+    @Test
+    void theLedgerKnowsOnlyThePolicysWords() {
+        noClasses().that().resideInAPackage("..ledger..").should().dependOnClassesThat()
+                .resideInAnyPackage("..config..", "..upstream..", "..call..", "..convert..", "..route..", "..servlet..",
+                        "..identity..", "..anthropic..", "..openai..", "jakarta.servlet..")
+                .check(gateway);
+    }
+
+    @Test
+    void onlyTheLedgerTouchesTheDatabase() {
+        noClasses().that().resideOutsideOfPackage("..ledger..").should().dependOnClassesThat()
+                .resideInAnyPackage("java.sql..", "javax.sql..", "org.flywaydb..", "org.h2..")
                 .check(gateway);
     }
 

@@ -22,10 +22,13 @@ import java.util.Optional;
  * </ul>
  *
  * @param userHeader the header naming the user, read in every mode but {@code jwt} for the request log
+ * @param groupsHeader the header naming the user's groups (comma-separated), trusted as the user
+ *     header is: read in the {@code header} mode only
  * @param jwt the identity provider's tokens, for {@code jwt}
  * @param signIn the sign-in from Claude Code, for {@code sso}
  */
-public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, Optional<JwtAuth> jwt, Optional<SignIn> signIn) {
+public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, String groupsHeader, Optional<JwtAuth> jwt,
+                         Optional<SignIn> signIn) {
 
     public enum Mode { NONE, KEYS, PRINCIPAL, HEADER, JWT, SSO }
 

@@ -81,7 +81,8 @@ public record Settings(
         Duration upstreamCooldown,
         Map<String, NamedUpstream> upstreams,
         Optional<Tier> autoModeRoute,
-        GroupModels groupModels) {
+        GroupModels groupModels,
+        Usage usage) {
 
     public static final String UPSTREAM_CONNECT_TIMEOUT_SECONDS = "UPSTREAM_CONNECT_TIMEOUT_SECONDS";
     public static final String UPSTREAM_READ_TIMEOUT_SECONDS = "UPSTREAM_READ_TIMEOUT_SECONDS";
@@ -123,6 +124,14 @@ public record Settings(
     public static final String SSO_ALLOWED_GROUPS = "SSO_ALLOWED_GROUPS";
     public static final String SSO_ALLOWED_DOMAINS = "SSO_ALLOWED_DOMAINS";
     public static final String OTLP_ENDPOINT = "OTLP_ENDPOINT";
+    public static final String LEDGER = "LEDGER";
+    public static final String LEDGER_DATASOURCE = "LEDGER_DATASOURCE";
+    public static final String LEDGER_JDBC_URL = "LEDGER_JDBC_URL";
+    public static final String LEDGER_RETENTION_DAYS = "LEDGER_RETENTION_DAYS";
+    public static final String LEDGER_OUTAGE = "LEDGER_OUTAGE";
+    public static final String POLICY_FILE = "POLICY_FILE";
+    public static final String USAGE_ADMINS = "USAGE_ADMINS";
+    public static final String CLIENT_GROUPS_HEADER = "CLIENT_GROUPS_HEADER";
     public static final String OTLP_HEADERS = "OTLP_HEADERS";
     public static final String UPSTREAM_ALLOWLIST = "UPSTREAM_ALLOWLIST";
     public static final String MAX_REQUEST_BYTES = "MAX_REQUEST_BYTES";
@@ -229,7 +238,22 @@ public record Settings(
                 upstreams(lookup),
                 autoModeRoute(lookup, tiers),
                 new GroupModels(pairs(lookup, GROUP_MODELS, "group=host/model patterns (separated by spaces)",
-                        patterns -> List.of(patterns.split("\\s+")))));
+                        patterns -> List.of(patterns.split("\\s+")))),
+                usage(lookup));
+    }
+
+    private static Usage usage(Lookup lookup) {
+        String outage = lookup.find(LEDGER_OUTAGE).map(value -> value.strip().toLowerCase(Locale.ROOT)).orElse("serve");
+        if (!outage.equals("serve") && !outage.equals("refuse")) {
+            throw new IllegalArgumentException(LEDGER_OUTAGE + " is serve (on the last counters read) or refuse, not '"
+                    + outage + "'");
+        }
+        Optional<String> dataSource = lookup.find(LEDGER_DATASOURCE).map(String::strip).filter(name -> !name.isEmpty());
+        return new Usage(bool(lookup, LEDGER, true), dataSource.orElse("jdbc/claude-proxy"), dataSource.isPresent(),
+                lookup.find(LEDGER_JDBC_URL).map(String::strip).filter(url -> !url.isEmpty()),
+                (int) count(lookup, LEDGER_RETENTION_DAYS, 90, 36_500), outage.equals("refuse"),
+                lookup.find(POLICY_FILE).map(String::strip).filter(path -> !path.isEmpty()).map(java.nio.file.Path::of),
+                list(lookup, USAGE_ADMINS));
     }
 
     /**
@@ -454,7 +478,12 @@ public record Settings(
         if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             throw new IllegalArgumentException(CLIENT_USER_HEADER + " is not a header name: '" + header + "'");
         }
-        return new ClientAuth(mode, keys, header, mode == ClientAuth.Mode.JWT ? Optional.of(jwtAuth(lookup)) : Optional.empty(),
+        String groupsHeader = lookup.find(CLIENT_GROUPS_HEADER).map(String::strip).orElse("X-Forwarded-Groups");
+        if (!groupsHeader.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+            throw new IllegalArgumentException(CLIENT_GROUPS_HEADER + " is not a header name: '" + groupsHeader + "'");
+        }
+        return new ClientAuth(mode, keys, header, groupsHeader,
+                mode == ClientAuth.Mode.JWT ? Optional.of(jwtAuth(lookup)) : Optional.empty(),
                 mode == ClientAuth.Mode.SSO ? Optional.of(signIn(lookup)) : Optional.empty());
     }
 

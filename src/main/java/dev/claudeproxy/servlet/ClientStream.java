@@ -65,6 +65,7 @@ final class ClientStream {
             for (StreamEvent event : converted) {
                 if (event instanceof StreamEvent.MessageDelta delta) {
                     trace.inputTokens = delta.usage().inputTokens();
+                    trace.cachedTokens = delta.usage().cacheReadInputTokens();
                     trace.outputTokens = delta.usage().outputTokens();
                 }
                 events.write(event.type(), EventJson.of(event));

@@ -220,7 +220,8 @@ final class Exchange implements Runnable {
 
     /** Whether the user's groups may use this route's model ({@code GROUP_MODELS}): the primary route and each fallback. */
     private boolean permitted(Route route) {
-        return settings.groupModels().allows(trace.groups, route.host(), route.model());
+        return settings.groupModels().allows(trace.groups, route.host(), route.model())
+                && trace.limits.allows(route.host(), route.model());
     }
 
     private Route route(MessagesRequest clientRequest, boolean autoModeCheck) {
@@ -240,7 +241,9 @@ final class Exchange implements Runnable {
         }
         if (!permitted(route)) {
             // 400, never 401 or 403, which Claude Code reads as "sign in again".
-            throw ProxyException.invalidRequest(settings.groupModels().refusal(trace.groups, route.host(), route.model()));
+            throw ProxyException.invalidRequest(settings.groupModels().allows(trace.groups, route.host(), route.model())
+                    ? trace.limits.refusal(route.host(), route.model())
+                    : settings.groupModels().refusal(trace.groups, route.host(), route.model()));
         }
         return route;
     }
@@ -265,6 +268,7 @@ final class Exchange implements Runnable {
                     answered.target(), estimate);
         }
         trace.inputTokens = message.usage().inputTokens();
+        trace.cachedTokens = message.usage().cacheReadInputTokens();
         trace.outputTokens = message.usage().outputTokens();
         client.answerJson(200, Json.write(message));
     }

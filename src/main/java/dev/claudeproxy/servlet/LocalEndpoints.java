@@ -14,6 +14,7 @@ import dev.claudeproxy.convert.TokenCounter;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.json.Json;
+import dev.claudeproxy.policy.Limits;
 import dev.claudeproxy.route.ParsedPath;
 import dev.claudeproxy.route.RouteNotFoundException;
 import dev.claudeproxy.route.Routes;
@@ -66,10 +67,10 @@ final class LocalEndpoints {
         return Json.write(new TokenCount(TokenCounter.countInput(request, model)));
     }
 
-    /** The models of this route that the user's groups may use ({@code GROUP_MODELS}). */
+    /** The models of this route that the user's groups ({@code GROUP_MODELS}) and the policy let them use. */
     void models(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, ParsedPath path,
-                List<String> groups) throws IOException {
-        List<ModelInfo> models = available(path, groups);
+                List<String> groups, Limits limits) throws IOException {
+        List<ModelInfo> models = available(path, groups, limits);
         if (path.modelId().isPresent()) {
             ModelInfo model = models.stream().filter(info -> info.id().equals(path.modelId().get())).findFirst()
                     .orElseThrow(() -> new ProxyException(ErrorType.NOT_FOUND, "model '" + path.modelId().get()
@@ -96,13 +97,15 @@ final class LocalEndpoints {
                 page.isEmpty() ? null : page.get(0).id(), page.isEmpty() ? null : page.get(page.size() - 1).id())));
     }
 
-    private List<ModelInfo> available(ParsedPath path, List<String> groups) {
+    private List<ModelInfo> available(ParsedPath path, List<String> groups, Limits limits) {
         List<ModelInfo> models = new ArrayList<>();
-        path.route().filter(route -> settings.groupModels().allows(groups, route.chatCompletions().getHost(), route.model()))
+        path.route().filter(route -> settings.groupModels().allows(groups, route.chatCompletions().getHost(), route.model())
+                        && limits.allows(route.chatCompletions().getHost(), route.model()))
                 .ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
                         route.model() + " via claude-proxy", startedAt, window(route.chatCompletions(), route.model()))));
         for (TierRoute tier : settings.tiers().values()) {
-            if (!settings.groupModels().allows(groups, tier.baseUrl().getHost(), tier.model())) {
+            if (!settings.groupModels().allows(groups, tier.baseUrl().getHost(), tier.model())
+                    || !limits.allows(tier.baseUrl().getHost(), tier.model())) {
                 continue;
             }
             String family = tier.tier() == Tier.DEFAULT ? "" : tier.tier().name().toLowerCase(Locale.ROOT) + "-";

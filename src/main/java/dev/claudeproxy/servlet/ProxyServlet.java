@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -74,6 +75,9 @@ public final class ProxyServlet extends HttpServlet {
     /** The gateway's session tokens and the sign-in that issues them, for {@code CLIENT_AUTH=sso}. */
     private transient Optional<SessionTokens> sessions;
     private transient Optional<SignInEndpoints> signIn;
+    /** The policy and the usage ledger. */
+    private transient Accounting accounting;
+    private transient UsageEndpoints usageEndpoints;
     /** The platform threads of this webapp: workers (on Java 17), body readers, the body deadline thread. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
     private final transient OwnThreads readerThreads = new OwnThreads("claude-proxy-upstream-reader-");
@@ -97,7 +101,15 @@ public final class ProxyServlet extends HttpServlet {
                 System::nanoTime), signatures(settings), ThreadLocalRandom.current()::nextDouble);
         localEndpoints = new LocalEndpoints(settings);
         BodyDeadlines bodyDeadlines = new BodyDeadlines(deadlineThreads);
-        Telemetry telemetry = new Telemetry(bodyDeadlines::watching);
+        try {
+            accounting = Accounting.start(settings.usage(), workDirectory(context));
+        } catch (RuntimeException refused) {
+            // The policy file refused, the DataSource named but not bound, the database's schema not migrated.
+            bodyDeadlines.close();
+            throw new ServletException("claude-proxy cannot start: " + refused.getMessage(), refused);
+        }
+        usageEndpoints = new UsageEndpoints(settings.usage(), accounting, Clock.systemUTC());
+        Telemetry telemetry = new Telemetry(bodyDeadlines::watching, accounting);
         Admission admission = new Admission(settings.limits().maxExchanges(), workerThreads);
         operations = new Operations(settings, telemetry, admission::free);
         cors = new Cors(settings.corsOrigins());
@@ -149,6 +161,7 @@ public final class ProxyServlet extends HttpServlet {
         }
         gateway.admission().close();
         signIn.ifPresent(SignInEndpoints::close);
+        accounting.close(); // after the exchanges: what they recorded is written before the webapp stops
         gateway.bodyDeadlines().close();
         gateway.upstream().close();
         readers.shutdownNow();
@@ -210,6 +223,10 @@ public final class ProxyServlet extends HttpServlet {
         if (signIn.isPresent() && signIn.get().answer(method, path, clientToProxyRequest, proxyToClientResponse)) {
             return;
         }
+        if (method.equals("GET") && UsageEndpoints.serves(path)) {
+            usage(path, clientToProxyRequest, proxyToClientResponse, trace);
+            return;
+        }
         if (path.startsWith(Operations.PREFIX) && method.equals("GET")
                 && operations.answer(path, proxyToClientResponse)) {
             return;
@@ -238,7 +255,8 @@ public final class ProxyServlet extends HttpServlet {
                 receive(clientToProxyRequest, proxyToClientResponse, parsed, trace);
                 return; // the exchange logs itself when it ends
             }
-            localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed, trace.groups);
+            localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed, trace.groups,
+                    accounting.policy().limits(trace.user, trace.groups));
         } catch (ProxyException failure) {
             trace.errorType = failure.type().wireName();
             ErrorResponder.send(proxyToClientResponse, null, failure);
@@ -255,6 +273,21 @@ public final class ProxyServlet extends HttpServlet {
         gateway.telemetry().finished(trace, proxyToClientResponse.getStatus());
     }
 
+    /** Usage from the ledger, for the caller the request authenticates. */
+    private void usage(String path, HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
+                       Trace trace) throws IOException {
+        trace.endpoint = "usage";
+        trace.user = ClientRequests.user(clientToProxyRequest, gateway.settings().clientAuth().userHeader()).orElse("-");
+        try {
+            authenticate(clientToProxyRequest, trace);
+            usageEndpoints.answer(path, clientToProxyRequest, proxyToClientResponse, trace);
+        } catch (ProxyException failure) {
+            trace.errorType = failure.type().wireName();
+            ErrorResponder.send(proxyToClientResponse, null, failure);
+        }
+        gateway.telemetry().finished(trace, proxyToClientResponse.getStatus());
+    }
+
     /**
      * A messages or count_tokens call: its body is read without holding this thread, then the call
      * runs on a worker, when one of the admission limit's places is free.
@@ -264,6 +297,10 @@ public final class ProxyServlet extends HttpServlet {
         Settings settings = gateway.settings();
         // Refused before going async: nothing is taken for a body that will not be read.
         ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, settings.limits().maxRequestBytes());
+        if (parsed.endpoint() == Endpoint.MESSAGES) {
+            // May they, now: budgets and rate limits, before a byte of the body is read.
+            accounting.admit(trace).forEach(proxyToClientResponse::setHeader);
+        }
         Optional<Secret> clientKey = settings.clientAuth().forwardsClientKey()
                 ? ClientRequests.key(clientToProxyRequest) : Optional.empty();
         boolean clientRetrying = ClientRequests.isRetry(clientToProxyRequest);
@@ -478,6 +515,28 @@ public final class ProxyServlet extends HttpServlet {
         if (refusal != null) {
             throw new ProxyException(ErrorType.AUTHENTICATION, refusal);
         }
+        trace.groups = groups(clientToProxyRequest, auth);
+    }
+
+    /**
+     * The caller's groups, without an identity token: the server's roles among the groups the
+     * policy and {@code USAGE_ADMINS} name, or, behind an SSO front, its groups header (trusted as
+     * its user header is).
+     */
+    private List<String> groups(HttpServletRequest clientToProxyRequest, ClientAuth auth) {
+        if (auth.mode() == ClientAuth.Mode.HEADER) {
+            return ClientRequests.header(clientToProxyRequest, auth.groupsHeader())
+                    .map(header -> java.util.Arrays.stream(header.split(",")).map(String::strip)
+                            .filter(group -> !group.isEmpty()).limit(100).toList())
+                    .orElse(List.of());
+        }
+        if (clientToProxyRequest.getUserPrincipal() == null) {
+            return List.of();
+        }
+        java.util.Set<String> named = new java.util.LinkedHashSet<>(accounting.policy().groupNames());
+        named.addAll(gateway.settings().usage().admins());
+        named.addAll(gateway.settings().groupModels().byGroup().keySet());
+        return named.stream().filter(role -> !role.equals("*") && clientToProxyRequest.isUserInRole(role)).toList();
     }
 
     private void warnSynchronousOnce() {
@@ -494,6 +553,13 @@ public final class ProxyServlet extends HttpServlet {
         return WebappFiles.read(context, "/index.html").orElseGet(() -> ("<!doctype html><title>claude-proxy</title>"
                 + "<p>claude-proxy: Anthropic Messages API gateway. POST " + PathParser.FORM)
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The webapp's work directory (the container's), where the embedded ledger database lives. */
+    private static java.nio.file.Path workDirectory(ServletContext context) {
+        Object given = context.getAttribute(ServletContext.TEMPDIR);
+        return given instanceof java.io.File directory ? directory.toPath()
+                : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** {@code SESSION_SECRET}, else a random key: sessions then hold on this instance until it restarts. */

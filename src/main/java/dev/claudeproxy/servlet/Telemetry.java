@@ -40,8 +40,19 @@ final class Telemetry {
     private final Histogram duration;
     private final Histogram firstByte;
 
-    /** @param bodiesArriving the request bodies still arriving, for their gauge */
-    Telemetry(IntSupplier bodiesArriving) {
+    private final Accounting accounting;
+    private final Counter spend;
+    private final Counter modelTokens;
+    /** The route and model label values seen, bounded: a request path can name any model. */
+    private final java.util.Set<String> modelLabels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final int MAX_MODEL_LABELS = 200;
+
+    /**
+     * @param bodiesArriving the request bodies still arriving, for their gauge
+     * @param accounting told of each exchange's end, to record it
+     */
+    Telemetry(IntSupplier bodiesArriving, Accounting accounting) {
+        this.accounting = accounting;
         requests = Counter.builder().name("claude_proxy_requests")
                 .help("API requests answered, by route kind (path, haiku, sonnet, opus, default, none), stream and status")
                 .labelNames("route", "stream", "status").withoutExemplars().register(registry);
@@ -57,6 +68,20 @@ final class Telemetry {
                 .help("Time from request to the first byte of the answer").labelNames("stream")
                 .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).classicOnly()
                 .withoutExemplars().register(registry);
+        spend = Counter.builder().name("claude_proxy_spend")
+                .help("Spend by route kind and upstream model, in the policy's currency (its price table); past "
+                        + MAX_MODEL_LABELS + " models, 'other'").labelNames("route", "model").withoutExemplars().register(registry);
+        modelTokens = Counter.builder().name("claude_proxy_model_tokens")
+                .help("Tokens by route kind, upstream model and direction (input, cached, output)")
+                .labelNames("route", "model", "direction").withoutExemplars().register(registry);
+        accounting.ledger().ifPresent(ledger -> {
+            GaugeWithCallback.builder().name("claude_proxy_ledger_backlog")
+                    .help("Usage ledger entries waiting to be written to its database")
+                    .callback(callback -> callback.call(ledger.backlog())).register(registry);
+            GaugeWithCallback.builder().name("claude_proxy_ledger_dropped")
+                    .help("Usage ledger entries dropped since the start: the backlog was full")
+                    .callback(callback -> callback.call(ledger.dropped())).register(registry);
+        });
         GaugeWithCallback.builder().name("claude_proxy_active_exchanges")
                 .help("Messages and count_tokens requests in progress, from their body's first byte (open streams among them)")
                 .callback(callback -> callback.call(active.get())).register(registry);
@@ -83,6 +108,15 @@ final class Telemetry {
             tokens.labelValues("input").inc(trace.inputTokens);
             tokens.labelValues("output").inc(trace.outputTokens);
         }
+        if (trace.endpoint.equals("messages") && !trace.model.equals("-")) {
+            String model = modelLabel(trace.model);
+            if (trace.cost > 0) {
+                spend.labelValues(trace.routeKind, model).inc(trace.cost / 1e6);
+            }
+            modelTokens.labelValues(trace.routeKind, model, "input").inc(trace.inputTokens);
+            modelTokens.labelValues(trace.routeKind, model, "cached").inc(trace.cachedTokens);
+            modelTokens.labelValues(trace.routeKind, model, "output").inc(trace.outputTokens);
+        }
         duration.labelValues(stream).observe(durationNanos / 1e9);
         if (trace.firstByteNanos >= 0) {
             firstByte.labelValues(stream).observe(trace.firstByteNanos / 1e9);
@@ -92,6 +126,7 @@ final class Telemetry {
     /** An exchange has ended: its log line and metrics, and it leaves the active count; once, whichever path ends it. */
     void finish(Trace trace, int status) {
         if (!trace.ended.getAndSet(true)) {
+            accounting.ended(trace, status);
             finished(trace, status);
             ended();
         }
@@ -104,6 +139,13 @@ final class Telemetry {
                 idle.notifyAll();
             }
         }
+    }
+
+    private String modelLabel(String model) {
+        if (modelLabels.contains(model) || (modelLabels.size() < MAX_MODEL_LABELS && modelLabels.add(model))) {
+            return Trace.clean(model);
+        }
+        return "other";
     }
 
     int active() {

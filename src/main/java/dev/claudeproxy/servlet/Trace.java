@@ -33,7 +33,15 @@ final class Trace {
     boolean autoModeCheck;
     long firstByteNanos = -1;
     int inputTokens;
+    /** Input tokens read from the upstream's prompt cache (Anthropic's {@code cache_read_input_tokens}). */
+    int cachedTokens;
     int outputTokens;
+    /** What the policy allows this caller, once resolved ({@link Accounting#admit}); everything until then. */
+    dev.claudeproxy.policy.Limits limits = Accounting.UNLIMITED;
+    /** Whether the exchange holds a place of the caller's rate limits, to give back when it ends. */
+    boolean ratePlaceTaken;
+    /** What the exchange cost, in millionths of the policy's currency, once recorded. */
+    long cost;
     String errorType;
     /** Whether its exchange has been counted as ended: the paths that end one are several, the count one. */
     final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();

@@ -1,0 +1,206 @@
+package dev.claudeproxy.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.claudeproxy.Postgres;
+import dev.claudeproxy.policy.Budget;
+import dev.claudeproxy.policy.Period;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The ledger on its two real databases: the embedded H2 file (the default) and PostgreSQL (what
+ * a company's server provides), each started here.
+ */
+class LedgerTest {
+
+    private static final Ledger.Config FAST = new Ledger.Config(Duration.ofMillis(50), 500, 1_000, Duration.ofMillis(100),
+            90, Duration.ofSeconds(30));
+
+    @TempDir
+    static Path scratch;
+    private static Postgres postgres;
+    private static int databases;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = Postgres.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** A fresh database of each kind: an H2 file of its own, a PostgreSQL schema of its own. */
+    static Stream<String> databases() {
+        return Stream.of("h2", "postgresql");
+    }
+
+    private static String url(String kind) throws Exception {
+        int n = ++databases;
+        if (kind.equals("h2")) {
+            return "jdbc:h2:file:" + scratch.resolve("ledger-" + n).toAbsolutePath() + ";DB_CLOSE_DELAY=-1";
+        }
+        try (Connection connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl());
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE ledger_" + n);
+        }
+        return postgres.jdbcUrl().replace("/postgres?", "/ledger_" + n + "?");
+    }
+
+    private static Ledger ledger(String url) {
+        return new Ledger(LedgerDatabase.open("jdbc/none", false, Optional.of(url), scratch), FAST, Clock.systemUTC());
+    }
+
+    private static LedgerEntry entry(String user, List<String> groups, String model, long input, long output, long cost) {
+        return entry(Instant.now(), user, groups, model, input, output, cost);
+    }
+
+    private static LedgerEntry entry(Instant at, String user, List<String> groups, String model, long input, long output,
+                                     long cost) {
+        return new LedgerEntry(at, user, groups, "s-" + user, "-", "default", "api.openai.com", model, input, 10, output,
+                cost, 200, 12);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        for (int i = 0; i < 300 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(condition.getAsBoolean(), what);
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void exchangesAreWrittenAndAddUpByUserGroupModelDayAndSession(String kind) throws Exception {
+        try (Ledger ledger = ledger(url(kind))) {
+            ledger.record(entry("ada", List.of("eng"), "gpt-4.1", 100, 50, 1_000));
+            ledger.record(entry("ada", List.of("eng"), "gpt-4.1-mini", 200, 20, 300));
+            ledger.record(entry("ada", List.of("eng"), "gpt-4.1", 100, 50, 1_000));
+            ledger.record(entry("bob", List.of("eng", "data"), "gpt-4.1", 1, 1, 5));
+            // Counted at once, before the writer has written them.
+            assertEquals(2_300, ledger.spent("user:ada", Period.DAY, Budget.Unit.MONEY));
+            await(() -> ledger.written() == 4, "all written");
+            assertEquals(2_300, ledger.spent("user:ada", Period.DAY, Budget.Unit.MONEY), "counted once, not twice");
+            assertEquals(2_305, ledger.spent("group:eng", Period.MONTH, Budget.Unit.MONEY));
+            assertEquals(2_305, ledger.spent("all", Period.WEEK, Budget.Unit.MONEY));
+            assertEquals(100 + 10 + 50 + 200 + 10 + 20 + 100 + 10 + 50, ledger.spent("user:ada", Period.DAY, Budget.Unit.TOKENS));
+
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            assertEquals(List.of(new Ledger.Usage("ada", 3, 400, 30, 120, 2_300), new Ledger.Usage("bob", 1, 1, 10, 1, 5)),
+                    ledger.usage(today, today, Ledger.By.USER, Optional.empty()));
+            assertEquals(List.of(new Ledger.Usage("eng", 4, 401, 40, 121, 2_305), new Ledger.Usage("data", 1, 1, 10, 1, 5)),
+                    ledger.usage(today, today, Ledger.By.GROUP, Optional.empty()));
+            assertEquals(List.of(new Ledger.Usage("api.openai.com/gpt-4.1", 3, 201, 30, 101, 2_005),
+                            new Ledger.Usage("api.openai.com/gpt-4.1-mini", 1, 200, 10, 20, 300)),
+                    ledger.usage(today, today, Ledger.By.MODEL, Optional.empty()));
+            assertEquals(List.of(new Ledger.Usage(today.toString(), 3, 400, 30, 120, 2_300)),
+                    ledger.usage(today, today, Ledger.By.DAY, Optional.of("Ada")), "one's own, by day");
+            assertEquals(List.of(new Ledger.Usage("s-ada", 3, 400, 30, 120, 2_300), new Ledger.Usage("s-bob", 1, 1, 10, 1, 5)),
+                    ledger.usageBySession(Instant.now().minusSeconds(60), Instant.now().plusSeconds(60), Optional.empty()));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void twoNodesOnOneDatabaseCountEachOthersSpend(String kind) throws Exception {
+        String url = url(kind);
+        try (Ledger one = ledger(url); Ledger two = ledger(url)) {
+            one.record(entry("ada", List.of("eng"), "gpt-4.1", 1, 1, 700));
+            two.record(entry("ada", List.of("eng"), "gpt-4.1", 1, 1, 300));
+            two.record(entry("bob", List.of("eng"), "gpt-4.1", 1, 1, 50));
+            await(() -> one.spent("user:ada", Period.DAY, Budget.Unit.MONEY) == 1_000
+                    && two.spent("user:ada", Period.DAY, Budget.Unit.MONEY) == 1_000, "each node sees both nodes' spend");
+            await(() -> one.spent("group:eng", Period.MONTH, Budget.Unit.MONEY) == 1_050, "and the group's");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void whatIsQueuedIsWrittenBeforeTheLedgerCloses(String kind) throws Exception {
+        String url = url(kind);
+        Ledger ledger = ledger(url);
+        for (int i = 0; i < 2_000 / 4; i++) {
+            ledger.record(entry("ada", List.of(), "gpt-4.1", 1, 1, 1));
+        }
+        ledger.close();
+        try (Ledger again = ledger(url)) {
+            assertEquals(500, again.spent("user:ada", Period.DAY, Budget.Unit.MONEY), "nothing lost on a clean stop");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void exchangesPastTheRetentionPeriodLeaveTheirDailyTotals(String kind) throws Exception {
+        String url = url(kind);
+        Instant old = Instant.now().minus(Duration.ofDays(120));
+        try (Ledger ledger = ledger(url)) {
+            ledger.record(entry(old, "ada", List.of(), "gpt-4.1", 5, 5, 77));
+            ledger.record(entry("ada", List.of(), "gpt-4.1", 5, 5, 1));
+            await(() -> ledger.written() == 2, "written");
+        }
+        try (Ledger reopened = ledger(url)) { // its writer deletes old rows when it starts
+            LocalDate day = LocalDate.ofInstant(old, ZoneOffset.UTC);
+            await(() -> rows(url, "SELECT COUNT(*) FROM ledger_entry") == 1, "the 120-day-old exchange deleted");
+            assertEquals(List.of(new Ledger.Usage("ada", 1, 5, 10, 5, 77)),
+                    reopened.usage(day, day, Ledger.By.USER, Optional.empty()), "its day's totals kept");
+        }
+    }
+
+    @Test
+    void aDatabaseOutageDelaysNoRequestAndLosesNothing() throws Exception {
+        String url = url("postgresql");
+        try (Ledger ledger = ledger(url)) {
+            ledger.record(entry("ada", List.of(), "gpt-4.1", 1, 1, 10));
+            await(() -> ledger.written() == 1, "written");
+            postgres.pause();
+            try {
+                long started = System.nanoTime();
+                for (int i = 0; i < 100; i++) {
+                    ledger.record(entry("ada", List.of(), "gpt-4.1", 1, 1, 10));
+                }
+                assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "recording never waits for the database");
+                assertEquals(1_010, ledger.spent("user:ada", Period.DAY, Budget.Unit.MONEY), "counted while the database is down");
+                Thread.sleep(300);
+                assertEquals(1, ledger.written());
+                assertEquals(100, ledger.backlog());
+            } finally {
+                postgres.resume();
+            }
+            await(() -> ledger.written() == 101, "written once the database is back");
+            assertEquals(0, ledger.dropped());
+            assertEquals(101, rows(url, "SELECT COUNT(*) FROM ledger_entry"));
+        }
+    }
+
+    private static long rows(String url, String sql) {
+        try (Connection connection = url.startsWith("jdbc:h2") ? org.h2.Driver.load().connect(url, new java.util.Properties())
+                : java.sql.DriverManager.getConnection(url);
+             Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
