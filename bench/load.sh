@@ -8,6 +8,10 @@
 #   BASELINE_WAR=old.war PHASES=latency bench/load.sh   # also an earlier WAR, on a Tomcat of its own,
 #                                                       # measured cell by cell beside this one
 #   PEER=none bench/load.sh                       # without claude-code-router (installed from npm)
+#   GATEWAY_OPTS=... BASELINE_OPTS=...            # settings (-DNAME=value) of each Tomcat; the ledger's
+#                                                 # cost, the same WAR without and with it:
+#   BASELINE_WAR=target/claude-proxy.war BASELINE_OPTS=-DLEDGER=off \
+#     GATEWAY_OPTS=-DPOLICY_FILE=$PWD/bench/policy.conf PEER=none PHASES=latency bench/load.sh
 #
 # The latency phase measures, interleaved: the fake upstream directly, an nginx proxy_pass hop,
 # the pass-through anchor (the bench's PassThroughServlet in the gateway's own Tomcat, copying bytes
@@ -165,9 +169,9 @@ await_ready() {
   tail -50 "$2" >&2
   exit 1
 }
-# start_tomcat <base dir> <port> <war>: prints the Tomcat's pid once it is ready
+# start_tomcat <base dir> <port> <war> [settings]: prints the Tomcat's pid once it is ready
 start_tomcat() {
-  local base=$1 port=$2 war=$3
+  local base=$1 port=$2 war=$3 opts=${4:-}
   rm -rf "$base" && mkdir -p "$base"/{conf,webapps,logs,temp,work,bin}
   cp "$TOMCAT_HOME"/conf/* "$base/conf/"
   # A gateway for thousands of long streams: Tomcat's NIO connector defaults to 8,192 connections.
@@ -183,7 +187,7 @@ start_tomcat() {
   if [ -n "${GATEWAY_DEBUG:-}" ]; then echo "dev.claudeproxy.level = FINE" >>"$base/conf/logging.properties"; fi
   # The fake upstreams listen on loopback, which the gateway refuses unless allowed.
   cat >"$base/bin/setenv.sh" <<ENV
-CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]} -DUPSTREAM_ALLOWLIST=127.0.0.1 -DMAX_CONCURRENT_EXCHANGES=$EXCHANGES"
+CATALINA_OPTS="$GATEWAY_HEAP ${TRUST[*]} -DUPSTREAM_ALLOWLIST=127.0.0.1 -DMAX_CONCURRENT_EXCHANGES=$EXCHANGES $opts"
 CATALINA_PID="$base/tomcat.pid"
 ENV
   CATALINA_HOME="$TOMCAT_HOME" CATALINA_BASE="$base" JAVA_HOME="$SERVER_JAVA_HOME" "$TOMCAT_HOME/bin/catalina.sh" start >/dev/null
@@ -192,11 +196,11 @@ ENV
 }
 log "starting the WAR on Tomcat ($(basename "$TOMCAT_HOME"), $("$JAVA" -version 2>&1 | head -1)) on :$GATEWAY"
 CATALINA_BASE="$W/tomcat-base"
-GATEWAY_PID=$(start_tomcat "$CATALINA_BASE" $GATEWAY target/claude-proxy.war)
+GATEWAY_PID=$(start_tomcat "$CATALINA_BASE" $GATEWAY target/claude-proxy.war "${GATEWAY_OPTS:-}")
 BASES+=("$CATALINA_BASE")
 if [ -n "$BASELINE_WAR" ]; then
   log "starting the baseline WAR $BASELINE_WAR on a Tomcat of its own on :$BASELINE"
-  BASELINE_PID=$(start_tomcat "$W/tomcat-baseline" $BASELINE "$BASELINE_WAR")
+  BASELINE_PID=$(start_tomcat "$W/tomcat-baseline" $BASELINE "$BASELINE_WAR" "${BASELINE_OPTS:-}")
   BASES+=("$W/tomcat-baseline")
 fi
 HOP_PID=$(pgrep -P "$(cat "$W/nginx-hop/nginx.pid")" | head -1)
