@@ -62,7 +62,7 @@ public class ChunkJsonBench {
 
     @Benchmark
     public ChatCompletion readJsonbBinding() {
-        return Json.read(CHUNK, ChatCompletion.class);
+        return dev.claudeproxy.json.BindingOracle.read(CHUNK, ChatCompletion.class);
     }
 
     /** What the gateway does now: {@link ChatCompletionReader}, JSON-P's streaming parser into the same records. */

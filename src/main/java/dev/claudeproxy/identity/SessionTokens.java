@@ -21,13 +21,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The gateway's own session tokens for {@code CLIENT_AUTH=sso}: HS256 JWTs (Nimbus JOSE+JWT)
  * naming the user, their email and groups, with a short life. A user whose refresh the identity
  * provider refuses loses every token issued before, at once, not when they expire; a revoked token
- * (Claude Code's sign-out) is refused until it would have expired. Revocations are held on this
- * node, as long as the tokens they refuse could live.
+ * (Claude Code's sign-out) is refused until it would have expired. Revocations are held as long as
+ * the tokens they refuse could live, and shared with the other nodes ({@link #shareWith},
+ * {@link #apply}): a user the provider drops is out on every node, not only on the one that saw it.
  */
 public final class SessionTokens {
 
@@ -42,6 +44,8 @@ public final class SessionTokens {
     private final Map<String, Instant> revokedSubjects = new ConcurrentHashMap<>();
     /** token id → when the token would have expired. */
     private final Map<String, Instant> revokedTokens = new ConcurrentHashMap<>();
+
+    private volatile Consumer<Revocation> shared = revocation -> { };
 
     /** @param key at least 32 bytes */
     public SessionTokens(byte[] key, Duration ttl, Clock clock) {
@@ -101,18 +105,43 @@ public final class SessionTokens {
     public void revokeSubject(String subject) {
         Instant now = clock.instant();
         // Whole seconds, as token times are: a token issued in this very second is refused too.
-        revokedSubjects.put(subject, Instant.ofEpochSecond(now.getEpochSecond() + 1));
-        revokedSubjects.values().removeIf(before -> before.plus(ttl).isBefore(now));
+        Instant before = Instant.ofEpochSecond(now.getEpochSecond() + 1);
+        apply(new Revocation(Revocation.Kind.SUBJECT, subject, before, before.plus(ttl)));
+        shared.accept(new Revocation(Revocation.Kind.SUBJECT, subject, before, before.plus(ttl)));
+    }
+
+    /** Where this node's revocations go for the other nodes to {@link #apply}. */
+    public void shareWith(Consumer<Revocation> board) {
+        this.shared = board;
+    }
+
+    /** A revocation, this node's or another's: held until no token it refuses can be alive. */
+    public void apply(Revocation revocation) {
+        Instant now = clock.instant();
+        if (!revocation.expires().isAfter(now)) {
+            return;
+        }
+        switch (revocation.kind()) {
+            case SUBJECT -> {
+                revokedSubjects.merge(revocation.key(), revocation.effective(), (held, given) -> held.isAfter(given) ? held : given);
+                revokedSubjects.values().removeIf(before -> before.plus(ttl).isBefore(now));
+            }
+            case TOKEN -> {
+                revokedTokens.values().removeIf(expiry -> expiry.isBefore(now));
+                if (revokedTokens.size() < MAX_REVOKED) {
+                    revokedTokens.put(revocation.key(), revocation.expires());
+                }
+            }
+        }
     }
 
     /** Refuses one token of this gateway's until it would have expired (a sign-out); anything else is ignored. */
     public void revoke(String token) {
-        claims(token).ifPresent(claims -> {
-            Instant now = clock.instant();
-            revokedTokens.values().removeIf(expiry -> expiry.isBefore(now));
-            if (revokedTokens.size() < MAX_REVOKED && claims.getExpirationTime() != null) {
-                revokedTokens.put(claims.getJWTID(), claims.getExpirationTime().toInstant());
-            }
+        claims(token).filter(claims -> claims.getExpirationTime() != null).ifPresent(claims -> {
+            Revocation signedOut = new Revocation(Revocation.Kind.TOKEN, claims.getJWTID(), clock.instant(),
+                    claims.getExpirationTime().toInstant());
+            apply(signedOut);
+            shared.accept(signedOut);
         });
     }
 

@@ -451,8 +451,8 @@ public final class Ledger implements Spend, AutoCloseable {
     }
 
     /**
-     * Stops taking entries and writes those queued, waiting at most {@code grace}; then closes
-     * the embedded database. Entries still unwritten then (the database down) are counted as lost.
+     * Stops taking entries and writes those queued, waiting at most {@code grace}. Entries still
+     * unwritten then (the database down) are lost, and logged. The database is its opener's to close.
      */
     public void close(Duration grace) {
         closing = true;
@@ -465,7 +465,6 @@ public final class Ledger implements Spend, AutoCloseable {
             writer.interrupt();
             LOG.warning(backlog() + " usage ledger entries could not be written before the webapp stopped and are lost");
         }
-        database.close();
     }
 
     @Override

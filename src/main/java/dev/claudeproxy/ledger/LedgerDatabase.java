@@ -87,7 +87,7 @@ public final class LedgerDatabase implements AutoCloseable {
     private static LedgerDatabase migrated(LedgerDatabase database) {
         Flyway.configure(LedgerDatabase.class.getClassLoader()).dataSource(database.dataSource)
                 .locations("classpath:dev/claudeproxy/ledger/sql")  // none there: the migrations are Java classes
-                .javaMigrations(new V1__Ledger()).failOnMissingLocations(false).load().migrate();
+                .javaMigrations(new V1__Ledger(), new V2__Revocations()).failOnMissingLocations(false).load().migrate();
         LOG.info(() -> "usage ledger in " + database.description);
         return database;
     }

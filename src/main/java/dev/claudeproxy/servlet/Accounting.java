@@ -6,6 +6,9 @@ import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.ledger.Ledger;
 import dev.claudeproxy.ledger.LedgerDatabase;
 import dev.claudeproxy.ledger.LedgerEntry;
+import dev.claudeproxy.ledger.SharedRevocations;
+import dev.claudeproxy.identity.Revocation;
+import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.policy.BudgetCheck;
 import dev.claudeproxy.policy.Limits;
 import dev.claudeproxy.policy.Policy;
@@ -35,13 +38,17 @@ final class Accounting implements AutoCloseable {
 
     private final Usage settings;
     private final PolicyFile policy;
+    private final Optional<LedgerDatabase> database;
     private final Optional<Ledger> ledger;
+    private volatile Optional<SharedRevocations> revocations = Optional.empty();
     private final RateLimits rates = new RateLimits(System::nanoTime);
     private final Clock clock;
 
-    private Accounting(Usage settings, PolicyFile policy, Optional<Ledger> ledger, Clock clock) {
+    private Accounting(Usage settings, PolicyFile policy, Optional<LedgerDatabase> database, Optional<Ledger> ledger,
+                       Clock clock) {
         this.settings = settings;
         this.policy = policy;
+        this.database = database;
         this.ledger = ledger;
         this.clock = clock;
     }
@@ -55,16 +62,33 @@ final class Accounting implements AutoCloseable {
     static Accounting start(Usage settings, Path workDirectory) {
         PolicyFile policy = PolicyFile.load(settings.policyFile(), System::nanoTime);
         Optional<Ledger> ledger = Optional.empty();
+        Optional<LedgerDatabase> database = Optional.empty();
         if (settings.ledger()) {
-            LedgerDatabase database = LedgerDatabase.open(settings.dataSource(), settings.dataSourceRequired(),
-                    settings.jdbcUrl(), workDirectory);
-            ledger = Optional.of(new Ledger(database, new Ledger.Config(Duration.ofSeconds(1), 500, 100_000,
+            database = Optional.of(LedgerDatabase.open(settings.dataSource(), settings.dataSourceRequired(),
+                    settings.jdbcUrl(), workDirectory));
+            ledger = Optional.of(new Ledger(database.get(), new Ledger.Config(Duration.ofSeconds(1), 500, 100_000,
                     Duration.ofSeconds(2), settings.retentionDays(), Duration.ofSeconds(30)), Clock.systemUTC()));
         } else if (policy.current().everyone().budgets().size() + policy.current().groups().size()
                 + policy.current().users().size() > 0) {
             LOG.warning("LEDGER=off: the policy's budgets are not enforced, no spend being counted");
         }
-        return new Accounting(settings, policy, ledger, Clock.systemUTC());
+        return new Accounting(settings, policy, database, ledger, Clock.systemUTC());
+    }
+
+    /**
+     * Shares the sign-in's revocations with the other nodes through the ledger's database: a user
+     * the provider drops, or a sign-out, is refused on every node within two seconds. Without a
+     * ledger, they hold on this node only.
+     */
+    void shareRevocations(SessionTokens sessions) {
+        database.ifPresent(shared -> {
+            SharedRevocations board = new SharedRevocations(shared, Duration.ofSeconds(2),
+                    (kind, key, effective, expires) -> sessions.apply(new Revocation(Revocation.Kind.valueOf(kind), key,
+                            effective, expires)), Clock.systemUTC());
+            sessions.shareWith(revocation -> board.publish(revocation.kind().name(), revocation.key(),
+                    revocation.effective(), revocation.expires()));
+            revocations = Optional.of(board);
+        });
     }
 
     Policy policy() {
@@ -148,9 +172,11 @@ final class Accounting implements AutoCloseable {
         return policy.current().price(host, model);
     }
 
-    /** Writes what the ledger holds before the webapp stops. */
+    /** Writes what the ledger and the revocations hold before the webapp stops, then closes their database. */
     @Override
     public void close() {
         ledger.ifPresent(Ledger::close);
+        revocations.ifPresent(SharedRevocations::close);
+        database.ifPresent(LedgerDatabase::close);
     }
 }

@@ -118,6 +118,7 @@ public final class ProxyServlet extends HttpServlet {
         tokens = settings.clientAuth().jwt().map(TokenVerifier::new);
         sessions = settings.clientAuth().signIn().map(sso -> new SessionTokens(sessionKey(sso), sso.sessionTtl(),
                 Clock.systemUTC()));
+        sessions.ifPresent(accounting::shareRevocations);
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
         signIn = settings.clientAuth().signIn().map(sso -> new SignInEndpoints(sso, settings.publicUrl(), sessions.get(),
