@@ -18,10 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,18 +56,14 @@ public final class Ledger implements Spend, AutoCloseable {
                          Duration staleAfter) {
     }
 
-    /** One day of one scope, as counters key it. */
-    private record PoolDay(String pool, LocalDate day) {
-    }
-
     private final LedgerDatabase database;
     private final Config config;
     private final Clock clock;
     private final BlockingQueue<LedgerEntry> queue;
     /** Recorded on this node and not yet committed: tokens, then money. */
-    private final Map<PoolDay, LongAdder[]> pending = new ConcurrentHashMap<>();
+    private final DayTotals pending = new DayTotals();
     /** Committed, every node's, as of the last refresh plus this node's batches since. Replaced whole by the writer. */
-    private volatile Map<PoolDay, AtomicLong[]> committed = new ConcurrentHashMap<>();
+    private volatile DayTotals committed = new DayTotals();
     private volatile Instant lastRefresh = Instant.EPOCH;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -124,30 +118,15 @@ public final class Ledger implements Spend, AutoCloseable {
     @Override
     public long spent(String pool, Period period, Budget.Unit unit) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        int index = unit == Budget.Unit.TOKENS ? 0 : 1;
-        long total = 0;
-        Map<PoolDay, AtomicLong[]> snapshot = committed;
-        for (LocalDate day = period.start(today); !day.isAfter(today); day = day.plusDays(1)) {
-            PoolDay key = new PoolDay(pool, day);
-            AtomicLong[] done = snapshot.get(key);
-            if (done != null) {
-                total += done[index].get();
-            }
-            LongAdder[] waiting = pending.get(key);
-            if (waiting != null) {
-                total += waiting[index].sum();
-            }
-        }
-        return total;
+        int index = unit == Budget.Unit.TOKENS ? DayTotals.TOKENS : DayTotals.MONEY;
+        LocalDate from = period.start(today);
+        return committed.sum(pool, from, today, index) + pending.sum(pool, from, today, index);
     }
 
-    private static void add(Map<PoolDay, LongAdder[]> counters, LedgerEntry entry, int sign) {
+    private static void add(DayTotals counters, LedgerEntry entry, int sign) {
         LocalDate day = LocalDate.ofInstant(entry.at(), ZoneOffset.UTC);
         for (String pool : entry.pools()) {
-            LongAdder[] sums = counters.computeIfAbsent(new PoolDay(pool, day), key -> new LongAdder[] {new LongAdder(),
-                    new LongAdder()});
-            sums[0].add(sign * entry.tokens());
-            sums[1].add(sign * entry.cost());
+            counters.add(pool, day, sign * entry.tokens(), sign * entry.cost());
         }
     }
 
@@ -157,17 +136,11 @@ public final class Ledger implements Spend, AutoCloseable {
         Instant nextRefresh = clock.instant().plus(config.refreshEvery());
         while (true) {
             if (unwritten.isEmpty()) {
-                List<LedgerEntry> batch = new ArrayList<>();
                 try {
-                    LedgerEntry first = queue.poll(config.flushEvery().toMillis(), TimeUnit.MILLISECONDS);
-                    if (first != null) {
-                        batch.add(first);
-                        queue.drainTo(batch, config.batch() - 1);
-                    }
+                    unwritten = nextBatch();
                 } catch (InterruptedException e) {
                     return; // close() gave up waiting
                 }
-                unwritten = batch;
             }
             if (closing && unwritten.isEmpty() && queue.isEmpty()) {
                 return;
@@ -178,7 +151,7 @@ public final class Ledger implements Spend, AutoCloseable {
                     written.addAndGet(unwritten.size());
                     for (LedgerEntry entry : unwritten) {
                         add(pending, entry, -1);
-                        addCommitted(entry);
+                        add(committed, entry, 1);
                     }
                     unwritten = List.of();
                     backoff = Duration.ofSeconds(1);
@@ -206,22 +179,40 @@ public final class Ledger implements Spend, AutoCloseable {
         }
     }
 
+    /**
+     * The next batch: from its first entry, what arrives within {@link Config#flushEvery} (or until
+     * the batch is full), so that a busy gateway writes a few large transactions a second, not one
+     * per exchange; at once when closing.
+     */
+    private List<LedgerEntry> nextBatch() throws InterruptedException {
+        List<LedgerEntry> batch = new ArrayList<>();
+        LedgerEntry first = queue.poll(config.flushEvery().toMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return batch;
+        }
+        batch.add(first);
+        long deadline = System.nanoTime() + config.flushEvery().toNanos();
+        while (batch.size() < config.batch()) {
+            queue.drainTo(batch, config.batch() - batch.size());
+            long left = deadline - System.nanoTime();
+            if (batch.size() >= config.batch() || left <= 0 || closing) {
+                break;
+            }
+            LedgerEntry next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        return batch;
+    }
+
     private boolean sleep(Duration backoff) {
         try {
             Thread.sleep(backoff.toMillis());
             return true;
         } catch (InterruptedException e) {
             return false;
-        }
-    }
-
-    private void addCommitted(LedgerEntry entry) {
-        LocalDate day = LocalDate.ofInstant(entry.at(), ZoneOffset.UTC);
-        for (String pool : entry.pools()) {
-            AtomicLong[] sums = committed.computeIfAbsent(new PoolDay(pool, day), key -> new AtomicLong[] {new AtomicLong(),
-                    new AtomicLong()});
-            sums[0].addAndGet(entry.tokens());
-            sums[1].addAndGet(entry.cost());
         }
     }
 
@@ -324,15 +315,14 @@ public final class Ledger implements Spend, AutoCloseable {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         LocalDate from = Period.WEEK.start(today).isBefore(Period.MONTH.start(today)) ? Period.WEEK.start(today)
                 : Period.MONTH.start(today);
-        Map<PoolDay, AtomicLong[]> snapshot = new ConcurrentHashMap<>();
+        DayTotals snapshot = new DayTotals();
         try (Connection connection = database.connection();
              PreparedStatement select = connection.prepareStatement("SELECT scope, usage_day, SUM(input_tokens + cached_tokens"
                      + " + output_tokens), SUM(cost_micros) FROM usage_daily WHERE usage_day >= ? GROUP BY scope, usage_day")) {
             select.setObject(1, from);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    snapshot.put(new PoolDay(rows.getString(1), rows.getObject(2, LocalDate.class)),
-                            new AtomicLong[] {new AtomicLong(rows.getLong(3)), new AtomicLong(rows.getLong(4))});
+                    snapshot.add(rows.getString(1), rows.getObject(2, LocalDate.class), rows.getLong(3), rows.getLong(4));
                 }
             }
             committed = snapshot;
@@ -346,8 +336,7 @@ public final class Ledger implements Spend, AutoCloseable {
     /** Deletes exchanges' own rows past the retention period (the daily totals stay), and forgets past months' counters. */
     private void retain(Instant now) {
         LocalDate monthAgo = LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(40);
-        pending.entrySet().removeIf(entry -> entry.getKey().day().isBefore(monthAgo) && entry.getValue()[0].sum() == 0
-                && entry.getValue()[1].sum() == 0);
+        pending.forgetBefore(monthAgo);
         try (Connection connection = database.connection();
              PreparedStatement delete = connection.prepareStatement("DELETE FROM ledger_entry WHERE recorded_at < ?")) {
             delete.setLong(1, now.minus(Duration.ofDays(config.retentionDays())).toEpochMilli());

@@ -24,13 +24,21 @@ public final class PolicyFile {
     private final Optional<Path> path;
     private final LongSupplier nanos;
     private final AtomicLong nextCheck;
-    private volatile Policy current;
+    /** The policy, and the limits resolved per caller under it: the same few callers come back every request. */
+    private volatile Resolved current;
+    static final int MAX_RESOLVED = 10_000;
+
+    private record Resolved(Policy policy, java.util.Map<java.util.List<Object>, Limits> byCaller) {
+        Resolved(Policy policy) {
+            this(policy, new java.util.concurrent.ConcurrentHashMap<>());
+        }
+    }
     private volatile FileTime loaded;
 
     private PolicyFile(Optional<Path> path, LongSupplier nanos, Policy first, FileTime loaded) {
         this.path = path;
         this.nanos = nanos;
-        this.current = first;
+        this.current = new Resolved(first);
         this.loaded = loaded;
         this.nextCheck = new AtomicLong(nanos.getAsLong() + CHECK_NANOS);
     }
@@ -53,6 +61,23 @@ public final class PolicyFile {
         }
     }
 
+    /** What the policy now allows this caller, resolved once per caller and policy. */
+    public Limits limits(String user, java.util.List<String> groups) {
+        current();
+        Resolved now = current;
+        java.util.Map<java.util.List<Object>, Limits> cache = now.byCaller();
+        java.util.List<Object> caller = java.util.List.of(user, groups);
+        Limits limits = cache.get(caller);
+        if (limits == null) {
+            limits = now.policy().limits(user, groups);
+            if (cache.size() >= MAX_RESOLVED) {
+                cache.clear(); // many callers: resolved again as they come
+            }
+            cache.put(caller, limits);
+        }
+        return limits;
+    }
+
     /** The policy now, read again first when the file has changed. */
     public Policy current() {
         long now = nanos.getAsLong();
@@ -60,7 +85,7 @@ public final class PolicyFile {
         if (path.isPresent() && now - next >= 0 && nextCheck.compareAndSet(next, now + CHECK_NANOS)) {
             reload();
         }
-        return current;
+        return current.policy();
     }
 
     private void reload() {
@@ -71,7 +96,7 @@ public final class PolicyFile {
                 return;
             }
             loaded = modified;
-            current = Policy.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            current = new Resolved(Policy.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString()));
             LOG.info(() -> "policy read again from " + file);
         } catch (IOException e) {
             LOG.severe("the policy file " + file + " cannot be read (" + e.getMessage() + "); the policy read before holds");

@@ -1,21 +1,20 @@
 package dev.claudeproxy.policy;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Requests and tokens per minute, and streams open at once, per user, on this node: a sliding
- * minute of what each user did. Thread-safe; a user's state is locked while it is changed. A
+ * Requests and tokens per minute, and streams open at once, per user, on this node: a minute that
+ * slides a second at a time. Thread-safe; a user's state is locked while it is changed. A
  * user idle for a minute with nothing open is forgotten, so the map holds only active users.
  */
 public final class RateLimits {
 
     private static final long MINUTE_NANOS = 60_000_000_000L;
+    private static final int SLOTS = 60;
 
     /** A refusal: which limit, and how long until it has room again. */
     public record Refusal(String message, Duration retryAfter) {
@@ -28,21 +27,56 @@ public final class RateLimits {
         this.nanos = nanos;
     }
 
-    /** One user's last minute. */
+    /**
+     * One user's last minute, in sixty one-second slots (requests and tokens per slot): constant
+     * memory per user however fast they send, and a minute that slides a second at a time.
+     */
     private static final class Window {
-        final Deque<Long> requests = new ArrayDeque<>();
-        final Deque<long[]> tokens = new ArrayDeque<>();
-        long tokenSum;
+        final long[] second = new long[SLOTS];
+        final long[] requests = new long[SLOTS];
+        final long[] tokens = new long[SLOTS];
         int open;
         long lastUsed;
 
-        void prune(long now) {
-            while (!requests.isEmpty() && now - requests.peekFirst() >= MINUTE_NANOS) {
-                requests.pollFirst();
+        /** The slot of this second, emptied when it last held an older second. */
+        int slot(long nowSecond) {
+            int index = (int) Math.floorMod(nowSecond, (long) SLOTS);
+            if (second[index] != nowSecond) {
+                second[index] = nowSecond;
+                requests[index] = 0;
+                tokens[index] = 0;
             }
-            while (!tokens.isEmpty() && now - tokens.peekFirst()[0] >= MINUTE_NANOS) {
-                tokenSum -= tokens.pollFirst()[1];
+            return index;
+        }
+
+        long sum(long[] counts, long nowSecond) {
+            long total = 0;
+            for (int i = 0; i < SLOTS; i++) {
+                if (nowSecond - second[i] < SLOTS) {
+                    total += counts[i];
+                }
             }
+            return total;
+        }
+
+        /** How long until the count of the last minute is below {@code limit}, as the oldest seconds leave it. */
+        long nanosUntilBelow(long[] counts, long limit, long now) {
+            long nowSecond = Math.floorDiv(now, 1_000_000_000L);
+            long total = sum(counts, nowSecond);
+            for (long oldest = nowSecond - SLOTS + 1; oldest <= nowSecond; oldest++) {
+                int index = (int) Math.floorMod(oldest, (long) SLOTS);
+                if (second[index] == oldest) {
+                    total -= counts[index];
+                }
+                if (total < limit) {
+                    return (oldest + SLOTS) * 1_000_000_000L - now;
+                }
+            }
+            return MINUTE_NANOS;
+        }
+
+        boolean idle(long now) {
+            return open == 0 && now - lastUsed >= MINUTE_NANOS;
         }
     }
 
@@ -56,33 +90,27 @@ public final class RateLimits {
             return Optional.empty();
         }
         long now = nanos.getAsLong();
+        long nowSecond = Math.floorDiv(now, 1_000_000_000L);
         Window window = windows.computeIfAbsent(limits.user(), user -> new Window());
         synchronized (window) {
-            window.prune(now);
             window.lastUsed = now;
             if (limits.concurrentStreams().isPresent() && window.open >= limits.concurrentStreams().getAsLong()) {
                 return Optional.of(new Refusal("you have " + window.open + " requests open at once, your limit ("
                         + "concurrent_streams); retry when one ends", Duration.ofSeconds(1)));
             }
-            if (limits.requestsPerMinute().isPresent() && window.requests.size() >= limits.requestsPerMinute().getAsLong()) {
-                long wait = window.requests.isEmpty() ? MINUTE_NANOS : MINUTE_NANOS - (now - window.requests.peekFirst());
-                return Optional.of(new Refusal("you sent " + window.requests.size() + " requests in the last minute, your"
+            long sent = window.sum(window.requests, nowSecond);
+            if (limits.requestsPerMinute().isPresent() && sent >= limits.requestsPerMinute().getAsLong()) {
+                long wait = window.nanosUntilBelow(window.requests, limits.requestsPerMinute().getAsLong(), now);
+                return Optional.of(new Refusal("you sent " + sent + " requests in the last minute, your"
                         + " limit (requests_per_minute)", Duration.ofNanos(Math.max(wait, 1_000_000))));
             }
-            if (limits.tokensPerMinute().isPresent() && window.tokenSum >= limits.tokensPerMinute().getAsLong()) {
-                long wait = MINUTE_NANOS;
-                long left = window.tokenSum;
-                for (long[] used : window.tokens) { // room comes back as the oldest tokens leave the minute
-                    left -= used[1];
-                    if (left < limits.tokensPerMinute().getAsLong()) {
-                        wait = MINUTE_NANOS - (now - used[0]);
-                        break;
-                    }
-                }
-                return Optional.of(new Refusal("you used " + window.tokenSum + " tokens in the last minute, your limit"
+            long used = window.sum(window.tokens, nowSecond);
+            if (limits.tokensPerMinute().isPresent() && used >= limits.tokensPerMinute().getAsLong()) {
+                long wait = window.nanosUntilBelow(window.tokens, limits.tokensPerMinute().getAsLong(), now);
+                return Optional.of(new Refusal("you used " + used + " tokens in the last minute, your limit"
                         + " (tokens_per_minute)", Duration.ofNanos(Math.max(wait, 1_000_000))));
             }
-            window.requests.addLast(now);
+            window.requests[window.slot(nowSecond)]++;
             window.open++;
             return Optional.empty();
         }
@@ -98,17 +126,14 @@ public final class RateLimits {
         synchronized (window) {
             window.open = Math.max(0, window.open - 1);
             if (tokensUsed > 0) {
-                window.tokens.addLast(new long[] {now, tokensUsed});
-                window.tokenSum += tokensUsed;
+                window.tokens[window.slot(Math.floorDiv(now, 1_000_000_000L))] += tokensUsed;
             }
-            window.prune(now);
             window.lastUsed = now;
         }
         if (windows.size() > 1_000) {
             windows.values().removeIf(idle -> {
                 synchronized (idle) {
-                    idle.prune(now);
-                    return idle.open == 0 && now - idle.lastUsed >= MINUTE_NANOS && idle.requests.isEmpty();
+                    return idle.idle(now);
                 }
             });
         }

@@ -108,7 +108,7 @@ final class Accounting implements AutoCloseable {
      */
     Map<String, String> admit(Trace trace) {
         Policy now = policy.current();
-        Limits limits = now.limits(trace.user, trace.groups);
+        Limits limits = policy.limits(trace.user, trace.groups);
         trace.limits = limits;
         Map<String, String> standing = Map.of();
         if (!limits.budgets().isEmpty() && ledger.isPresent()) {

@@ -69,6 +69,7 @@ public final class ProxyServlet extends HttpServlet {
     private transient Operations operations;
     private transient Cors cors;
     private transient byte[] page;
+    private transient byte[] usagePage;
     private transient SetupScript setupScript;
     /** The identity provider's tokens, for {@code CLIENT_AUTH=jwt}. */
     private transient Optional<TokenVerifier> tokens;
@@ -114,6 +115,8 @@ public final class ProxyServlet extends HttpServlet {
         operations = new Operations(settings, telemetry, admission::free);
         cors = new Cors(settings.corsOrigins());
         page = page(context);
+        usagePage = WebappFiles.read(context, "/usage.html").orElseGet(() -> ("<!doctype html><title>usage</title><p>The"
+                + " usage page is not in this build; the figures are at _proxy/usage/me").getBytes(StandardCharsets.UTF_8));
         setupScript = new SetupScript(context, settings.publicUrl(), settings.checksHosts());
         tokens = settings.clientAuth().jwt().map(TokenVerifier::new);
         sessions = settings.clientAuth().signIn().map(sso -> new SessionTokens(sessionKey(sso), sso.sessionTtl(),
@@ -222,6 +225,14 @@ public final class ProxyServlet extends HttpServlet {
             return;
         }
         if (signIn.isPresent() && signIn.get().answer(method, path, clientToProxyRequest, proxyToClientResponse)) {
+            return;
+        }
+        if (method.equals("GET") && path.equals(UsageEndpoints.PAGE)) {
+            // The page only: its figures come from /_proxy/usage*, which authenticate each caller.
+            proxyToClientResponse.setContentType("text/html;charset=UTF-8");
+            proxyToClientResponse.setHeader("Cache-Control", "no-store");
+            proxyToClientResponse.setContentLength(usagePage.length);
+            proxyToClientResponse.getOutputStream().write(usagePage);
             return;
         }
         if (method.equals("GET") && UsageEndpoints.serves(path)) {

@@ -38,6 +38,8 @@ import java.util.logging.Logger;
  */
 final class UsageEndpoints {
 
+    /** The usage page, which reads the two below in the browser. */
+    static final String PAGE = "/usage";
     static final String USAGE = "/_proxy/usage";
     static final String MINE = "/_proxy/usage/me";
     static final String CLAUDE_CODE_USAGE = "/api/oauth/usage";

@@ -98,6 +98,17 @@ class BudgetsTest {
         return GatewayHarness.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** What {@code read} gives once {@code written} holds of it: the ledger writes within its flush interval. */
+    private static <T> T await(java.util.concurrent.Callable<T> read, java.util.function.Predicate<T> written)
+            throws Exception {
+        T value = read.call();
+        for (int i = 0; i < 100 && !written.test(value); i++) {
+            Thread.sleep(100);
+            value = read.call();
+        }
+        return value;
+    }
+
     @Test
     void aSpentBudgetIsRefusedWithABillingErrorClaudeCodePrintsAsItIs() throws Exception {
         HttpResponse<String> first = messages("gpt-4.1", "ada", null);
@@ -137,7 +148,9 @@ class BudgetsTest {
         assertEquals("critical", daily.getString("severity"));
         assertEquals(Instant.ofEpochSecond(Long.parseLong(midnight)).toString().replace("Z", ".000Z"),
                 daily.getString("resets_at"), "to the second the refusal's reset");
-        JsonObject mine = GatewayHarness.json(get("/_proxy/usage/me", "ada", null).body());
+        // The usage queries read what the ledger has written: within its flush interval (a second).
+        JsonObject mine = await(() -> GatewayHarness.json(get("/_proxy/usage/me", "ada", null).body()),
+                json -> !json.getJsonArray("this_month_by_model").isEmpty());
         JsonObject budget = mine.getJsonArray("budgets").getJsonObject(0);
         assertEquals("0.007500", budget.getString("limit"));
         assertEquals("0.012000", budget.getString("spent"));
@@ -191,7 +204,8 @@ class BudgetsTest {
         HttpResponse<String> forbidden = get("/_proxy/usage", "erin", "eng");
         HostileInputTest.assertAnthropicError(forbidden, 403, "permission_error");
 
-        HttpResponse<String> byUser = get("/_proxy/usage?by=user", "olga", "platform");
+        HttpResponse<String> byUser = await(() -> get("/_proxy/usage?by=user", "olga", "platform"),
+                answer -> answer.body().contains("\"erin\""));
         assertEquals(200, byUser.statusCode(), byUser.body());
         JsonObject usage = GatewayHarness.json(byUser.body());
         assertEquals("USD", usage.getString("currency"));
