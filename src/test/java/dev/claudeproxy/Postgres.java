@@ -71,6 +71,15 @@ public final class Postgres implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }
 
+    /** A new, empty database of this server: its JDBC URL. */
+    public String createDatabase(String name) throws java.sql.SQLException {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(jdbcUrl());
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        }
+        return jdbcUrl().replace("/postgres?", "/" + name + "?");
+    }
+
     /** Stops the server at once, as a crash would, without deleting its data: {@link #resume} starts it again. */
     public void pause() throws Exception {
         run("pg_ctl", "-D", directory.resolve("data").toString(), "-m", "immediate", "-w", "stop");

@@ -55,6 +55,11 @@ class IndexPageTest {
         assumeTrue(present, "Debian's chromium and chromium-driver are not installed; page test skipped");
         harness = new GatewayHarness("/claude-proxy", Map.of("HAIKU_BASE_URL", "api.groq.com/openai/v1",
                 "HAIKU_MODEL_NAME", "llama-3.1-8b-instant"));
+        browser = chromium();
+    }
+
+    /** Debian's Chromium, headless, driven by its chromedriver: the pages' tests' browser. */
+    static ChromeDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -62,7 +67,7 @@ class IndexPageTest {
                 "--disable-sync");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
     }
 
     @AfterAll

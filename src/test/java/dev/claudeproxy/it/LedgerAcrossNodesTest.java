@@ -46,11 +46,7 @@ class LedgerAcrossNodesTest {
     @BeforeAll
     static void start() throws Exception {
         postgres = Postgres.start();
-        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
-             Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE claude_proxy");
-        }
-        url = postgres.jdbcUrl().replace("/postgres?", "/claude_proxy?");
+        url = postgres.createDatabase("claude_proxy");
         upstream = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/v1/chat/completions")).willReturn(okJson(COMPLETION)));

@@ -11,9 +11,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -44,16 +41,12 @@ class SignInAcrossNodesTest {
     @BeforeAll
     static void start() throws Exception {
         postgres = Postgres.start();
-        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
-             Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE gateway");
-        }
         idp = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(), java.util.Set.of(),
                 new NettyWrapper()));
         idp.start();
         settings = Map.of("CLIENT_AUTH", "sso", "SSO_ISSUER", idp.issuerUrl("corp").toString(), "SSO_CLIENT_ID", "claude-proxy",
                 "SSO_CLIENT_SECRET", "the-client-secret", "SESSION_SECRET", SECRET,
-                "LEDGER_JDBC_URL", postgres.jdbcUrl().replace("/postgres?", "/gateway?"));
+                "LEDGER_JDBC_URL", postgres.createDatabase("gateway"));
         one = EmbeddedGateway.start("", settings);
         two = EmbeddedGateway.start("", settings);
     }

@@ -62,11 +62,7 @@ class LedgerTest {
         if (kind.equals("h2")) {
             return "jdbc:h2:file:" + scratch.resolve("ledger-" + n).toAbsolutePath() + ";DB_CLOSE_DELAY=-1";
         }
-        try (Connection connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl());
-             Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE ledger_" + n);
-        }
-        return postgres.jdbcUrl().replace("/postgres?", "/ledger_" + n + "?");
+        return postgres.createDatabase("ledger_" + n);
     }
 
     private static Ledger ledger(String url) {
