@@ -2,6 +2,7 @@ package dev.claudeproxy.ledger;
 
 import dev.claudeproxy.policy.Budget;
 import dev.claudeproxy.policy.Period;
+import dev.claudeproxy.policy.Pools;
 import dev.claudeproxy.policy.Spend;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -70,7 +71,8 @@ public final class Ledger implements Spend, AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
     private Instant nextRetention = Instant.EPOCH;
-    private List<LedgerEntry> unwritten = List.of();
+    /** The batch being written, held while the database refuses it (read by {@link #backlog()} from other threads). */
+    private volatile List<LedgerEntry> unwritten = List.of();
 
     public Ledger(LedgerDatabase database, Config config, Clock clock) {
         this.database = database;
@@ -150,8 +152,10 @@ public final class Ledger implements Spend, AutoCloseable {
                     commit(unwritten);
                     written.addAndGet(unwritten.size());
                     for (LedgerEntry entry : unwritten) {
-                        add(pending, entry, -1);
+                        // Counted as committed before it leaves the pending count: a budget check meanwhile
+                        // sees it twice at worst, never not at all.
                         add(committed, entry, 1);
+                        add(pending, entry, -1);
                     }
                     unwritten = List.of();
                     backoff = Duration.ofSeconds(1);
@@ -162,8 +166,7 @@ public final class Ledger implements Spend, AutoCloseable {
                     if (!sleep(backoff)) {
                         return;
                     }
-                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-                            : backoff.multipliedBy(2);
+                    backoff = java.util.Collections.min(List.of(backoff.multipliedBy(2), Duration.ofSeconds(30)));
                     continue;
                 }
             }
@@ -375,8 +378,8 @@ public final class Ledger implements Spend, AutoCloseable {
      */
     public List<Usage> usage(LocalDate from, LocalDate to, By by, java.util.Optional<String> user) throws Unavailable {
         String scopes = switch (by) {
-            case USER -> "scope LIKE 'user:%'";
-            case GROUP -> "scope LIKE 'group:%'";
+            case USER -> "scope LIKE '" + Pools.USER_PREFIX + "%'";
+            case GROUP -> "scope LIKE '" + Pools.GROUP_PREFIX + "%'";
             default -> "scope = ?";
         };
         String key = switch (by) {
@@ -396,13 +399,13 @@ public final class Ledger implements Spend, AutoCloseable {
             select.setObject(1, from);
             select.setObject(2, to);
             if (scopes.equals("scope = ?")) {
-                select.setString(3, user.map(name -> "user:" + name.toLowerCase(java.util.Locale.ROOT)).orElse("all"));
+                select.setString(3, user.map(Pools::user).orElse(Pools.EVERYONE));
             }
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     String name = by == By.DAY ? rows.getObject(1, LocalDate.class).toString() : rows.getString(1);
                     if (by == By.USER || by == By.GROUP) {
-                        name = name.substring(name.indexOf(':') + 1);
+                        name = Pools.owner(name);
                     }
                     usage.add(new Usage(name, rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5),
                             rows.getLong(6)));

@@ -1,6 +1,7 @@
 package dev.claudeproxy.ledger;
 
 import java.time.Instant;
+import dev.claudeproxy.policy.Pools;
 import java.util.List;
 
 /**
@@ -24,11 +25,11 @@ public record LedgerEntry(Instant at, String user, List<String> groups, String s
     /** The scopes its spend counts in: its user's, each of its groups', and everyone's. */
     List<String> pools() {
         String[] pools = new String[groups.size() + 2];
-        pools[0] = "user:" + user.toLowerCase(java.util.Locale.ROOT);
+        pools[0] = Pools.user(user);
         for (int i = 0; i < groups.size(); i++) {
-            pools[i + 1] = "group:" + groups.get(i).toLowerCase(java.util.Locale.ROOT);
+            pools[i + 1] = Pools.group(groups.get(i));
         }
-        pools[pools.length - 1] = "all";
+        pools[pools.length - 1] = Pools.EVERYONE;
         return List.of(pools);
     }
 }

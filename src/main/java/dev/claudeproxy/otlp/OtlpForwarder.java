@@ -32,7 +32,8 @@ public final class OtlpForwarder implements AutoCloseable {
     public record Export(Signal signal, String contentType, byte[] body) {
     }
 
-    private final URI collector;
+    /** Where each signal goes: its path under the collector's base, worked out once. */
+    private final java.util.Map<Signal, URI> urls = new java.util.EnumMap<>(Signal.class);
     private final Map<String, Secret> headers;
     private final CollectorClient client;
     private final BlockingQueue<Export> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
@@ -48,7 +49,10 @@ public final class OtlpForwarder implements AutoCloseable {
      * @param headers what every post carries (the collector's own key, say)
      */
     public OtlpForwarder(URI collector, Map<String, Secret> headers) {
-        this.collector = collector;
+        String base = collector.toString().replaceAll("/+$", "");
+        for (Signal signal : Signal.values()) {
+            urls.put(signal, URI.create(base + signal.path()));
+        }
         this.headers = Map.copyOf(headers);
         this.client = new CollectorClient();
         this.sender = new Thread(this::send, "claude-proxy-otlp");
@@ -100,7 +104,7 @@ public final class OtlpForwarder implements AutoCloseable {
     }
 
     private void post(Export export) {
-        URI url = URI.create(collector.toString().replaceAll("/+$", "") + export.signal().path());
+        URI url = urls.get(export.signal());
         try {
             int status = client.post(url, export.contentType(), export.body(), headers);
             if (status / 100 == 2) {

@@ -11,6 +11,11 @@ package dev.claudeproxy.policy;
  */
 public record Budget(Period period, Unit unit, long amount, String pool, boolean shared, int line) {
 
+    /** Whose it is, as the developer reads it: {@code you}, a group's name, or {@code everyone}. */
+    public String sharedBy() {
+        return shared ? Pools.owner(pool) : "you";
+    }
+
     /** What a budget counts. */
     public enum Unit { MONEY, TOKENS }
 }

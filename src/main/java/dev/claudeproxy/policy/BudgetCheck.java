@@ -52,8 +52,8 @@ public record BudgetCheck(Optional<Standing> exhausted, Optional<Standing> mostU
         Standing standing = exhausted.orElseThrow();
         Budget budget = standing.budget();
         String whose = !budget.shared() ? "Your " + budget.period().adjective() + " budget"
-                : budget.pool().equals("all") ? "Everyone's shared " + budget.period().adjective() + " budget"
-                : "The " + budget.pool().substring(6) + " group's shared " + budget.period().adjective() + " budget";
+                : budget.pool().equals(Pools.EVERYONE) ? "Everyone's shared " + budget.period().adjective() + " budget"
+                : "The " + budget.sharedBy() + " group's shared " + budget.period().adjective() + " budget";
         return whose + " of " + amount(budget.unit(), budget.amount()) + " is spent (" + amount(budget.unit(), standing.spent())
                 + " " + budget.period().current() + ") · it resets " + RESET.format(standing.reset());
     }
@@ -72,7 +72,7 @@ public record BudgetCheck(Optional<Standing> exhausted, Optional<Standing> mostU
         headers.put("anthropic-ratelimit-unified-overage-surpassed-threshold", "1");
         headers.put("anthropic-ratelimit-unified-overage-period", standing.budget().period().adjective());
         headers.put("anthropic-ratelimit-unified-overage-disabled-reason", "org_spend_cap_reached");
-        if (standing.budget().shared() && !standing.budget().pool().equals("all")) {
+        if (standing.budget().pool().startsWith(Pools.GROUP_PREFIX)) {
             headers.put("anthropic-ratelimit-unified-overage-scope", "group_pool");
         }
         return headers;

@@ -19,6 +19,11 @@ public record Limits(String user, List<String> groups, Optional<List<String>> mo
         budgets = List.copyOf(budgets);
     }
 
+    /** Whether any rate limit holds them: requests or tokens per minute, or calls at once. */
+    public boolean rateLimited() {
+        return requestsPerMinute.isPresent() || tokensPerMinute.isPresent() || concurrentStreams.isPresent();
+    }
+
     /** Whether they may use this model of this upstream host. */
     public boolean allows(String host, String model) {
         return models.isEmpty() || models.get().stream().anyMatch(glob -> Price.Globs.compile(glob)

@@ -36,6 +36,13 @@ public record Policy(String currency, List<Price> prices, Rules everyone, Map<St
         users = Map.copyOf(users);
     }
 
+    /** Whether any section sets a budget: budgets need the ledger's counters. */
+    public boolean hasBudgets() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(everyone, anonymous),
+                java.util.stream.Stream.concat(groups.values().stream(), users.values().stream()))
+                .anyMatch(rules -> !rules.budgets().isEmpty());
+    }
+
     /** The groups the policy names: those a container's roles are asked about. */
     public Set<String> groupNames() {
         return groups.keySet();
@@ -72,7 +79,7 @@ public record Policy(String currency, List<Price> prices, Rules everyone, Map<St
                             .max(Comparator.comparingLong(Budget::amount)))
                     .orElseGet(() -> everyone.budgets().get(key));
             budgets.add(chosen.shared() ? chosen : new Budget(chosen.period(), chosen.unit(), chosen.amount(),
-                    "user:" + lowerUser, false, chosen.line()));
+                    Pools.user(user), false, chosen.line()));
         }
         budgets.sort(Comparator.comparing(Budget::period).thenComparing(Budget::unit));
         return new Limits(user, callerGroups.stream().toList(), models, number(own, mine, Rules::requestsPerMinute),
@@ -287,7 +294,7 @@ public record Policy(String currency, List<Price> prices, Rules everyone, Map<St
                     throw problem(number, "'" + shorten(words[1]) + "' is neither tokens nor the policy's currency ("
                             + currency + "; a 'currency =' line before the sections sets another)");
                 }
-                String pool = !shared ? "" : name.equals("everyone") ? "all" : "group:" + name.substring(6);
+                String pool = !shared ? "" : name.equals("everyone") ? Pools.EVERYONE : Pools.group(name.substring(6));
                 budgets.put(new Rules.Key(period, unit), new Budget(period, unit, amount, pool, shared, number));
             }
 

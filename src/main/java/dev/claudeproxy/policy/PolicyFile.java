@@ -63,8 +63,7 @@ public final class PolicyFile {
 
     /** What the policy now allows this caller, resolved once per caller and policy. */
     public Limits limits(String user, java.util.List<String> groups) {
-        current();
-        Resolved now = current;
+        Resolved now = resolved();
         java.util.Map<java.util.List<Object>, Limits> cache = now.byCaller();
         java.util.List<Object> caller = java.util.List.of(user, groups);
         Limits limits = cache.get(caller);
@@ -80,12 +79,16 @@ public final class PolicyFile {
 
     /** The policy now, read again first when the file has changed. */
     public Policy current() {
+        return resolved().policy();
+    }
+
+    private Resolved resolved() {
         long now = nanos.getAsLong();
         long next = nextCheck.get();
         if (path.isPresent() && now - next >= 0 && nextCheck.compareAndSet(next, now + CHECK_NANOS)) {
             reload();
         }
-        return current.policy();
+        return current;
     }
 
     private void reload() {

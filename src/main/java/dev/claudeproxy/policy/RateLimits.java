@@ -85,8 +85,7 @@ public final class RateLimits {
      * {@linkplain #end ended} once.
      */
     public Optional<Refusal> begin(Limits limits) {
-        if (limits.requestsPerMinute().isEmpty() && limits.tokensPerMinute().isEmpty()
-                && limits.concurrentStreams().isEmpty()) {
+        if (!limits.rateLimited()) {
             return Optional.empty();
         }
         long now = nanos.getAsLong();

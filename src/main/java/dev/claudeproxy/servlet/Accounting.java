@@ -13,7 +13,6 @@ import dev.claudeproxy.policy.BudgetCheck;
 import dev.claudeproxy.policy.Limits;
 import dev.claudeproxy.policy.Policy;
 import dev.claudeproxy.policy.PolicyFile;
-import dev.claudeproxy.policy.Price;
 import dev.claudeproxy.policy.RateLimits;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,8 +67,7 @@ final class Accounting implements AutoCloseable {
                     settings.jdbcUrl(), workDirectory));
             ledger = Optional.of(new Ledger(database.get(), new Ledger.Config(Duration.ofSeconds(1), 500, 100_000,
                     Duration.ofSeconds(2), settings.retentionDays(), Duration.ofSeconds(30)), Clock.systemUTC()));
-        } else if (policy.current().everyone().budgets().size() + policy.current().groups().size()
-                + policy.current().users().size() > 0) {
+        } else if (policy.current().hasBudgets()) {
             LOG.warning("LEDGER=off: the policy's budgets are not enforced, no spend being counted");
         }
         return new Accounting(settings, policy, database, ledger, Clock.systemUTC());
@@ -93,6 +91,11 @@ final class Accounting implements AutoCloseable {
 
     Policy policy() {
         return policy.current();
+    }
+
+    /** What the policy allows this caller (resolved once per caller and policy). */
+    Limits limits(String user, List<String> groups) {
+        return policy.limits(user, groups);
     }
 
     Optional<Ledger> ledger() {
@@ -135,8 +138,7 @@ final class Accounting implements AutoCloseable {
                     Map.of("retry-after", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)),
                             "retry-after-ms", Long.toString(wait.toMillis())));
         }
-        trace.ratePlaceTaken = !limits.requestsPerMinute().isEmpty() || !limits.tokensPerMinute().isEmpty()
-                || !limits.concurrentStreams().isEmpty();
+        trace.ratePlaceTaken = limits.rateLimited();
         return standing;
     }
 
@@ -152,24 +154,13 @@ final class Accounting implements AutoCloseable {
         if (ledger.isEmpty()) {
             return;
         }
-        String host = trace.upstream.equals("-") ? "-" : hostOf(trace.upstream);
+        String host = trace.upstreamHost;
         long cost = policy.current().price(host, trace.model)
                 .map(price -> price.cost(trace.inputTokens, trace.cachedTokens, trace.outputTokens)).orElse(0L);
         trace.cost = cost;
         ledger.get().record(new LedgerEntry(clock.instant(), trace.user, trace.groups, trace.session, trace.agent,
                 trace.routeKind, host, trace.model, trace.inputTokens, trace.cachedTokens, trace.outputTokens, cost, status,
                 trace.durationNanos() / 1_000_000));
-    }
-
-    /** {@code host} of {@code host:port}, or of {@code [v6]:port}. */
-    private static String hostOf(String authority) {
-        int colon = authority.lastIndexOf(':');
-        return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
-    }
-
-    /** The price list's entry for a model, for the usage views. */
-    Optional<Price> price(String host, String model) {
-        return policy.current().price(host, model);
     }
 
     /** Writes what the ledger and the revocations hold before the webapp stops, then closes their database. */

@@ -117,9 +117,7 @@ final class ClientRequests {
 
     /** {@link #body(HttpServletRequest, long)} under another limit, {@code limit} naming it. */
     static byte[] body(HttpServletRequest clientToProxyRequest, long maxBytes, String limit) {
-        if (clientToProxyRequest.getContentLengthLong() > maxBytes) {
-            throw tooLarge(maxBytes, limit);
-        }
+        refuseDeclaredOverLimit(clientToProxyRequest, maxBytes, limit);
         try (InputStream in = clientToProxyRequest.getInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
             if (body.length > maxBytes) {
@@ -133,8 +131,13 @@ final class ClientRequests {
 
     /** 413 {@code request_too_large} for a body whose declared length is past {@code maxBytes}, before reading it. */
     static void refuseDeclaredOverLimit(HttpServletRequest clientToProxyRequest, long maxBytes) {
+        refuseDeclaredOverLimit(clientToProxyRequest, maxBytes, "MAX_REQUEST_BYTES");
+    }
+
+    /** {@link #refuseDeclaredOverLimit(HttpServletRequest, long)} under another limit, {@code limit} naming it. */
+    static void refuseDeclaredOverLimit(HttpServletRequest clientToProxyRequest, long maxBytes, String limit) {
         if (clientToProxyRequest.getContentLengthLong() > maxBytes) {
-            throw tooLarge(maxBytes);
+            throw tooLarge(maxBytes, limit);
         }
     }
 

@@ -205,6 +205,7 @@ final class Exchange implements Runnable {
     private void trace(Route route) {
         trace.routeKind = route.tier().map(tier -> tier.name().toLowerCase(Locale.ROOT)).orElse("path");
         trace.upstream = route.authority();
+        trace.upstreamHost = route.host();
         trace.model = route.model();
     }
 

@@ -235,10 +235,6 @@ public final class ProxyServlet extends HttpServlet {
             proxyToClientResponse.getOutputStream().write(usagePage);
             return;
         }
-        if (method.equals("GET") && UsageEndpoints.serves(path)) {
-            usage(path, clientToProxyRequest, proxyToClientResponse, trace);
-            return;
-        }
         if (path.startsWith(Operations.PREFIX) && method.equals("GET")
                 && operations.answer(path, proxyToClientResponse)) {
             return;
@@ -247,6 +243,10 @@ public final class ProxyServlet extends HttpServlet {
         trace.session = ClientRequests.header(clientToProxyRequest, "x-claude-code-session-id").orElse("-");
         trace.agent = ClientRequests.header(clientToProxyRequest, "x-claude-code-agent-id").orElse("-");
         trace.parentAgent = ClientRequests.header(clientToProxyRequest, "x-claude-code-parent-agent-id").orElse("-");
+        if (method.equals("GET") && UsageEndpoints.serves(path)) {
+            usage(path, clientToProxyRequest, proxyToClientResponse, trace);
+            return;
+        }
         try {
             refuseEncodedSlash(clientToProxyRequest.getRequestURI());
             ParsedPath parsed = parse(path);
@@ -268,7 +268,7 @@ public final class ProxyServlet extends HttpServlet {
                 return; // the exchange logs itself when it ends
             }
             localEndpoints.models(clientToProxyRequest, proxyToClientResponse, parsed, trace.groups,
-                    accounting.policy().limits(trace.user, trace.groups));
+                    accounting.limits(trace.user, trace.groups));
         } catch (ProxyException failure) {
             trace.errorType = failure.type().wireName();
             ErrorResponder.send(proxyToClientResponse, null, failure);
@@ -289,7 +289,6 @@ public final class ProxyServlet extends HttpServlet {
     private void usage(String path, HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse,
                        Trace trace) throws IOException {
         trace.endpoint = "usage";
-        trace.user = ClientRequests.user(clientToProxyRequest, gateway.settings().clientAuth().userHeader()).orElse("-");
         try {
             authenticate(clientToProxyRequest, trace);
             usageEndpoints.answer(path, clientToProxyRequest, proxyToClientResponse, trace);

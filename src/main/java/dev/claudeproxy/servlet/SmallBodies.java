@@ -34,22 +34,17 @@ final class SmallBodies {
      */
     void read(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse, long maxBytes,
               String limit, Answer answer) throws IOException {
-        if (!clientToProxyRequest.isAsyncSupported()) {
-            // A filter in front forbids async: read on this thread, as the messages bodies are then.
-            byte[] body;
-            try {
-                body = ClientRequests.body(clientToProxyRequest, maxBytes, limit);
-            } catch (ProxyException refused) {
-                ErrorResponder.send(proxyToClientResponse, null, refused);
-                return;
-            } catch (ClientGoneException gone) {
+        try {
+            if (!clientToProxyRequest.isAsyncSupported()) {
+                // A filter in front forbids async: read on this thread, as the messages bodies are then.
+                answer.with(ClientRequests.body(clientToProxyRequest, maxBytes, limit));
                 return;
             }
-            answer.with(body);
+            ClientRequests.refuseDeclaredOverLimit(clientToProxyRequest, maxBytes, limit);
+        } catch (ProxyException refused) {
+            ErrorResponder.send(proxyToClientResponse, null, refused);
             return;
-        }
-        if (clientToProxyRequest.getContentLengthLong() > maxBytes) {
-            ErrorResponder.send(proxyToClientResponse, null, ClientRequests.tooLarge(maxBytes, limit));
+        } catch (ClientGoneException gone) {
             return;
         }
         AsyncContext asyncContext = clientToProxyRequest.startAsync(clientToProxyRequest, proxyToClientResponse);

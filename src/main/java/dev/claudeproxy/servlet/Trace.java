@@ -27,6 +27,8 @@ final class Trace {
     /** path, haiku, sonnet, opus, default, or none (not routed). */
     String routeKind = "none";
     String upstream = "-";
+    /** The upstream's host alone, as the policy's model globs and prices name it. */
+    String upstreamHost = "-";
     String model = "-";
     boolean stream;
     /** One of Claude Code's auto-mode safety checks. */

@@ -9,6 +9,7 @@ import dev.claudeproxy.policy.Budget;
 import dev.claudeproxy.policy.Limits;
 import dev.claudeproxy.policy.Period;
 import dev.claudeproxy.policy.Policy;
+import dev.claudeproxy.policy.Pools;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -65,7 +66,7 @@ final class UsageEndpoints {
         Ledger ledger = accounting.ledger().orElseThrow(() -> new ProxyException(ErrorType.NOT_FOUND,
                 "this gateway keeps no usage ledger (LEDGER=off)"));
         Policy policy = accounting.policy();
-        Limits limits = policy.limits(trace.user, trace.groups);
+        Limits limits = accounting.limits(trace.user, trace.groups);
         switch (path) {
             case USAGE -> everyone(request, response, trace, ledger, policy.currency());
             case MINE -> JsonResponse.write(response, 200, mine(ledger, limits, policy.currency()));
@@ -127,12 +128,9 @@ final class UsageEndpoints {
             long spent = ledger.spent(budget.pool(), budget.period(), budget.unit());
             budgets.add(Json.JSON_P.createObjectBuilder().add("period", budget.period().adjective())
                     .add("unit", budget.unit() == Budget.Unit.MONEY ? currency : "tokens")
-                    .add("limit", budget.unit() == Budget.Unit.MONEY ? money(budget.amount()) : Long.toString(budget.amount()))
-                    .add("spent", budget.unit() == Budget.Unit.MONEY ? money(spent) : Long.toString(spent))
-                    .add("left", budget.unit() == Budget.Unit.MONEY ? money(Math.max(0, budget.amount() - spent))
-                            : Long.toString(Math.max(0, budget.amount() - spent)))
-                    .add("shared_by", budget.shared() ? (budget.pool().equals("all") ? "everyone" : budget.pool().substring(6))
-                            : "you")
+                    .add("limit", figure(budget, budget.amount())).add("spent", figure(budget, spent))
+                    .add("left", figure(budget, Math.max(0, budget.amount() - spent)))
+                    .add("shared_by", budget.sharedBy())
                     .add("resets_at", budget.period().reset(now).toString()));
         }
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
@@ -174,7 +172,7 @@ final class UsageEndpoints {
                 monthly = Optional.of(budget);
             }
         }
-        long monthSpent = ledger.spent("user:" + limits.user().toLowerCase(Locale.ROOT), Period.MONTH, Budget.Unit.MONEY);
+        long monthSpent = ledger.spent(Pools.user(limits.user()), Period.MONTH, Budget.Unit.MONEY);
         JsonObjectBuilder extra = Json.JSON_P.createObjectBuilder().add("is_enabled", true).add("currency", currency);
         if (monthly.isPresent()) {
             long spent = ledger.spent(monthly.get().pool(), Period.MONTH, Budget.Unit.MONEY);
@@ -187,7 +185,7 @@ final class UsageEndpoints {
         for (Period period : List.of(Period.DAY, Period.WEEK)) {
             Optional<Budget> budget = limits.budgets().stream().filter(b -> b.unit() == Budget.Unit.MONEY
                     && b.period() == period).findFirst();
-            long spent = ledger.spent(budget.map(Budget::pool).orElse("user:" + limits.user().toLowerCase(Locale.ROOT)),
+            long spent = ledger.spent(budget.map(Budget::pool).orElse(Pools.user(limits.user())),
                     period, Budget.Unit.MONEY);
             JsonObjectBuilder figures = Json.JSON_P.createObjectBuilder().add("used_credits", cents(spent));
             if (budget.isPresent()) {
@@ -237,6 +235,11 @@ final class UsageEndpoints {
         } catch (DateTimeParseException e) {
             throw ProxyException.invalidRequest(name + " is a day such as 2026-12-01, not '" + Trace.clean(text) + "'");
         }
+    }
+
+    /** A budget's figure: money as {@link #money}, tokens as a whole number. */
+    private static String figure(Budget budget, long amount) {
+        return budget.unit() == Budget.Unit.MONEY ? money(amount) : Long.toString(amount);
     }
 
     /** Money in millionths, as a decimal of the currency (six places: what prices are set in). */
