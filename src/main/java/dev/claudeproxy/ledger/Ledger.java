@@ -364,6 +364,12 @@ public final class Ledger implements Spend, AutoCloseable {
         }
     }
 
+    /**
+     * The most rows a usage query gives, largest spend first: users, sessions and models can be
+     * named by clients, so the answer is bounded whatever they named.
+     */
+    public static final int MAX_ROWS = 10_000;
+
     /** Usage over days, by one dimension of the daily totals. */
     public enum By { USER, GROUP, MODEL, ROUTE, DAY }
 
@@ -372,7 +378,8 @@ public final class Ledger implements Spend, AutoCloseable {
     }
 
     /**
-     * Usage from {@code from} to {@code to} (inclusive, UTC days), by {@code by}, largest spend first.
+     * Usage from {@code from} to {@code to} (inclusive, UTC days), by {@code by}, largest spend first,
+     * at most {@link #MAX_ROWS} rows.
      *
      * @param user only this user's, when given
      */
@@ -396,6 +403,7 @@ public final class Ledger implements Spend, AutoCloseable {
                 + " GROUP BY " + key + " ORDER BY SUM(cost_micros) DESC, " + key;
         List<Usage> usage = new ArrayList<>();
         try (Connection connection = database.connection(); PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setMaxRows(MAX_ROWS);
             select.setObject(1, from);
             select.setObject(2, to);
             if (scopes.equals("scope = ?")) {
@@ -425,6 +433,7 @@ public final class Ledger implements Spend, AutoCloseable {
                 + " session_id";
         List<Usage> usage = new ArrayList<>();
         try (Connection connection = database.connection(); PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setMaxRows(MAX_ROWS);
             select.setLong(1, from.toEpochMilli());
             select.setLong(2, to.toEpochMilli());
             if (user.isPresent()) {

@@ -15,6 +15,12 @@ public final class RateLimits {
 
     private static final long MINUTE_NANOS = 60_000_000_000L;
     private static final int SLOTS = 60;
+    /**
+     * The most users counted at once (about 1.5 KiB each). Past it, once the idle are swept, a new
+     * user is asked to retry: where a user name is only a client's claim (no sign-in), a flood of
+     * invented names is refused instead of growing the map; users already counted go on.
+     */
+    static final int MAX_USERS = 20_000;
 
     /** A refusal: which limit, and how long until it has room again. */
     public record Refusal(String message, Duration retryAfter) {
@@ -22,9 +28,12 @@ public final class RateLimits {
 
     private final LongSupplier nanos;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    /** When the idle may next be swept (the sweep is over every window: once a second at most). */
+    private final java.util.concurrent.atomic.AtomicLong nextSweep;
 
     public RateLimits(LongSupplier nanos) {
         this.nanos = nanos;
+        this.nextSweep = new java.util.concurrent.atomic.AtomicLong(nanos.getAsLong());
     }
 
     /**
@@ -90,7 +99,11 @@ public final class RateLimits {
         }
         long now = nanos.getAsLong();
         long nowSecond = Math.floorDiv(now, 1_000_000_000L);
-        Window window = windows.computeIfAbsent(limits.user(), user -> new Window());
+        Window window = window(limits.user(), now);
+        if (window == null) {
+            return Optional.of(new Refusal("the gateway is counting " + MAX_USERS + " callers' limits at once, the most"
+                    + " it holds; retry shortly", Duration.ofSeconds(1)));
+        }
         synchronized (window) {
             window.lastUsed = now;
             if (limits.concurrentStreams().isPresent() && window.open >= limits.concurrentStreams().getAsLong()) {
@@ -115,11 +128,28 @@ public final class RateLimits {
         }
     }
 
+    /** The user's window, new if need be; null past {@link #MAX_USERS} once the idle are swept (at most once a second). */
+    private Window window(String user, long now) {
+        Window window = windows.get(user);
+        if (window != null) {
+            return window;
+        }
+        long sweep = nextSweep.get();
+        if (windows.size() >= MAX_USERS && now - sweep >= 0 && nextSweep.compareAndSet(sweep, now + 1_000_000_000L)) {
+            windows.values().removeIf(idle -> {
+                synchronized (idle) {
+                    return idle.idle(now);
+                }
+            });
+        }
+        return windows.size() >= MAX_USERS ? null : windows.computeIfAbsent(user, key -> new Window());
+    }
+
     /** A request taken by {@link #begin} has ended, having used these tokens. */
     public void end(Limits limits, long tokensUsed) {
         Window window = windows.get(limits.user());
         if (window == null) {
-            return;
+            return; // a window with a request open is never swept: this one was never taken
         }
         long now = nanos.getAsLong();
         synchronized (window) {
@@ -128,13 +158,6 @@ public final class RateLimits {
                 window.tokens[window.slot(Math.floorDiv(now, 1_000_000_000L))] += tokensUsed;
             }
             window.lastUsed = now;
-        }
-        if (windows.size() > 1_000) {
-            windows.values().removeIf(idle -> {
-                synchronized (idle) {
-                    return idle.idle(now);
-                }
-            });
         }
     }
 }

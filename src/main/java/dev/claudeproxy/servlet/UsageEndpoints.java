@@ -117,7 +117,8 @@ final class UsageEndpoints {
         JsonArrayBuilder array = Json.JSON_P.createArrayBuilder();
         rows.forEach(row -> array.add(row(row)));
         JsonResponse.write(response, 200, Json.JSON_P.createObjectBuilder().add("from", from.toString())
-                .add("to", to.toString()).add("by", by).add("currency", currency).add("rows", array).build().toString());
+                .add("to", to.toString()).add("by", by).add("currency", currency).add("rows", array)
+                .add("truncated", rows.size() == Ledger.MAX_ROWS).build().toString());
     }
 
     /** One's own budgets, where they stand, and this month's spend by day and by model. */

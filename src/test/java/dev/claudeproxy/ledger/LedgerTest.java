@@ -163,6 +163,27 @@ class LedgerTest {
         }
     }
 
+    /** Sessions (and users, and models) are named by clients: a usage answer holds at most MAX_ROWS, the largest first. */
+    @Test
+    void aUsageAnswerIsBoundedWhateverClientsNamed() throws Exception {
+        Ledger.Config roomy = new Ledger.Config(FAST.flushEvery(), FAST.batch(), 2 * Ledger.MAX_ROWS, FAST.refreshEvery(),
+                FAST.retentionDays(), FAST.staleAfter());
+        try (Ledger ledger = new Ledger(LedgerDatabase.open("jdbc/none", false, Optional.of(url("h2")), scratch), roomy,
+                Clock.systemUTC())) {
+            ledger.record(new LedgerEntry(Instant.now(), "ada", List.of(), "the-big-one", "-", "default", "api.openai.com",
+                    "gpt-4.1", 1, 0, 1, 1_000, 200, 1));
+            for (int i = 0; i < Ledger.MAX_ROWS + 5; i++) {
+                ledger.record(new LedgerEntry(Instant.now(), "ada", List.of(), "s-" + i, "-", "default", "api.openai.com",
+                        "gpt-4.1", 1, 0, 1, 1, 200, 1));
+            }
+            await(() -> ledger.written() == Ledger.MAX_ROWS + 6, "written");
+            List<Ledger.Usage> sessions = ledger.usageBySession(Instant.now().minusSeconds(600),
+                    Instant.now().plusSeconds(60), Optional.empty());
+            assertEquals(Ledger.MAX_ROWS, sessions.size());
+            assertEquals("the-big-one", sessions.get(0).key(), "the largest spend first");
+        }
+    }
+
     @Test
     void aDatabaseOutageDelaysNoRequestAndLosesNothing() throws Exception {
         String url = url("postgresql");

@@ -58,4 +58,21 @@ class RateLimitsTest {
         assertTrue(rates.begin(policy.limits("bob", List.of())).isEmpty());
         assertTrue(rates.begin(policy.limits("ada", List.of())).isPresent());
     }
+
+    /** Where user names are a client's claim, a flood of invented ones is refused, not held: the memory stays bounded. */
+    @Test
+    void aFloodOfInventedUsersIsRefusedPastTheBoundAndTheCountedGoOn() throws Exception {
+        Policy policy = Policy.parse("[everyone]\nrequests_per_minute = 5\n", "p");
+        assertTrue(rates.begin(policy.limits("ada", List.of())).isEmpty());
+        for (int i = 1; i < RateLimits.MAX_USERS; i++) {
+            Limits invented = policy.limits("invented-" + i, List.of());
+            assertTrue(rates.begin(invented).isEmpty());
+            rates.end(invented, 0);
+        }
+        RateLimits.Refusal refused = rates.begin(policy.limits("one-more", List.of())).orElseThrow();
+        assertTrue(refused.message().contains("retry shortly"), refused.message());
+        assertTrue(rates.begin(policy.limits("ada", List.of())).isEmpty(), "a user already counted goes on");
+        now.addAndGet(Duration.ofSeconds(61).toNanos());
+        assertTrue(rates.begin(policy.limits("one-more", List.of())).isEmpty(), "the idle swept, a new user is counted");
+    }
 }
