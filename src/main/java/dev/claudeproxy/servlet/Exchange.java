@@ -153,9 +153,7 @@ final class Exchange implements Runnable {
                 answered.answer().close();
             }
             body.release();
-            int status = client.status(gone);
-            client.complete();
-            gateway.telemetry().finish(trace, status);
+            gateway.telemetry().finish(trace, client.status(gone), client::complete);
         }
     }
 

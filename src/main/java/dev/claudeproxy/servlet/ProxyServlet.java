@@ -344,8 +344,7 @@ public final class ProxyServlet extends HttpServlet {
             reader.start(gateway.bodyDeadlines());
         } catch (ProxyException refused) {
             client.fail(refused);
-            client.complete();
-            gateway.telemetry().finish(trace, refused.status());
+            gateway.telemetry().finish(trace, refused.status(), client::complete);
         }
     }
 
@@ -365,8 +364,7 @@ public final class ProxyServlet extends HttpServlet {
             LOG.warning(trace.requestId + ": all " + gateway.admission().limit() + " places are taken; answered 529");
             client.fail(new ProxyException(ErrorType.OVERLOADED, "the gateway is at its concurrency limit ("
                     + Settings.MAX_CONCURRENT_EXCHANGES + "); retry shortly"));
-            client.complete();
-            gateway.telemetry().finish(trace, ErrorType.OVERLOADED.status());
+            gateway.telemetry().finish(trace, ErrorType.OVERLOADED.status(), client::complete);
         }
     }
 
@@ -383,9 +381,8 @@ public final class ProxyServlet extends HttpServlet {
             client.fail(ProxyException.internal(trace.requestId));
         } finally {
             body.release();
-            int status = client.status(Exchange.CLIENT_GONE.equals(trace.errorType));
-            client.complete();
-            gateway.telemetry().finish(trace, status);
+            gateway.telemetry().finish(trace, client.status(Exchange.CLIENT_GONE.equals(trace.errorType)),
+                    client::complete);
         }
     }
 

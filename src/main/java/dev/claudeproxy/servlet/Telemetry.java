@@ -125,11 +125,23 @@ final class Telemetry {
 
     /** An exchange has ended: its log line and metrics, and it leaves the active count; once, whichever path ends it. */
     void finish(Trace trace, int status) {
-        if (!trace.ended.getAndSet(true)) {
+        finish(trace, status, () -> { });
+    }
+
+    /**
+     * An exchange has ended: recorded (ledger, log line, metrics) and out of the active count
+     * before {@code complete} ends the client's answer, so that whoever has the answer (the
+     * client, then a scrape or its next request's budget check) sees it counted. Once, whichever
+     * path ends it; {@code complete} runs on every call.
+     */
+    void finish(Trace trace, int status, Runnable complete) {
+        boolean first = !trace.ended.getAndSet(true);
+        if (first) {
             accounting.ended(trace, status);
             finished(trace, status);
             ended();
         }
+        complete.run();
     }
 
     /** An exchange has ended (after {@link #finished}). */
