@@ -87,13 +87,18 @@ public final class LedgerDatabase implements AutoCloseable {
     private static LedgerDatabase migrated(LedgerDatabase database) {
         Flyway.configure(LedgerDatabase.class.getClassLoader()).dataSource(database.dataSource)
                 .locations("classpath:dev/claudeproxy/ledger/sql")  // none there: the migrations are Java classes
-                .javaMigrations(new V1__Ledger(), new V2__Revocations()).failOnMissingLocations(false).load().migrate();
+                .javaMigrations(new V1__Ledger(), new V2__Revocations(), new V3__DeviceGrants()).failOnMissingLocations(false).load().migrate();
         LOG.info(() -> "usage ledger in " + database.description);
         return database;
     }
 
     Connection connection() throws SQLException {
         return dataSource.getConnection();
+    }
+
+    /** Whether this is the embedded file, this node's own (not a database other nodes may share). */
+    public boolean embedded() {
+        return embedded;
     }
 
     String description() {

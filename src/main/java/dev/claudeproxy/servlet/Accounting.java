@@ -6,7 +6,9 @@ import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.ledger.Ledger;
 import dev.claudeproxy.ledger.LedgerDatabase;
 import dev.claudeproxy.ledger.LedgerEntry;
+import dev.claudeproxy.ledger.SharedGrants;
 import dev.claudeproxy.ledger.SharedRevocations;
+import dev.claudeproxy.identity.GrantStore;
 import dev.claudeproxy.identity.Revocation;
 import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.policy.BudgetCheck;
@@ -87,6 +89,16 @@ final class Accounting implements AutoCloseable {
                     revocation.effective(), revocation.expires()));
             revocations = Optional.of(board);
         });
+    }
+
+    /**
+     * Where the sign-ins under way are kept: the ledger's database when it is one the nodes may
+     * share, so that each step of a sign-in may reach any node; else this node's memory.
+     */
+    GrantStore grantStore() {
+        return database.filter(shared -> !shared.embedded())
+                .<GrantStore>map(shared -> new SharedGrantStore(new SharedGrants(shared)))
+                .orElseGet(GrantStore::inMemory);
     }
 
     Policy policy() {

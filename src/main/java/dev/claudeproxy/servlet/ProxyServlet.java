@@ -9,7 +9,9 @@ import dev.claudeproxy.convert.Ids;
 import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
+import dev.claudeproxy.identity.DeviceGrants;
 import dev.claudeproxy.identity.Identity;
+import dev.claudeproxy.identity.RefreshTokens;
 import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.identity.TokenVerifier;
 import dev.claudeproxy.route.Endpoint;
@@ -119,12 +121,15 @@ public final class ProxyServlet extends HttpServlet {
                 + " usage page is not in this build; the figures are at _proxy/usage/me").getBytes(StandardCharsets.UTF_8));
         setupScript = new SetupScript(context, settings.publicUrl(), settings.checksHosts());
         tokens = settings.clientAuth().jwt().map(TokenVerifier::new);
-        sessions = settings.clientAuth().signIn().map(sso -> new SessionTokens(sessionKey(sso), sso.sessionTtl(),
-                Clock.systemUTC()));
+        Optional<SignIn> sso = settings.clientAuth().signIn();
+        // One key for the sessions, the sign-ins under way and the refresh tokens: the configured secret, else a random one.
+        byte[] sessionKey = sso.map(ProxyServlet::sessionKey).orElse(null);
+        sessions = sso.map(signInSettings -> new SessionTokens(sessionKey, signInSettings.sessionTtl(), Clock.systemUTC()));
         sessions.ifPresent(accounting::shareRevocations);
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
                 new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
-        signIn = settings.clientAuth().signIn().map(sso -> new SignInEndpoints(sso, settings.publicUrl(), sessions.get(),
+        signIn = sso.map(signInSettings -> new SignInEndpoints(signInSettings, settings.publicUrl(), sessions.get(),
+                new DeviceGrants(Clock.systemUTC(), accounting.grantStore(), sessionKey), new RefreshTokens(sessionKey),
                 new SmallBodies(gateway), Clock.systemUTC()));
         if (settings.allowlist().anyPublic()) {
             LOG.warning(Settings.UPSTREAM_ALLOWLIST + " allows any public host: request paths may name any upstream on the"

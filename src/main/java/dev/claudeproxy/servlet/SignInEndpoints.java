@@ -5,9 +5,10 @@ import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
 import dev.claudeproxy.identity.Attempts;
 import dev.claudeproxy.identity.DeviceGrants;
-import dev.claudeproxy.identity.Digests;
 import dev.claudeproxy.identity.Federation;
+import dev.claudeproxy.identity.GrantStore;
 import dev.claudeproxy.identity.Identity;
+import dev.claudeproxy.identity.RefreshTokens;
 import dev.claudeproxy.identity.ManagedSettings;
 import dev.claudeproxy.identity.SessionTokens;
 import dev.claudeproxy.json.Json;
@@ -21,9 +22,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -44,7 +43,6 @@ final class SignInEndpoints {
     private static final String CALLBACK = "/oauth/callback";
     private static final String MANAGED_SETTINGS = "/managed/settings";
     private static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
-    private static final int MAX_REFRESH_OWNERS = 100_000;
     /** A sign-in form holds a code or a token or two: far below this. */
     static final int MAX_FORM_BYTES = 64 * 1024;
     /** One flush of Claude Code's telemetry is a few KiB; OpenTelemetry's own exporters batch up to about this. */
@@ -59,16 +57,21 @@ final class SignInEndpoints {
     private final ManagedSettings managed;
     private final SmallBodies bodies;
     private final Optional<OtlpForwarder> collector;
-    /** SHA-256 of a refresh token handed out → the subject it belongs to, to refuse that user's tokens when the provider refuses it. */
-    private final Map<String, String> refreshOwners = new ConcurrentHashMap<>();
+    private final RefreshTokens refreshTokens;
 
-    SignInEndpoints(SignIn settings, Optional<URI> publicUrl, SessionTokens sessions, SmallBodies bodies, Clock clock) {
+    /**
+     * @param grants the sign-ins under way (in a store the nodes share, when they share a database)
+     * @param refreshTokens the refresh tokens handed out: the provider's, sealed with their user
+     */
+    SignInEndpoints(SignIn settings, Optional<URI> publicUrl, SessionTokens sessions, DeviceGrants grants,
+                    RefreshTokens refreshTokens, SmallBodies bodies, Clock clock) {
         this.settings = settings;
         this.bodies = bodies;
         this.collector = settings.collector().map(url -> new OtlpForwarder(url, settings.collectorHeaders()));
         this.publicUrl = publicUrl;
         this.sessions = sessions;
-        this.grants = new DeviceGrants(clock);
+        this.grants = grants;
+        this.refreshTokens = refreshTokens;
         this.federation = new Federation(settings);
         this.attempts = new Attempts(30, clock);
         this.managed = new ManagedSettings(settings.managedSettings());
@@ -83,7 +86,13 @@ final class SignInEndpoints {
             case "POST " + REVOKE -> form(request, response, form -> revoke(form, response));
             case "GET " + DEVICE_PAGE -> devicePage(request, response, request.getParameter("user_code"), null, 200);
             case "POST " + DEVICE_PAGE -> form(request, response, form -> deviceSubmitted(request, form, response));
-            case "GET " + CALLBACK -> callback(request, response);
+            case "GET " + CALLBACK -> {
+                try {
+                    callback(request, response);
+                } catch (GrantStore.Unavailable unavailable) {
+                    storeUnavailable(true, response, unavailable);
+                }
+            }
             case "GET " + MANAGED_SETTINGS -> managedSettings(request, response);
             case "POST /v1/metrics", "POST /v1/logs", "POST /v1/traces" ->
                     telemetry(OtlpAttribution.Signal.ofPath(path).orElseThrow(), request, response);
@@ -109,8 +118,25 @@ final class SignInEndpoints {
                 oauthError(response, 400, "invalid_request", malformed.getMessage());
                 return;
             }
-            answer.with(form);
+            try {
+                answer.with(form);
+            } catch (GrantStore.Unavailable unavailable) {
+                storeUnavailable(request.getRequestURI().endsWith(DEVICE_PAGE), response, unavailable);
+            }
         });
+    }
+
+    /** The sign-ins' shared store is out of reach: this step is refused for now, as a page or as OAuth's error. */
+    private void storeUnavailable(boolean page, HttpServletResponse response, GrantStore.Unavailable unavailable)
+            throws IOException {
+        LOG.warning("sign-in: the store of sign-ins under way could not be reached: " + unavailable.getMessage());
+        if (page) {
+            page(response, 503, "Sign-in unavailable", "<p>The gateway could not reach its sign-in store. Try again in a"
+                    + " minute.</p>");
+        } else {
+            oauthError(response, 503, "temporarily_unavailable", "The gateway could not reach its sign-in store; try again"
+                    + " in a minute.");
+        }
     }
 
     /**
@@ -241,21 +267,27 @@ final class SignInEndpoints {
         }
     }
 
-    /** A refresh goes through the identity provider: a user it no longer accepts loses every session at once. */
-    private void refresh(String refreshToken, HttpServletResponse response) throws IOException {
-        if (refreshToken == null || refreshToken.isBlank()) {
+    /**
+     * A refresh goes through the identity provider: a user it no longer accepts loses every session
+     * at once. The token names its user ({@link RefreshTokens}), so any node knows whose it is.
+     */
+    private void refresh(String given, HttpServletResponse response) throws IOException {
+        if (given == null || given.isBlank()) {
             oauthError(response, 400, "invalid_request", "refresh_token is missing");
             return;
         }
+        Optional<RefreshTokens.Opened> opened = refreshTokens.open(given);
+        if (opened.isEmpty()) {
+            oauthError(response, 401, "invalid_grant", "This gateway did not issue that refresh token. Sign in again with /login.");
+            return;
+        }
+        String subject = opened.get().subject();
         Federation.SignedIn signedIn;
         try {
-            signedIn = federation.refresh(refreshToken);
+            signedIn = federation.refresh(opened.get().providerToken());
         } catch (Federation.Refused refused) {
-            String owner = refreshOwners.remove(Digests.sha256Hex(refreshToken));
-            if (owner != null) {
-                sessions.revokeSubject(owner);
-                LOG.info(() -> "the identity provider refused a refresh: every session of that user is refused from now");
-            }
+            sessions.revokeSubject(subject);
+            LOG.info(() -> "the identity provider refused a refresh: every session of that user is refused from now");
             oauthError(response, 401, "invalid_grant", "Sign in again with /login.");
             return;
         } catch (Federation.Unavailable unavailable) {
@@ -265,17 +297,12 @@ final class SignInEndpoints {
         }
         if (settings.refusal(signedIn.identity().groups(), signedIn.email()).isPresent()) {
             // Moved out of the allowed groups since signing in: out at this refresh.
-            refreshOwners.remove(Digests.sha256Hex(refreshToken));
             sessions.revokeSubject(signedIn.subject());
             oauthError(response, 401, "invalid_grant", "Your account may no longer use this gateway.");
             return;
         }
         SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
-        String next = signedIn.refreshToken().orElse(refreshToken);
-        if (!next.equals(refreshToken)) {
-            refreshOwners.remove(Digests.sha256Hex(refreshToken));
-        }
-        remember(next, signedIn.subject());
+        String next = refreshTokens.wrap(signedIn.refreshToken().orElse(opened.get().providerToken()), signedIn.subject());
         oauthJson(response, 200, Json.JSON_P.createObjectBuilder().add("access_token", issued.token())
                 .add("token_type", "Bearer").add("expires_in", issued.expiresIn()).add("refresh_token", next));
     }
@@ -284,7 +311,6 @@ final class SignInEndpoints {
         String token = form.get("token");
         if (token != null) {
             sessions.revoke(token);
-            refreshOwners.remove(Digests.sha256Hex(token));
         }
         oauthJson(response, 200, Json.JSON_P.createObjectBuilder());
     }
@@ -367,9 +393,8 @@ final class SignInEndpoints {
             return;
         }
         SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
-        signedIn.refreshToken().ifPresent(refresh -> remember(refresh, signedIn.subject()));
-        grants.complete(deviceCode, new DeviceGrants.Tokens(issued.token(), issued.expiresIn(), signedIn.refreshToken(),
-                signedIn.email()));
+        grants.complete(deviceCode, new DeviceGrants.Tokens(issued.token(), issued.expiresIn(),
+                signedIn.refreshToken().map(refresh -> refreshTokens.wrap(refresh, signedIn.subject())), signedIn.email()));
         page(response, 200, "Signed in", "<p>Signed in as " + escape(signedIn.identity().user())
                 + ". Return to your terminal.</p>");
     }
@@ -402,13 +427,6 @@ final class SignInEndpoints {
             String servletPath = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
             return url.substring(0, url.length() - servletPath.length());
         });
-    }
-
-    private void remember(String refreshToken, String subject) {
-        if (refreshOwners.size() >= MAX_REFRESH_OWNERS) {
-            refreshOwners.clear(); // the oldest are lost with the rest: their users are refused at their next sign-in
-        }
-        refreshOwners.put(Digests.sha256Hex(refreshToken), subject);
     }
 
     /** The browser's sign-in cookie: {@code __Host-} prefixed (bound to this origin, over TLS only) when served over https. */

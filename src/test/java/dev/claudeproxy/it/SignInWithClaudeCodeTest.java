@@ -34,12 +34,7 @@ import java.util.logging.Level;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
 import no.nav.security.mock.oauth2.http.NettyWrapper;
-import com.nimbusds.oauth2.sdk.OAuth2Error;
-import com.nimbusds.oauth2.sdk.TokenRequest;
-import java.util.concurrent.atomic.AtomicBoolean;
-import no.nav.security.mock.oauth2.OAuth2Exception;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -179,7 +174,7 @@ class SignInWithClaudeCodeTest {
         }
         // Then the user is removed at the provider: the next refresh is refused there, and Claude Code, which keeps
         // its access token after a refused refresh, is refused by the gateway too, and told to sign in again.
-        removed.set(true);
+        ada.remove();
         Process printing = print();
         String out = new String(printing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(printing.waitFor(3, TimeUnit.MINUTES), out);
@@ -209,48 +204,6 @@ class SignInWithClaudeCodeTest {
         JsonObject stored = Json.createReader(Files.newBufferedReader(scratch.resolve("home/.claude/.credentials.json")))
                 .readObject();
         return stored.getJsonObject("enterpriseGateway").getString("jwt");
-    }
-
-    private static final AtomicBoolean removed = new AtomicBoolean();
-
-    /**
-     * A user of the provider, whose tokens it issues (at sign-in and at every refresh, which
-     * mock-oauth2-server answers with the callback of the sign-in) until they are removed, and
-     * then refuses with {@code invalid_grant}, as a real provider refuses a disabled account.
-     */
-    private record RemovableUser(OAuth2TokenCallback user) implements OAuth2TokenCallback {
-        @Override
-        public String issuerId() {
-            return user.issuerId();
-        }
-
-        @Override
-        public String subject(TokenRequest tokenRequest) {
-            if (removed.get()) {
-                throw new OAuth2Exception(OAuth2Error.INVALID_GRANT, "the user was removed");
-            }
-            return user.subject(tokenRequest);
-        }
-
-        @Override
-        public String typeHeader(TokenRequest tokenRequest) {
-            return user.typeHeader(tokenRequest);
-        }
-
-        @Override
-        public List<String> audience(TokenRequest tokenRequest) {
-            return user.audience(tokenRequest);
-        }
-
-        @Override
-        public Map<String, Object> addClaims(TokenRequest tokenRequest) {
-            return user.addClaims(tokenRequest);
-        }
-
-        @Override
-        public long tokenExpiry() {
-            return user.tokenExpiry();
-        }
     }
 
     /** The browser's part: the code page, continue, the provider signs in and sends the browser back. */

@@ -1,6 +1,8 @@
 package dev.claudeproxy.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.claudeproxy.Postgres;
@@ -181,6 +183,57 @@ class LedgerTest {
                     Instant.now().plusSeconds(60), Optional.empty());
             assertEquals(Ledger.MAX_ROWS, sessions.size());
             assertEquals("the-big-one", sessions.get(0).key(), "the largest spend first");
+        }
+    }
+
+    /**
+     * The sign-ins under way, as the nodes share them: a change names the version it read, so of two
+     * nodes' changes one wins, and a code is taken once; what expired is not read, and is purged.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void sharedSignInsChangeOnlyFromTheVersionRead(String kind) throws Exception {
+        try (LedgerDatabase database = LedgerDatabase.open("jdbc/none", false, Optional.of(url(kind)), scratch)) {
+            SharedGrants one = new SharedGrants(database);
+            SharedGrants two = new SharedGrants(database);
+            Instant now = Instant.now();
+            assertTrue(one.add("d:a", "sealed-1", now.plusSeconds(600)));
+            assertFalse(two.add("d:a", "another", now.plusSeconds(600)), "a name is added once");
+            SharedGrants.Held read = two.get("d:a", now).orElseThrow();
+            assertEquals("sealed-1", read.value());
+            assertTrue(one.replace("d:a", read.version(), "sealed-2"));
+            assertFalse(two.replace("d:a", read.version(), "lost"), "a change from a stale version loses");
+            SharedGrants.Held current = one.get("d:a", now).orElseThrow();
+            assertEquals("sealed-2", current.value());
+            assertFalse(two.remove("d:a", read.version()), "taken only at the version read");
+            assertTrue(two.remove("d:a", current.version()));
+            assertFalse(one.remove("d:a", current.version()), "taken once");
+            assertTrue(one.get("d:a", now).isEmpty());
+
+            assertTrue(one.add("d:old", "x", now.minusSeconds(1)));
+            assertTrue(one.add("d:new", "x".repeat(SharedGrants.MAX_VALUE_CHARS), now.plusSeconds(600)));
+            assertTrue(one.add("u:new", "x", now.plusSeconds(600)));
+            assertTrue(one.get("d:old", now).isEmpty(), "expired");
+            assertEquals(1, one.count("d:", now));
+            one.purge(now);
+            assertTrue(one.add("d:old", "again", now.plusSeconds(600)), "purged, so the name is free");
+            assertThrows(IllegalArgumentException.class, () -> one.add("d:big", "x".repeat(SharedGrants.MAX_VALUE_CHARS + 1),
+                    now.plusSeconds(600)));
+        }
+    }
+
+    @Test
+    void sharedSignInsSayWhenTheDatabaseIsOut() throws Exception {
+        try (LedgerDatabase database = LedgerDatabase.open("jdbc/none", false, Optional.of(url("postgresql")), scratch)) {
+            SharedGrants grants = new SharedGrants(database);
+            postgres.pause();
+            try {
+                assertThrows(Ledger.Unavailable.class, () -> grants.get("d:a", Instant.now()));
+                assertThrows(Ledger.Unavailable.class, () -> grants.add("d:a", "x", Instant.now().plusSeconds(60)));
+            } finally {
+                postgres.resume();
+            }
+            assertTrue(grants.add("d:a", "x", Instant.now().plusSeconds(60)));
         }
     }
 
