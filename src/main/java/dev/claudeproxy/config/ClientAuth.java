@@ -21,19 +21,26 @@ import java.util.Optional;
  *       user signed in from Claude Code through the company's identity provider ({@link SignIn}).
  * </ul>
  *
+ * @param keys the client keys ({@code CLIENT_KEYS}), for {@code keys}
+ * @param keyGroups client keys that also put their caller in a group ({@code CLIENT_KEY_GROUPS}), for {@code keys}
  * @param userHeader the header naming the user, read in every mode but {@code jwt} for the request log
  * @param groupsHeader the header naming the user's groups (comma-separated), trusted as the user
  *     header is: read in the {@code header} mode only
  * @param jwt the identity provider's tokens, for {@code jwt}
  * @param signIn the sign-in from Claude Code, for {@code sso}
  */
-public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, String groupsHeader, Optional<JwtAuth> jwt,
-                         Optional<SignIn> signIn) {
+public record ClientAuth(Mode mode, List<Secret> keys, List<KeyGroup> keyGroups, String userHeader, String groupsHeader,
+                         Optional<JwtAuth> jwt, Optional<SignIn> signIn) {
 
     public enum Mode { NONE, KEYS, PRINCIPAL, HEADER, JWT, SSO }
 
+    /** A client key that puts whoever presents it in a group (a team's key). */
+    public record KeyGroup(String group, Secret key) {
+    }
+
     public ClientAuth {
         keys = List.copyOf(keys);
+        keyGroups = List.copyOf(keyGroups);
     }
 
     /** Whether a presented key is one of the configured client keys; compared in constant time. */
@@ -46,7 +53,26 @@ public record ClientAuth(Mode mode, List<Secret> keys, String userHeader, String
         for (Secret key : keys) {
             accepted |= MessageDigest.isEqual(candidate, key.reveal().getBytes(StandardCharsets.UTF_8));
         }
+        for (KeyGroup keyGroup : keyGroups) {
+            accepted |= MessageDigest.isEqual(candidate, keyGroup.key().reveal().getBytes(StandardCharsets.UTF_8));
+        }
         return accepted;
+    }
+
+    /** The groups a presented key puts its caller in; every key compared, in constant time. */
+    public List<String> groupsOfKey(Optional<Secret> presented) {
+        if (presented.isEmpty() || keyGroups.isEmpty()) {
+            return List.of();
+        }
+        byte[] candidate = presented.get().reveal().getBytes(StandardCharsets.UTF_8);
+        List<String> groups = new java.util.ArrayList<>();
+        for (KeyGroup keyGroup : keyGroups) {
+            if (MessageDigest.isEqual(candidate, keyGroup.key().reveal().getBytes(StandardCharsets.UTF_8))
+                    && !groups.contains(keyGroup.group())) {
+                groups.add(keyGroup.group());
+            }
+        }
+        return List.copyOf(groups);
     }
 
     /** Whether the client's own key may be forwarded upstream: not when it is the gateway's credential. */

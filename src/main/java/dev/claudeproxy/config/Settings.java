@@ -107,6 +107,7 @@ public record Settings(
     public static final String CLIENT_KEY_OVERRIDES_SERVER_KEY = "CLIENT_KEY_OVERRIDES_SERVER_KEY";
     public static final String CLIENT_AUTH = "CLIENT_AUTH";
     public static final String CLIENT_KEYS = "CLIENT_KEYS";
+    public static final String CLIENT_KEY_GROUPS = "CLIENT_KEY_GROUPS";
     public static final String CLIENT_USER_HEADER = "CLIENT_USER_HEADER";
     public static final String JWT_ISSUER = "JWT_ISSUER";
     public static final String JWT_AUDIENCE = "JWT_AUDIENCE";
@@ -471,8 +472,10 @@ public record Settings(
                     + modeText + "'", e);
         }
         List<Secret> keys = list(lookup, CLIENT_KEYS).stream().map(Secret::of).toList();
-        if (mode == ClientAuth.Mode.KEYS && keys.isEmpty()) {
-            throw new IllegalArgumentException(CLIENT_KEYS + " must list at least one key when " + CLIENT_AUTH + "=keys");
+        List<ClientAuth.KeyGroup> keyGroups = keyGroups(lookup);
+        if (mode == ClientAuth.Mode.KEYS && keys.isEmpty() && keyGroups.isEmpty()) {
+            throw new IllegalArgumentException(CLIENT_KEYS + " (or " + CLIENT_KEY_GROUPS + ") must list at least one key when "
+                    + CLIENT_AUTH + "=keys");
         }
         String header = lookup.find(CLIENT_USER_HEADER).map(String::strip).orElse("X-Forwarded-User");
         if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
@@ -482,9 +485,29 @@ public record Settings(
         if (!groupsHeader.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
             throw new IllegalArgumentException(CLIENT_GROUPS_HEADER + " is not a header name: '" + groupsHeader + "'");
         }
-        return new ClientAuth(mode, keys, header, groupsHeader,
+        return new ClientAuth(mode, keys, keyGroups, header, groupsHeader,
                 mode == ClientAuth.Mode.JWT ? Optional.of(jwtAuth(lookup)) : Optional.empty(),
                 mode == ClientAuth.Mode.SSO ? Optional.of(signIn(lookup)) : Optional.empty());
+    }
+
+    /**
+     * {@code CLIENT_KEY_GROUPS}: {@code group=key key ...} entries separated by commas. A group's
+     * name has no {@code =}, so whatever follows the first one is keys, whatever they hold.
+     */
+    private static List<ClientAuth.KeyGroup> keyGroups(Lookup lookup) {
+        List<ClientAuth.KeyGroup> keyGroups = new ArrayList<>();
+        for (String entry : list(lookup, CLIENT_KEY_GROUPS)) {
+            String[] pair = entry.split("=", 2);
+            String group = pair[0].strip();
+            List<String> groupKeys = pair.length < 2 ? List.of() : List.of(pair[1].strip().split("\\s+"));
+            if (group.isEmpty() || groupKeys.isEmpty() || groupKeys.get(0).isEmpty()) {
+                // The entry may hold a key: name only what precedes the first '='.
+                throw new IllegalArgumentException(CLIENT_KEY_GROUPS + " takes group=key pairs (keys separated by spaces),"
+                        + " separated by commas; the entry for '" + group + "' is not one");
+            }
+            groupKeys.forEach(key -> keyGroups.add(new ClientAuth.KeyGroup(group, Secret.of(key))));
+        }
+        return keyGroups;
     }
 
     private static SignIn signIn(Lookup lookup) {

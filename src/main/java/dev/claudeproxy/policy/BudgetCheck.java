@@ -54,7 +54,7 @@ public record BudgetCheck(Optional<Standing> exhausted, Optional<Standing> mostU
         String whose = !budget.shared() ? "Your " + budget.period().adjective() + " budget"
                 : budget.pool().equals(Pools.EVERYONE) ? "Everyone's shared " + budget.period().adjective() + " budget"
                 : "The " + budget.sharedBy() + " group's shared " + budget.period().adjective() + " budget";
-        return whose + " of " + amount(budget.unit(), budget.amount()) + " is spent (" + amount(budget.unit(), standing.spent())
+        return whose + " of " + amount(budget, budget.amount()) + " is spent (" + amount(budget, standing.spent())
                 + " " + budget.period().current() + ") · it resets " + RESET.format(standing.reset());
     }
 
@@ -105,11 +105,16 @@ public record BudgetCheck(Optional<Standing> exhausted, Optional<Standing> mostU
         return headers;
     }
 
-    private String amount(Budget.Unit unit, long amount) {
-        if (unit == Budget.Unit.TOKENS) {
+    /**
+     * An amount of a budget's unit: money to the cent, or to the budget's own precision when it is
+     * finer (a budget of 0.0075 is not shown as 0.01, nor what was spent of it as 0.01).
+     */
+    private String amount(Budget budget, long amount) {
+        if (budget.unit() == Budget.Unit.TOKENS) {
             return NumberFormat.getIntegerInstance(Locale.ROOT).format(amount) + " tokens";
         }
-        return BigDecimal.valueOf(amount).movePointLeft(6).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString()
+        int decimals = Math.max(2, BigDecimal.valueOf(budget.amount()).movePointLeft(6).stripTrailingZeros().scale());
+        return BigDecimal.valueOf(amount).movePointLeft(6).setScale(decimals, java.math.RoundingMode.HALF_UP).toPlainString()
                 + " " + currency;
     }
 }

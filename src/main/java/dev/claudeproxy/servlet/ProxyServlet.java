@@ -534,9 +534,12 @@ public final class ProxyServlet extends HttpServlet {
     /**
      * The caller's groups, without an identity token: the server's roles among the groups the
      * policy and {@code USAGE_ADMINS} name, or, behind an SSO front, its groups header (trusted as
-     * its user header is).
+     * its user header is), or the groups of the client key it presented ({@code CLIENT_KEY_GROUPS}).
      */
     private List<String> groups(HttpServletRequest clientToProxyRequest, ClientAuth auth) {
+        if (auth.mode() == ClientAuth.Mode.KEYS) {
+            return auth.groupsOfKey(ClientRequests.key(clientToProxyRequest));
+        }
         if (auth.mode() == ClientAuth.Mode.HEADER) {
             return ClientRequests.header(clientToProxyRequest, auth.groupsHeader())
                     .map(header -> java.util.Arrays.stream(header.split(",")).map(String::strip)

@@ -104,6 +104,22 @@ class SettingsTest {
     }
 
     @Test
+    void teamKeysPutTheirCallerInTheirGroupAndAreNotEchoedWhenMalformed() {
+        ClientAuth auth = Settings.load(Lookup.of(Map.of("CLIENT_AUTH", "keys",
+                "CLIENT_KEY_GROUPS", "Research=rk-1 rk-2=x, data=dk-1,platform=rk-1")::get)).clientAuth();
+        assertTrue(auth.acceptsKey(Optional.of(Secret.of("rk-2=x"))), "what follows the first '=' is keys, '=' and all");
+        assertEquals(java.util.List.of("Research", "platform"), auth.groupsOfKey(Optional.of(Secret.of("rk-1"))),
+                "a key in two teams is in both; names keep their case, as the policy writes them");
+        assertEquals(java.util.List.of(), auth.groupsOfKey(Optional.of(Secret.of("rk-3"))));
+        assertFalse(auth.acceptsKey(Optional.of(Secret.of("Research"))));
+        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () -> Settings.load(
+                Lookup.of(Map.of("CLIENT_AUTH", "keys", "CLIENT_KEY_GROUPS", "=team-secret-key")::get)));
+        assertFalse(failure.getMessage().contains("team-secret-key"), failure.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Settings.load(
+                Lookup.of(Map.of("CLIENT_AUTH", "keys", "CLIENT_KEY_GROUPS", "research")::get)));
+    }
+
+    @Test
     void firstSourceWithAValueWins() {
         Lookup first = Lookup.of(Map.of("MAX_OUTPUT_TOKENS", "100")::get);
         Lookup second = Lookup.of(Map.of("MAX_OUTPUT_TOKENS", "200", "UPSTREAM_READ_TIMEOUT_SECONDS", "5")::get);

@@ -49,6 +49,9 @@ class BudgetsTest {
             [user rita]
             requests_per_minute = 2
 
+            [user sam]
+            budget_per_day = 0 USD
+
             [group eng]
             budget_per_month = 0.006 USD shared
 
@@ -128,7 +131,7 @@ class BudgetsTest {
         HttpResponse<String> refused = messages("gpt-4.1", "ada", null);
         HostileInputTest.assertAnthropicError(refused, 429, "billing_error");
         String midnight = Long.toString(LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond());
-        assertEquals("Your daily budget of 0.01 USD is spent (0.01 USD today) · it resets "
+        assertEquals("Your daily budget of 0.0075 USD is spent (0.0120 USD today) · it resets "
                 + LocalDate.now(ZoneOffset.UTC).plusDays(1) + " 00:00 UTC",
                 GatewayHarness.json(refused.body()).getJsonObject("error").getString("message"));
         assertEquals("false", refused.headers().firstValue("x-should-retry").orElse(""));
@@ -163,7 +166,7 @@ class BudgetsTest {
         assertEquals(200, messages("gpt-4.1", "bob", "eng").statusCode());
         HttpResponse<String> refused = messages("gpt-4.1", "grace", "eng, data");
         HostileInputTest.assertAnthropicError(refused, 429, "billing_error");
-        assertTrue(refused.body().contains("The eng group's shared monthly budget of 0.01 USD is spent"), refused.body());
+        assertTrue(refused.body().contains("The eng group's shared monthly budget of 0.006 USD is spent"), refused.body());
         assertEquals("group_pool", refused.headers().firstValue("anthropic-ratelimit-unified-overage-scope").orElse(""));
         assertEquals(200, messages("gpt-4.1", "dan", "data").statusCode(), "not the data group's");
     }
@@ -186,6 +189,71 @@ class BudgetsTest {
         HttpResponse<String> refused = messages("gpt-5", "carol", null);
         HostileInputTest.assertAnthropicError(refused, 400, "invalid_request_error");
         assertTrue(refused.body().contains("you may use 127.0.0.1/gpt-4.1, 127.0.0.1/gpt-4.1-mini"), refused.body());
+    }
+
+    /**
+     * The official SDK (Java, with its retries on) sees a spent budget as a 429 it does not retry
+     * ({@code x-should-retry: false}), the gateway's message in its exception, and a refused model
+     * as a 400 naming the open ones.
+     */
+    @Test
+    void theOfficialSdkShowsTheRefusalsAndDoesNotRetryASpentBudget() throws Exception {
+        com.anthropic.client.AnthropicClient sdk = com.anthropic.client.okhttp.AnthropicOkHttpClient.builder()
+                .baseUrl(harness.gateway.baseUrl() + harness.route("/v1", "gpt-4.1")).apiKey("unused").putHeader("X-Forwarded-User", "sam")
+                .maxRetries(3).build();
+        com.anthropic.models.messages.MessageCreateParams params = com.anthropic.models.messages.MessageCreateParams.builder()
+                .model("claude-sonnet-4-5").maxTokens(10).addUserMessage("hi").build();
+        double before = refusals();
+        com.anthropic.errors.RateLimitException spent = org.junit.jupiter.api.Assertions.assertThrows(
+                com.anthropic.errors.RateLimitException.class, () -> sdk.messages().create(params));
+        assertTrue(spent.getMessage().contains("billing_error") && spent.getMessage().contains("Your daily budget of 0.00 USD"
+                + " is spent"), spent.getMessage());
+        assertEquals(before + 1, refusals(), "asked once: the SDK does not retry a spent budget");
+
+        com.anthropic.client.AnthropicClient other = com.anthropic.client.okhttp.AnthropicOkHttpClient.builder()
+                .baseUrl(harness.gateway.baseUrl() + harness.route("/v1", "gpt-5")).apiKey("unused").putHeader("X-Forwarded-User", "carol")
+                .maxRetries(3).build();
+        com.anthropic.errors.BadRequestException model = org.junit.jupiter.api.Assertions.assertThrows(
+                com.anthropic.errors.BadRequestException.class, () -> other.messages().create(params));
+        assertTrue(model.getMessage().contains("you may use 127.0.0.1/gpt-4.1, 127.0.0.1/gpt-4.1-mini"), model.getMessage());
+    }
+
+    /** The 429s the gateway has answered, from its metrics. */
+    private static double refusals() throws Exception {
+        double count = 0;
+        for (String line : GatewayHarness.HTTP.send(HttpRequest.newBuilder(URI.create(harness.gateway.baseUrl()
+                + "/_proxy/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+            if (line.startsWith("claude_proxy_requests_total{") && line.contains("status=\"429\"")) {
+                count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return count;
+    }
+
+    /** A team's key ({@code CLIENT_KEY_GROUPS}) puts whoever presents it in the team's group for the policy. */
+    @Test
+    void aTeamKeyPutsItsCallerInItsGroup() throws Exception {
+        Path teams = Files.writeString(scratch.resolve("teams.conf"), """
+                [everyone]
+                models = 127.0.0.1/gpt-4.1
+
+                [group research]
+                models = 127.0.0.1/gpt-4.1, 127.0.0.1/gpt-5
+                """);
+        try (GatewayHarness keyed = new GatewayHarness("", Map.of("CLIENT_AUTH", "keys", "CLIENT_KEYS", "plain-key",
+                "CLIENT_KEY_GROUPS", "research=research-key-1 research-key-2", "POLICY_FILE", teams.toString()))) {
+            keyed.upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                    .withHeader("content-type", "application/json").withBody(COMPLETION)));
+            String gpt5 = keyed.route("/v1", "gpt-5") + "/v1/messages";
+            String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            HttpResponse<String> team = keyed.post(gpt5, body, "x-api-key", "research-key-2");
+            assertEquals(200, team.statusCode(), "the team's model: " + team.body());
+            HttpResponse<String> plain = keyed.post(gpt5, body, "x-api-key", "plain-key");
+            HostileInputTest.assertAnthropicError(plain, 400, "invalid_request_error");
+            assertTrue(plain.body().contains("you may use 127.0.0.1/gpt-4.1"), plain.body());
+            HostileInputTest.assertAnthropicError(keyed.post(gpt5, body, "x-api-key", "research-key-3"), 401,
+                    "authentication_error");
+        }
     }
 
     @Test
