@@ -35,6 +35,8 @@ public final class DeviceGrants {
     private static final String GRANT = "d:";
     private static final String USER_CODE = "u:";
     private static final String STEP = "s:";
+    /** One per page sign-in under way, to bound them (their steps share {@link #STEP} with Claude Code's). */
+    private static final String PAGE_STEP_COUNT = "p:";
     /** A change that loses a race with another node's is tried again this many times. */
     private static final int TRIES = 5;
 
@@ -74,6 +76,11 @@ public final class DeviceGrants {
      */
     public record BrowserStep(String deviceCode, String codeVerifier, String nonce, byte[] browserSecretHash,
                               Instant expiresAt) {
+
+        /** Whether it signs a browser in to the gateway's own pages (the usage page), not a Claude Code sign-in. */
+        public boolean forPages() {
+            return deviceCode.isEmpty();
+        }
     }
 
     /** A sign-in under way, as the store holds it (sealed). */
@@ -165,6 +172,30 @@ public final class DeviceGrants {
         return start; // lost every race: this state names nothing, and the page is reloaded
     }
 
+    /**
+     * A browser's sign-in to the gateway's own pages (the usage page): a browser step of no device
+     * grant, under its own random state, verifier, nonce and cookie secret; ten minutes to come back.
+     *
+     * @return empty when {@value #MAX_GRANTS} such steps are under way
+     */
+    public Optional<BrowserStart> holdPageStep() {
+        Instant now = clock.instant();
+        if (store.count(PAGE_STEP_COUNT, now) >= MAX_GRANTS) {
+            store.purge(now);
+            if (store.count(PAGE_STEP_COUNT, now) >= MAX_GRANTS) {
+                return Optional.empty();
+            }
+        }
+        BrowserStart start = new BrowserStart(randomToken(), randomToken(), randomToken(), randomToken());
+        Instant expiresAt = now.plus(LIFETIME);
+        store.add(PAGE_STEP_COUNT + name(start.state()), "", expiresAt);
+        store.add(STEP + name(start.state()), seal(new JWTClaimsSet.Builder().claim("dc", "")
+                .claim("cv", start.codeVerifier()).claim("n", start.nonce())
+                .claim("bh", Base64.getEncoder().encodeToString(Digests.sha256(start.browserSecret())))
+                .claim("x", expiresAt.toEpochMilli())), expiresAt);
+        return Optional.of(start);
+    }
+
     /** The browser step a state names, once: a state is good for one return from the identity provider. */
     public Optional<BrowserStep> takeBrowserStep(String state) {
         if (state == null) {
@@ -175,8 +206,12 @@ public final class DeviceGrants {
         if (held.isEmpty() || !store.remove(name, held.get().version())) {
             return Optional.empty();
         }
-        return unseal(held.get().value()).map(claims -> new BrowserStep(text(claims, "dc"), text(claims, "cv"),
-                text(claims, "n"), Base64.getDecoder().decode(text(claims, "bh")), instant(claims, "x")));
+        Optional<BrowserStep> step = unseal(held.get().value()).map(claims -> new BrowserStep(text(claims, "dc"),
+                text(claims, "cv"), text(claims, "n"), Base64.getDecoder().decode(text(claims, "bh")), instant(claims, "x")));
+        if (step.isPresent() && step.get().forPages()) {
+            store.remove(PAGE_STEP_COUNT + name(state));
+        }
+        return step;
     }
 
     /** Whether a browser's cookie secret is the one its sign-in started with. */

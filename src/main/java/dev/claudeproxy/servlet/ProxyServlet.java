@@ -295,7 +295,9 @@ public final class ProxyServlet extends HttpServlet {
                        Trace trace) throws IOException {
         trace.endpoint = "usage";
         try {
-            authenticate(clientToProxyRequest, trace);
+            // A browser signed in to the usage page presents its session as a cookie (read endpoints only).
+            authenticate(clientToProxyRequest, trace, ClientRequests.key(clientToProxyRequest)
+                    .or(() -> signIn.flatMap(endpoints -> endpoints.pageSession(clientToProxyRequest))));
             usageEndpoints.answer(path, clientToProxyRequest, proxyToClientResponse, trace);
         } catch (ProxyException failure) {
             trace.errorType = failure.type().wireName();
@@ -507,9 +509,13 @@ public final class ProxyServlet extends HttpServlet {
      * pass. A token's user is the request's user.
      */
     private void authenticate(HttpServletRequest clientToProxyRequest, Trace trace) {
+        authenticate(clientToProxyRequest, trace, ClientRequests.key(clientToProxyRequest));
+    }
+
+    /** @param presented the key or token the caller presented */
+    private void authenticate(HttpServletRequest clientToProxyRequest, Trace trace, Optional<Secret> presented) {
         ClientAuth auth = gateway.settings().clientAuth();
         if (tokens.isPresent() || sessions.isPresent()) {
-            Optional<Secret> presented = ClientRequests.key(clientToProxyRequest);
             Identity identity = tokens.isPresent() ? tokens.get().verify(presented) : sessions.get().verify(presented);
             trace.user = Trace.clean(identity.user().strip());
             trace.groups = identity.groups();
@@ -517,7 +523,7 @@ public final class ProxyServlet extends HttpServlet {
         }
         String refusal = switch (auth.mode()) {
             case NONE, JWT, SSO -> null;
-            case KEYS -> auth.acceptsKey(ClientRequests.key(clientToProxyRequest)) ? null
+            case KEYS -> auth.acceptsKey(presented) ? null
                     : "this gateway needs one of its client keys, as x-api-key or Authorization: Bearer";
             case PRINCIPAL -> clientToProxyRequest.getUserPrincipal() != null ? null
                     : "this gateway needs a user signed in through the server's single sign-on";
@@ -528,7 +534,7 @@ public final class ProxyServlet extends HttpServlet {
         if (refusal != null) {
             throw new ProxyException(ErrorType.AUTHENTICATION, refusal);
         }
-        trace.groups = groups(clientToProxyRequest, auth);
+        trace.groups = groups(clientToProxyRequest, auth, presented);
     }
 
     /**
@@ -536,9 +542,9 @@ public final class ProxyServlet extends HttpServlet {
      * policy and {@code USAGE_ADMINS} name, or, behind an SSO front, its groups header (trusted as
      * its user header is), or the groups of the client key it presented ({@code CLIENT_KEY_GROUPS}).
      */
-    private List<String> groups(HttpServletRequest clientToProxyRequest, ClientAuth auth) {
+    private List<String> groups(HttpServletRequest clientToProxyRequest, ClientAuth auth, Optional<Secret> presented) {
         if (auth.mode() == ClientAuth.Mode.KEYS) {
-            return auth.groupsOfKey(ClientRequests.key(clientToProxyRequest));
+            return auth.groupsOfKey(presented);
         }
         if (auth.mode() == ClientAuth.Mode.HEADER) {
             return ClientRequests.header(clientToProxyRequest, auth.groupsHeader())

@@ -41,6 +41,8 @@ final class SignInEndpoints {
     private static final String REVOKE = "/oauth/revoke";
     private static final String DEVICE_PAGE = "/device";
     private static final String CALLBACK = "/oauth/callback";
+    /** A browser's sign-in to the gateway's own pages (the usage page), back to it through the same callback. */
+    static final String PAGE_SIGN_IN = UsageEndpoints.PAGE + "/sign-in";
     private static final String MANAGED_SETTINGS = "/managed/settings";
     private static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
     /** A sign-in form holds a code or a token or two: far below this. */
@@ -86,6 +88,7 @@ final class SignInEndpoints {
             case "POST " + REVOKE -> form(request, response, form -> revoke(form, response));
             case "GET " + DEVICE_PAGE -> devicePage(request, response, request.getParameter("user_code"), null, 200);
             case "POST " + DEVICE_PAGE -> form(request, response, form -> deviceSubmitted(request, form, response));
+            case "GET " + PAGE_SIGN_IN -> pageSignIn(request, response);
             case "GET " + CALLBACK -> {
                 try {
                     callback(request, response);
@@ -330,7 +333,35 @@ final class SignInEndpoints {
             devicePage(request, response, typed, "That code was not recognized; it may have expired.", 400);
             return;
         }
-        DeviceGrants.BrowserStart start = grants.holdBrowserStep(deviceCode.get());
+        toProvider(request, response, grants.holdBrowserStep(deviceCode.get()));
+    }
+
+    /**
+     * Signs a browser in to the usage page: to the identity provider (code, PKCE, nonce), back
+     * through the callback, which sets the page's session cookie.
+     */
+    private void pageSignIn(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!attempts.allow(request.getRemoteAddr())) {
+            page(response, 429, "Too many attempts", "<p>Too many sign-in attempts came from your network. Wait a minute.</p>");
+            return;
+        }
+        Optional<DeviceGrants.BrowserStart> start;
+        try {
+            start = grants.holdPageStep();
+        } catch (GrantStore.Unavailable unavailable) {
+            storeUnavailable(true, response, unavailable);
+            return;
+        }
+        if (start.isEmpty()) {
+            page(response, 503, "Sign-in unavailable", "<p>Too many sign-ins are under way. Try again in a few minutes.</p>");
+            return;
+        }
+        toProvider(request, response, start.get());
+    }
+
+    /** The browser, bound by a cookie to its step, sent on to the identity provider. */
+    private void toProvider(HttpServletRequest request, HttpServletResponse response, DeviceGrants.BrowserStart start)
+            throws IOException {
         String base = base(request);
         URI authorization;
         try {
@@ -342,12 +373,25 @@ final class SignInEndpoints {
                     + " minutes.</p>");
             return;
         }
-        // The browser that entered the code is the one the sign-in may end in.
+        // The browser that started the sign-in is the one it may end in.
         response.addHeader("Set-Cookie", cookieName(base) + "=" + start.browserSecret() + "; Max-Age="
                 + DeviceGrants.LIFETIME.toSeconds() + "; HttpOnly; SameSite=Lax; Path=/" + (secure(base) ? "; Secure" : ""));
         response.setHeader("Cache-Control", "no-store");
         response.setStatus(302);
         response.setHeader("Location", authorization.toString());
+    }
+
+    /**
+     * The session of a browser signed in to the gateway's pages ({@link #PAGE_SIGN_IN}): its cookie,
+     * taken by the usage endpoints only (reads; SameSite=Strict, never sent from another site).
+     */
+    Optional<dev.claudeproxy.config.Secret> pageSession(HttpServletRequest request) {
+        return Optional.ofNullable(cookie(request, sessionCookieName(base(request)))).filter(value -> !value.isBlank())
+                .map(dev.claudeproxy.config.Secret::of);
+    }
+
+    private static String sessionCookieName(String base) {
+        return secure(base) ? "__Host-gw_session" : "gw_session";
     }
 
     private void callback(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -393,6 +437,14 @@ final class SignInEndpoints {
             return;
         }
         SessionTokens.Issued issued = sessions.issue(signedIn.subject(), signedIn.identity(), signedIn.email());
+        if (step.get().forPages()) {
+            response.addHeader("Set-Cookie", sessionCookieName(base) + "=" + issued.token() + "; Max-Age="
+                    + issued.expiresIn() + "; HttpOnly; SameSite=Strict; Path=/" + (secure(base) ? "; Secure" : ""));
+            response.setHeader("Cache-Control", "no-store");
+            response.setStatus(303);
+            response.setHeader("Location", base + UsageEndpoints.PAGE);
+            return;
+        }
         grants.complete(deviceCode, new DeviceGrants.Tokens(issued.token(), issued.expiresIn(),
                 signedIn.refreshToken().map(refresh -> refreshTokens.wrap(refresh, signedIn.subject())), signedIn.email()));
         page(response, 200, "Signed in", "<p>Signed in as " + escape(signedIn.identity().user())
