@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -183,9 +184,11 @@ public final class Ledger implements Spend, AutoCloseable {
     }
 
     /**
-     * The next batch: from its first entry, what arrives within {@link Config#flushEvery} (or until
-     * the batch is full), so that a busy gateway writes a few large transactions a second, not one
-     * per exchange; at once when closing.
+     * The next batch: from its first entry, what arrives within {@link Config#flushEvery} (or at
+     * once, when a batch's worth already waits), so that a busy gateway writes a few large
+     * transactions a second, not one per exchange; at once when closing. The writer gathers by
+     * sleeping, not by waiting on the queue: an exchange that records its entry wakes no thread
+     * (when it waited on the queue, every exchange's entry woke it: a hand-over per request).
      */
     private List<LedgerEntry> nextBatch() throws InterruptedException {
         List<LedgerEntry> batch = new ArrayList<>();
@@ -195,18 +198,17 @@ public final class Ledger implements Spend, AutoCloseable {
         }
         batch.add(first);
         long deadline = System.nanoTime() + config.flushEvery().toNanos();
-        while (batch.size() < config.batch()) {
-            queue.drainTo(batch, config.batch() - batch.size());
+        while (!closing && queue.size() < config.batch() - 1) {
             long left = deadline - System.nanoTime();
-            if (batch.size() >= config.batch() || left <= 0 || closing) {
+            if (left <= 0) {
                 break;
             }
-            LedgerEntry next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                break;
+            LockSupport.parkNanos(this, left); // close() unparks it
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
             }
-            batch.add(next);
         }
+        queue.drainTo(batch, config.batch() - 1);
         return batch;
     }
 
@@ -457,6 +459,7 @@ public final class Ledger implements Spend, AutoCloseable {
      */
     public void close(Duration grace) {
         closing = true;
+        LockSupport.unpark(writer);
         try {
             writer.join(grace.toMillis());
         } catch (InterruptedException e) {

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.claudeproxy.Postgres;
 import dev.claudeproxy.policy.Budget;
 import dev.claudeproxy.policy.Period;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -163,6 +165,60 @@ class LedgerTest {
             assertEquals(List.of(new Ledger.Usage("ada", 1, 5, 10, 5, 77)),
                     reopened.usage(day, day, Ledger.By.USER, Optional.empty()), "its day's totals kept");
         }
+    }
+
+    /**
+     * Recording an entry wakes no thread: the writer gathers a flush interval's entries by sleeping,
+     * not by waiting on its queue. It used to wake for every entry (a hand-over per exchange, most
+     * of what the ledger cost a request under load); counted here with the writer thread's own
+     * voluntary context switches, as Linux reports them.
+     */
+    @Test
+    void recordingAnEntryWakesNoThread() throws Exception {
+        Ledger.Config slow = new Ledger.Config(Duration.ofSeconds(2), 500, 1_000, Duration.ofMinutes(10),
+                FAST.retentionDays(), FAST.staleAfter());
+        java.util.Set<Path> others = writerTasks();
+        try (Ledger ledger = new Ledger(LedgerDatabase.open("jdbc/none", false, Optional.of(url("h2")), scratch), slow,
+                Clock.systemUTC())) {
+            Path writer = writerTasks().stream().filter(task -> !others.contains(task)).findFirst().orElse(null);
+            assumeTrue(writer != null, "the writer's context switches are read from Linux's /proc");
+            ledger.record(entry("ada", List.of(), "gpt-4.1", 1, 1, 1)); // the one that wakes it from idle
+            Thread.sleep(50);
+            long before = switches(writer);
+            for (int i = 0; i < 100; i++) {
+                ledger.record(entry("ada", List.of(), "gpt-4.1", 1, 1, 1));
+                Thread.sleep(2);
+            }
+            long woken = switches(writer) - before;
+            assertTrue(woken < 20, "the writer was woken " + woken + " times by 100 entries");
+            await(() -> ledger.written() == 101, "all written in the next batches");
+        }
+    }
+
+    /** The ledger writers' tasks in /proc (their name as Linux keeps it, cut to 15 characters). */
+    private static java.util.Set<Path> writerTasks() throws Exception {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return java.util.Set.of();
+        }
+        try (Stream<Path> each = Files.list(tasks)) {
+            return each.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).strip().equals("claude-proxy-le");
+                } catch (java.io.IOException gone) {
+                    return false;
+                }
+            }).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static long switches(Path task) throws Exception {
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        throw new IllegalStateException("no voluntary_ctxt_switches in " + task);
     }
 
     /** Sessions (and users, and models) are named by clients: a usage answer holds at most MAX_ROWS, the largest first. */
