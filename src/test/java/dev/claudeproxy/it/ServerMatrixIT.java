@@ -442,23 +442,41 @@ class ServerMatrixIT {
         Files.writeString(domainXml, xml);
         Files.createDirectories(domains.resolve("matrix/autodeploy"));
         Files.copy(war, domains.resolve("matrix/autodeploy/claude-proxy.war"));
-        asadmin(home, "start-domain", "--domaindir", domains.toString(), "matrix");
-        Path log = domains.resolve("matrix/logs/server.log");
+        // In the foreground (--verbose), its console kept: GlassFish 7.0.21 now and then sets up its
+        // log manager after the JDK's (eclipse-ee4j/glassfish#25133), and then writes nothing past the
+        // launch to logs/server.log (CI saw it), while the console has every record either way.
+        Path log = base.resolve("glassfish-console.log");
+        ProcessBuilder builder = new ProcessBuilder(asadminCommand(home, "start-domain", "--verbose",
+                "--domaindir", domains.toString(), "matrix")).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(asadminEnvironment());
+        Process process = builder.start();
         String origin = "http://127.0.0.1:" + (portBase + 80);
-        return new LocatedRunning(origin, log, () -> asadmin(home, "stop-domain", "--domaindir", domains.toString(), "matrix"));
+        return new LocatedRunning(origin, log, () -> {
+            asadmin(home, "stop-domain", "--domaindir", domains.toString(), "matrix");
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                stop(process);
+            }
+        });
     }
 
     private void asadmin(Path home, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", home.resolve("bin/asadmin").toString(), "--interactive=false"));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(asadminCommand(home, arguments)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("asadmin.log").toFile()));
-        builder.environment().put("AS_JAVA", System.getProperty("java.home"));
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(asadminEnvironment());
         Process process = builder.start();
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), "asadmin " + arguments[0] + " did not finish");
         assertEquals(0, process.exitValue(), "asadmin " + String.join(" ", arguments) + "\n"
                 + Files.readString(base.resolve("asadmin.log")));
+    }
+
+    private static List<String> asadminCommand(Path home, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("bash", home.resolve("bin/asadmin").toString(), "--interactive=false"));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    private static Map<String, String> asadminEnvironment() {
+        return Map.of("AS_JAVA", System.getProperty("java.home"), "JAVA_HOME", System.getProperty("java.home"));
     }
 
     /** WildFly: a copy of {@code standalone/}, bound to loopback with a free port offset, settings on the command line. */
