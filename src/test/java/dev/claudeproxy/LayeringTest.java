@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The package layering, checked on the compiled classes so that it stops depending on memory
  * (fully qualified names and static imports included). From the bottom: {@code json}; the wire
- * shapes {@code anthropic}, {@code openai}, {@code sse}, {@code error}; {@code provider} (what one
+ * shapes {@code anthropic}, {@code openai}, {@code responses}, {@code sse}, {@code error}; {@code provider} (what one
  * upstream needs: profile, target, thinking signatures), readable by all; {@code config};
  * {@code route} and {@code upstream} (the HTTP client); {@code convert}, pure; {@code call}, the
  * call policy; beside the pipeline, {@code identity} (sign-in), {@code policy} (pure decisions on
@@ -43,6 +43,14 @@ class LayeringTest {
     void providerKnowledgeDependsOnNoOtherLayer() {
         noClasses().that().resideInAPackage("..provider..").should().dependOnClassesThat()
                 .resideInAnyPackage("..config..", "..convert..", "..upstream..", "..call..", "..route..", "..servlet..")
+                .check(gateway);
+    }
+
+    @Test
+    void theResponsesApisShapesDependOnNoOtherLayer() {
+        noClasses().that().resideInAPackage("..responses..").should().dependOnClassesThat()
+                .resideInAnyPackage("..anthropic..", "..openai..", "..provider..", "..config..", "..convert..",
+                        "..upstream..", "..call..", "..route..", "..servlet..")
                 .check(gateway);
     }
 

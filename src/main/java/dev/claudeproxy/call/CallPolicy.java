@@ -10,6 +10,8 @@ import dev.claudeproxy.convert.MaxTokensLimit;
 import dev.claudeproxy.provider.ContextWindows;
 import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.convert.RequestConverter;
+import dev.claudeproxy.convert.ResponsesRequests;
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.error.ErrorType;
@@ -137,10 +139,11 @@ public final class CallPolicy {
 
     /** The upstream one conversion is for: its provider profile, output cap and signatures. */
     public Target target(Route route) {
-        Profile profile = Profile.of(route.host(), route.chatCompletions().getPort(), route.model(), settings.profileByHost());
+        Profile profile = Profile.of(route.host(), route.endpoint().getPort(), route.model(), settings.profileByHost());
         return new Target(route.model(), route.authority(), profile,
                 settings.maxOutputTokensFor(route.host(), profile.knownOutputLimit(route.model())), signatures,
-                Profile.isProviderApi(route.host(), route.chatCompletions().getPort(), settings.profileByHost()));
+                Profile.isProviderApi(route.host(), route.endpoint().getPort(), settings.profileByHost()),
+                Dialect.of(route.endpoint(), route.model(), profile));
     }
 
     private static ChatRequest convert(MessagesRequest clientRequest, Target target, Attribution attribution) {
@@ -179,8 +182,7 @@ public final class CallPolicy {
      * gets it once more within that limit. Any other non-2xx answer becomes the client's error.
      */
     private UpstreamAnswer callOnce(Request request, Route route, Target target, ChatRequest proxyToServerRequest) {
-        Profile profile = target.profile();
-        UpstreamAnswer answer = post(request, route, profile, proxyToServerRequest);
+        UpstreamAnswer answer = post(request, route, target, proxyToServerRequest);
         if (answer.isSuccess()) {
             return answer;
         }
@@ -191,7 +193,7 @@ public final class CallPolicy {
             if (limit.isPresent()) {
                 LOG.info(() -> request.requestId() + ": upstream refused an output limit of "
                         + proxyToServerRequest.outputLimit() + " tokens; retrying with its limit " + limit.getAsInt());
-                answer = post(request, route, profile, proxyToServerRequest.withOutputLimit(limit.getAsInt()));
+                answer = post(request, route, target, proxyToServerRequest.withOutputLimit(limit.getAsInt()));
                 if (answer.isSuccess()) {
                     return answer;
                 }
@@ -210,9 +212,12 @@ public final class CallPolicy {
         throw error;
     }
 
-    private UpstreamAnswer post(Request request, Route route, Profile profile, ChatRequest proxyToServerRequest) {
-        byte[] json = Json.writeUtf8(proxyToServerRequest);
-        UpstreamCall call = client.prepare(profile.requestUri(route.chatCompletions(), settings.azureApiVersion()),
+    private UpstreamAnswer post(Request request, Route route, Target target, ChatRequest proxyToServerRequest) {
+        Profile profile = target.profile();
+        byte[] json = target.dialect() == Dialect.RESPONSES
+                ? Json.writeUtf8(ResponsesRequests.from(proxyToServerRequest, profile.isOpenAiReasoningModel(target.model())))
+                : Json.writeUtf8(proxyToServerRequest);
+        UpstreamCall call = client.prepare(profile.requestUri(target.dialect().uri(route.endpoint()), settings.azureApiVersion()),
                 route.key(), profile.keyHeader(), json, Boolean.TRUE.equals(proxyToServerRequest.stream()), route.checked(),
                 settings.limits().maxAnswerBytes(), settings.timeouts().exchange());
         request.cancellation().watch(call::cancel);
@@ -240,7 +245,7 @@ public final class CallPolicy {
      * clients should compact within, and the setting that says it when the gateway's differs.
      */
     private void tellWindow(Request request, Route route, int limit) {
-        OptionalInt known = settings.contextWindow(route.chatCompletions(), route.model());
+        OptionalInt known = settings.contextWindow(route.endpoint(), route.model());
         String model = route.model().replaceAll("\\p{Cntrl}", "?");
         if (known.isPresent() && known.getAsInt() == limit) {
             LOG.info(() -> request.requestId() + ": upstream " + route.authority() + " refused a prompt too long for model "

@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  * route: the allowlist does not apply to it.
  *
  * @param name lower-case letters, digits and '-'
- * @param chatCompletions its {@code .../chat/completions} URI
+ * @param endpoint the URL it is called at: its {@code .../chat/completions}, or its base when that ends in {@code /responses}
  * @param model the model used for Claude model names when the path names none
  */
-public record NamedUpstream(String name, URI chatCompletions, Optional<String> model) {
+public record NamedUpstream(String name, URI endpoint, Optional<String> model) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 

@@ -1,5 +1,6 @@
 package dev.claudeproxy.config;
 
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.provider.ContextWindows;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.provider.Profile;
@@ -304,7 +305,7 @@ public record Settings(
             Optional<String> model = bar < 0 ? Optional.empty() : Optional.of(value.substring(bar + 1).strip())
                     .filter(text -> !text.isEmpty());
             upstreams.put(name, new NamedUpstream(name,
-                    URI.create(baseUrl(UPSTREAMS + " (" + name + ")", url) + "/chat/completions"), model));
+                    Dialect.endpoint(baseUrl(UPSTREAMS + " (" + name + ")", url)), model));
         });
         return upstreams;
     }

@@ -26,7 +26,9 @@ import dev.claudeproxy.openai.ChatRequest;
 import dev.claudeproxy.openai.ToolCall.FunctionCall;
 import dev.claudeproxy.openai.ToolCall;
 import dev.claudeproxy.provider.Effort;
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.provider.Profile;
+import dev.claudeproxy.provider.ThinkingSigner;
 import dev.claudeproxy.provider.Target;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -166,7 +168,8 @@ public final class RequestConverter {
                     .map(call -> new ToolCall(null, ToolIdMapper.map(call.id(), rule), call.type(), call.function(),
                             call.extraContent())).toList();
             String toolCallId = message.toolCallId() == null ? null : ToolIdMapper.map(message.toolCallId(), rule);
-            mapped.add(new ChatMessage(message.role(), message.content(), calls, toolCallId, message.reasoningContent()));
+            mapped.add(new ChatMessage(message.role(), message.content(), calls, toolCallId, message.reasoningContent(),
+                    message.encryptedReasoning()));
         }
         return mapped;
     }
@@ -263,10 +266,15 @@ public final class RequestConverter {
         List<String> texts = new ArrayList<>();
         List<ToolCall> toolCalls = new ArrayList<>();
         List<String> reasoning = new ArrayList<>();
+        List<String> encrypted = new ArrayList<>();
         for (ContentBlock block : blocks) {
             if (block instanceof ThinkingBlock thinking) {
                 if (target.thinkingSigner().verify(target.authority(), thinking.thinking(), thinking.signature())) {
                     reasoning.add(thinking.thinking());
+                    if (target.dialect() == Dialect.RESPONSES) {
+                        ThinkingSigner.carried(thinking.signature())
+                                .ifPresent(carried -> encrypted.addAll(List.of(carried.split(" "))));
+                    }
                 } else {
                     LOG.fine("dropped a thinking block this gateway did not sign for this upstream");
                 }
@@ -299,7 +307,7 @@ public final class RequestConverter {
         String reasoningContent = target.profile().has(Profile.Trait.REPLAYS_REASONING) && !toolCalls.isEmpty()
                 ? String.join("", reasoning) : null;
         return Optional.of(new ChatMessage(ChatRole.ASSISTANT, content, toolCalls.isEmpty() ? null : toolCalls, null,
-                reasoningContent));
+                reasoningContent, encrypted.isEmpty() ? null : List.copyOf(encrypted)));
     }
 
     /**
@@ -378,7 +386,15 @@ public final class RequestConverter {
         String reasoningContent = first.reasoningContent() == null ? second.reasoningContent()
                 : second.reasoningContent() == null ? first.reasoningContent()
                 : first.reasoningContent() + second.reasoningContent();
-        return new ChatMessage(first.role(), content, toolCalls.isEmpty() ? null : toolCalls, null, reasoningContent);
+        List<String> encrypted = new ArrayList<>();
+        if (first.encryptedReasoning() != null) {
+            encrypted.addAll(first.encryptedReasoning());
+        }
+        if (second.encryptedReasoning() != null) {
+            encrypted.addAll(second.encryptedReasoning());
+        }
+        return new ChatMessage(first.role(), content, toolCalls.isEmpty() ? null : toolCalls, null, reasoningContent,
+                encrypted.isEmpty() ? null : encrypted);
     }
 
     private static List<JsonValue> partsOf(JsonValue content) {

@@ -35,6 +35,16 @@ public final class ResponseConverter {
      */
     public static Message toMessage(ChatCompletion completion, String clientModel, StopSequences stopSequences,
                                     Target target, UsageEstimate estimate) {
+        return toMessage(completion, clientModel, stopSequences, target, estimate, Optional.empty());
+    }
+
+    /**
+     * @param carriedReasoning the upstream's opaque reasoning state (a Responses API upstream's
+     *     encrypted reasoning), carried in the thinking block's signature; the block is made for it
+     *     even when the reasoning had no text
+     */
+    public static Message toMessage(ChatCompletion completion, String clientModel, StopSequences stopSequences,
+                                    Target target, UsageEstimate estimate, Optional<String> carriedReasoning) {
         Choice choice = completion.choices() == null || completion.choices().isEmpty()
                 ? null : completion.choices().get(0);
         Delta message = choice == null || choice.message() == null
@@ -48,9 +58,11 @@ public final class ResponseConverter {
         for (ThinkTagSplitter.Segment segment : segments) {
             (segment.thinking() ? reasoning : visible).append(segment.text());
         }
-        if (reasoning.length() > 0) {
-            content.add(new ThinkingBlock(reasoning.toString(),
-                    target.thinkingSigner().sign(target.authority(), reasoning.toString())));
+        if (reasoning.length() > 0 || carriedReasoning.isPresent()) {
+            String thinking = reasoning.toString();
+            content.add(new ThinkingBlock(thinking, carriedReasoning
+                    .map(carried -> target.thinkingSigner().sign(target.authority(), thinking, carried))
+                    .orElseGet(() -> target.thinkingSigner().sign(target.authority(), thinking))));
         }
         Optional<StopSequences.Cut> cut = stopSequences.cut(visible.toString());
         String text = cut.map(StopSequences.Cut::before).orElse(visible.toString());

@@ -33,7 +33,7 @@ public record StopSequences(List<String> requested, List<String> cutByGateway) {
 
     /** The sequences sent upstream as {@code stop}: the first four, or none where the model takes none. */
     static List<String> sentUpstream(List<String> requested, Target target) {
-        if (!target.profile().takesStop(target.model())) {
+        if (!target.takesStop()) {
             return List.of();
         }
         return requested.subList(0, Math.min(MAX_SENT, requested.size()));

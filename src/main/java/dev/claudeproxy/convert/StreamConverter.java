@@ -79,6 +79,8 @@ public final class StreamConverter {
     private final ThinkTagSplitter thinkTags = new ThinkTagSplitter();
     /** Signs the open thinking block as its text streams by, so the text itself is not kept. */
     private ThinkingSigner.Incremental thinkingSignature;
+    /** The upstream's opaque reasoning state the open thinking block's signature carries, or null. */
+    private String carried;
     private final int maxToolArgumentChars;
     private final OutputTally output;
     /** Calls whose arguments are held back, in the order they began: sent whole, in that order. */
@@ -227,6 +229,24 @@ public final class StreamConverter {
         }
         out.add(new MessageDelta(StopReasons.decide(finishReason, anyTool, matchedStopSequence), finalUsage));
         out.add(new MessageStop());
+        return out;
+    }
+
+    /**
+     * The upstream's opaque state of the reasoning just streamed (a Responses API upstream's
+     * encrypted reasoning), carried in the thinking block's signature so that the next turn can
+     * give it back; a thinking block is opened for it when its reasoning had no text.
+     */
+    public List<StreamEvent> carryReasoning(String opaque) {
+        checkStarted();
+        List<StreamEvent> out = new ArrayList<>(2);
+        if (ended || opaque.isEmpty()) {
+            return out;
+        }
+        openThinking(out);
+        if (!ended) {
+            carried = carried == null ? opaque : carried + " " + opaque;
+        }
         return out;
     }
 
@@ -425,6 +445,16 @@ public final class StreamConverter {
 
     /** Reasoning goes into a thinking block, which must close before any text or tool block opens. */
     private void thinking(String reasoning, List<StreamEvent> out) {
+        openThinking(out);
+        if (ended) {
+            return;
+        }
+        out.add(new ContentBlockDelta(openThinkingIndex, new ThinkingDelta(reasoning)));
+        thinkingSignature.add(reasoning);
+        output.add(reasoning);
+    }
+
+    private void openThinking(List<StreamEvent> out) {
         endTools(out, false);
         if (ended) {
             return;
@@ -435,9 +465,6 @@ public final class StreamConverter {
             out.add(new ContentBlockStart(openThinkingIndex, new ThinkingBlock("", "")));
             thinkingSignature = target.thinkingSigner().incremental(target.authority());
         }
-        out.add(new ContentBlockDelta(openThinkingIndex, new ThinkingDelta(reasoning)));
-        thinkingSignature.add(reasoning);
-        output.add(reasoning);
     }
 
     /** Visible text, cut where a stop sequence the upstream was not given appears in it. */
@@ -484,7 +511,8 @@ public final class StreamConverter {
     /** A thinking block ends with its signature, which lets this gateway recognise it when it comes back. */
     private void closeThinking(List<StreamEvent> out) {
         if (openThinkingIndex >= 0) {
-            out.add(new ContentBlockDelta(openThinkingIndex, new SignatureDelta(thinkingSignature.signature())));
+            out.add(new ContentBlockDelta(openThinkingIndex, new SignatureDelta(thinkingSignature.signature(carried))));
+            carried = null;
             out.add(new ContentBlockStop(openThinkingIndex));
             openThinkingIndex = -1;
             thinkingSignature = null;

@@ -5,6 +5,7 @@ import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletionReader;
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.sse.EventTooLargeException;
 import dev.claudeproxy.sse.SseEvent;
 import dev.claudeproxy.sse.SseParser;
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * An upstream's stream events as the chat completion chunks they carry, fed to one
+ * An upstream's stream events as the chat completion chunks they carry (a Responses API stream's
+ * through {@link ResponsesEvents}, whose terminal event ends it), fed to one
  * {@link StreamConverter}: {@code [DONE]} ends the stream, an {@code event: error} becomes an
  * error, events that carry no chunk are skipped. Pushed event by event; knows nothing of where the
  * bytes come from. Single use, not thread-safe.
@@ -27,12 +29,20 @@ public final class UpstreamChunks {
 
     private final StreamConverter converter;
     private final Consumer<List<StreamEvent>> sink;
+    /** The Responses API's events as chunks; null for a Chat Completions stream. */
+    private final ResponsesEvents responses;
     private boolean over;
 
     /** @param sink receives the Anthropic events each upstream event makes, as they are made */
     public UpstreamChunks(StreamConverter converter, Consumer<List<StreamEvent>> sink) {
+        this(converter, Dialect.CHAT_COMPLETIONS, sink);
+    }
+
+    /** @param dialect the API whose stream this is */
+    public UpstreamChunks(StreamConverter converter, Dialect dialect, Consumer<List<StreamEvent>> sink) {
         this.converter = converter;
         this.sink = sink;
+        this.responses = dialect == Dialect.RESPONSES ? new ResponsesEvents() : null;
     }
 
     /**
@@ -58,6 +68,15 @@ public final class UpstreamChunks {
     /** One upstream event: its Anthropic events go to the sink. Events after the end are ignored. */
     public void accept(SseEvent event) {
         if (over) {
+            return;
+        }
+        if (responses != null) {
+            responses.chunk(event).ifPresent(chunk -> sink.accept(converter.onChunk(chunk)));
+            responses.takeCarried().ifPresent(carried -> sink.accept(converter.carryReasoning(carried)));
+            over = converter.ended();
+            if (responses.over()) {
+                end(true);
+            }
             return;
         }
         if (event.data().equals("[DONE]")) {
@@ -97,7 +116,13 @@ public final class UpstreamChunks {
      */
     public static void convertAll(byte[] upstream, StreamConverter converter, int maxEventBytes,
                                   Consumer<List<StreamEvent>> sink) {
-        UpstreamChunks chunks = new UpstreamChunks(converter, sink);
+        convertAll(upstream, converter, Dialect.CHAT_COMPLETIONS, maxEventBytes, sink);
+    }
+
+    /** {@link #convertAll(byte[], StreamConverter, int, Consumer)} for a stream of {@code dialect}. */
+    public static void convertAll(byte[] upstream, StreamConverter converter, Dialect dialect, int maxEventBytes,
+                                  Consumer<List<StreamEvent>> sink) {
+        UpstreamChunks chunks = new UpstreamChunks(converter, dialect, sink);
         SseParser parser = new SseParser(maxEventBytes);
         try {
             parser.feed(ByteBuffer.wrap(upstream), chunks::accept);

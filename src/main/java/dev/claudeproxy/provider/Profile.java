@@ -208,11 +208,11 @@ public enum Profile {
     }
 
     /** Where the request goes: Azure's classic deployment URLs need an api-version, its /openai/v1 API does not. */
-    public URI requestUri(URI chatCompletions, String azureApiVersion) {
-        if (this == AZURE && chatCompletions.getPath().contains("/deployments/") && chatCompletions.getQuery() == null) {
-            return URI.create(chatCompletions + "?api-version=" + URLEncoder.encode(azureApiVersion, StandardCharsets.UTF_8));
+    public URI requestUri(URI endpoint, String azureApiVersion) {
+        if (this == AZURE && endpoint.getPath().contains("/deployments/") && endpoint.getQuery() == null) {
+            return URI.create(endpoint + "?api-version=" + URLEncoder.encode(azureApiVersion, StandardCharsets.UTF_8));
         }
-        return chatCompletions;
+        return endpoint;
     }
 
     /**

@@ -13,11 +13,14 @@ import javax.crypto.spec.SecretKeySpec;
  * thinking)). Only a gateway holding the same secret can make or check one, so the reasoning
  * travels with the conversation and a cluster of gateways sharing the secret behaves as one, with
  * nothing kept in memory. A block that does not verify (another gateway's, Anthropic's own,
- * edited text, another upstream's) is simply not replayed. Thread-safe.
+ * edited text, another upstream's) is simply not replayed. A signature may also carry an
+ * upstream's opaque reasoning state after a dot, covered by the HMAC. Thread-safe.
  */
 public final class ThinkingSigner {
 
     private static final String PREFIX = "cpx1.";
+    /** Between the HMAC (base64url: never a dot) and the state a signature carries. */
+    private static final char CARRIED = '.';
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
@@ -31,7 +34,23 @@ public final class ThinkingSigner {
 
     /** @param upstream the upstream's authority (host and port) the reasoning came from */
     public String sign(String upstream, String thinking) {
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking));
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking, null));
+    }
+
+    /**
+     * A signature that also carries the upstream's opaque reasoning state ({@code carried}: a
+     * Responses API upstream's encrypted reasoning, which it wants back on the next turn):
+     * {@code cpx1.} + the HMAC over upstream, thinking and the state, then {@code .} + the state.
+     */
+    public String sign(String upstream, String thinking, String carried) {
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking, carried))
+                + CARRIED + carried;
+    }
+
+    /** The opaque state a signature carries, if any; to be trusted only once {@link #verify} holds. */
+    public static java.util.Optional<String> carried(String signature) {
+        int at = signature == null || !signature.startsWith(PREFIX) ? -1 : signature.indexOf(CARRIED, PREFIX.length());
+        return at < 0 ? java.util.Optional.empty() : java.util.Optional.of(signature.substring(at + 1));
     }
 
     /**
@@ -65,11 +84,21 @@ public final class ThinkingSigner {
         }
 
         public String signature() {
+            return signature(null);
+        }
+
+        /** @param carried the opaque reasoning state the signature carries ({@link ThinkingSigner#sign(String, String, String)}), or null */
+        public String signature(String carried) {
             if (pendingHigh != 0) {
                 mac.update(String.valueOf(pendingHigh).getBytes(StandardCharsets.UTF_8));
                 pendingHigh = 0;
             }
-            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+            if (carried != null) {
+                mac.update((byte) 0);
+                mac.update(carried.getBytes(StandardCharsets.UTF_8));
+            }
+            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal())
+                    + (carried == null ? "" : CARRIED + carried);
         }
     }
 
@@ -78,20 +107,28 @@ public final class ThinkingSigner {
         if (signature == null || !signature.startsWith(PREFIX)) {
             return false;
         }
+        String carried = carried(signature).orElse(null);
+        String encoded = signature.substring(PREFIX.length(),
+                carried == null ? signature.length() : signature.length() - carried.length() - 1);
         byte[] claimed;
         try {
-            claimed = Base64.getUrlDecoder().decode(signature.substring(PREFIX.length()));
+            claimed = Base64.getUrlDecoder().decode(encoded);
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return MessageDigest.isEqual(claimed, mac(upstream, thinking));
+        return MessageDigest.isEqual(claimed, mac(upstream, thinking, carried));
     }
 
-    private byte[] mac(String upstream, String thinking) {
+    private byte[] mac(String upstream, String thinking, String carried) {
         Mac mac = newMac();
         mac.update(upstream.getBytes(StandardCharsets.UTF_8));
         mac.update((byte) '\n');
-        return mac.doFinal(thinking.getBytes(StandardCharsets.UTF_8));
+        mac.update(thinking.getBytes(StandardCharsets.UTF_8));
+        if (carried != null) {
+            mac.update((byte) 0);
+            mac.update(carried.getBytes(StandardCharsets.UTF_8));
+        }
+        return mac.doFinal();
     }
 
     private Mac newMac() {

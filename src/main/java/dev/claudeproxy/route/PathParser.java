@@ -1,5 +1,6 @@
 package dev.claudeproxy.route;
 
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.config.NamedUpstream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -105,7 +106,7 @@ public final class PathParser {
         }
         String model = rest.isEmpty() ? upstream.model().orElse("") : String.join("/", rest);
         checkModel(model);
-        return new PathRoute(upstream.chatCompletions(), model, true);
+        return new PathRoute(upstream.endpoint(), model, true);
     }
 
     private static PathRoute route(List<String> prefix) {
@@ -143,16 +144,16 @@ public final class PathParser {
         }
         checkModel(model);
         String base = scheme + "://" + authority + (upstreamPath.isEmpty() ? "" : "/" + String.join("/", upstreamPath));
-        URI chatCompletions;
+        URI endpoint;
         try {
-            chatCompletions = new URI(base + "/chat/completions");
+            endpoint = new URI(Dialect.endpoint(base).toString());
         } catch (URISyntaxException e) {
             throw new RouteNotFoundException("The upstream in the path is not a valid URL");
         }
-        if (chatCompletions.getHost() == null) {
+        if (endpoint.getHost() == null) {
             throw new RouteNotFoundException("'" + shorten(authority) + "' is not a host name");
         }
-        return new PathRoute(chatCompletions, model);
+        return new PathRoute(endpoint, model);
     }
 
     private static void checkModel(String model) {

@@ -1,5 +1,6 @@
 package dev.claudeproxy.route;
 
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.config.Origin;
 import dev.claudeproxy.config.Secret;
 import dev.claudeproxy.config.Settings;
@@ -47,7 +48,7 @@ public final class Routes {
     /** @param autoModeCheck the request is one of Claude Code's auto-mode safety checks */
     public static Route resolve(Optional<PathRoute> pathRoute, String requestedModel, boolean autoModeCheck,
                                 Settings settings, Optional<Secret> clientKey) {
-        Optional<Origin> named = pathRoute.map(route -> Origin.of(route.chatCompletions()));
+        Optional<Origin> named = pathRoute.map(route -> Origin.of(route.endpoint()));
         if (autoModeCheck && settings.autoModeRoute().isPresent()) {
             return tierRoute(settings.tier(settings.autoModeRoute().get()).orElseThrow(), settings, clientKey, named);
         }
@@ -64,7 +65,7 @@ public final class Routes {
                         + Settings.UPSTREAMS + " (<name>=<base-url>|<model>), or have the client send the upstream's"
                         + " model id (Claude Code: ANTHROPIC_MODEL)");
             }
-            return new Route(route.chatCompletions(), model,
+            return new Route(route.endpoint(), model,
                     key(settings.upstreamKey(named.get()), clientKey, settings), Optional.empty(), !route.configured());
         }
         return family.flatMap(settings::tier).or(() -> settings.tier(Tier.DEFAULT))
@@ -82,7 +83,7 @@ public final class Routes {
      */
     public static List<Route> fallbacks(Route primary, Settings settings, Optional<Secret> clientKey,
                                         Optional<PathRoute> pathRoute) {
-        Optional<Origin> named = pathRoute.map(route -> Origin.of(route.chatCompletions()));
+        Optional<Origin> named = pathRoute.map(route -> Origin.of(route.endpoint()));
         return primary.tier().map(tier -> settings.fallbacksOf(tier).stream()
                 .map(route -> tierRoute(route, settings, clientKey, named)).toList()).orElse(List.of());
     }
@@ -95,7 +96,7 @@ public final class Routes {
     private static Route tierRoute(TierRoute tier, Settings settings, Optional<Secret> clientKey, Optional<Origin> named) {
         Optional<Secret> serverKey = tier.key().or(() -> settings.upstreamKey(tier.origin()));
         boolean clientKeyMayGo = tier.usesClientKey() || named.equals(Optional.of(tier.origin()));
-        return new Route(URI.create(tier.baseUrl() + "/chat/completions"), tier.model(),
+        return new Route(Dialect.endpoint(tier.baseUrl()), tier.model(),
                 key(serverKey, clientKeyMayGo ? clientKey : Optional.empty(), settings), Optional.of(tier.tier()), false);
     }
 
@@ -114,24 +115,24 @@ public final class Routes {
      *     must pass the allowlist and the address policy (server routes and upstreams named in
      *     configuration are trusted as configured)
      */
-    public record Route(URI chatCompletions, String model, Optional<Secret> key, Optional<Tier> tier, boolean checked) {
+    public record Route(URI endpoint, String model, Optional<Secret> key, Optional<Tier> tier, boolean checked) {
 
         public String host() {
-            return chatCompletions.getHost();
+            return endpoint.getHost();
         }
 
         /** Host and port, safe for logs and errors. */
         public String authority() {
-            return chatCompletions.getAuthority();
+            return endpoint.getAuthority();
         }
 
         public Origin origin() {
-            return Origin.of(chatCompletions);
+            return Origin.of(endpoint);
         }
 
         /** Endpoint and model: what one upstream route is, for remembering its failures. */
         public String identity() {
-            return chatCompletions + " " + model;
+            return endpoint + " " + model;
         }
 
 
@@ -140,7 +141,7 @@ public final class Routes {
          * with http, in the path or in the setting that holds it.
          */
         public String plainHttpAdvice() {
-            String hostPort = chatCompletions.getAuthority();
+            String hostPort = endpoint.getAuthority();
             if (tier.isPresent()) {
                 return "write its base URL with http:// in " + tier.get().baseUrlSetting() + " (http://" + hostPort + "/...)";
             }

@@ -18,6 +18,8 @@ import dev.claudeproxy.convert.Attribution;
 import dev.claudeproxy.convert.AutoModeChecks;
 import dev.claudeproxy.convert.MessageEvents;
 import dev.claudeproxy.convert.ResponseConverter;
+import dev.claudeproxy.convert.ResponsesAnswers;
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.convert.StopSequences;
 import dev.claudeproxy.convert.StreamConverter;
 import dev.claudeproxy.provider.Target;
@@ -259,12 +261,11 @@ final class Exchange implements Runnable {
                     StopSequences.of(clientRequest.stopSequences(), answered.target()), answered.target(), estimate,
                     maxEventBytes);
             List<StreamEvent> events = new ArrayList<>(converter.start());
-            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines, Heartbeat.NONE), converter, maxEventBytes, events::addAll);
+            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines, Heartbeat.NONE), converter,
+                    answered.target().dialect(), maxEventBytes, events::addAll);
             message = MessageEvents.message(events);
         } else {
-            message = ResponseConverter.toMessage(readCompletion(answered, deadlines, Heartbeat.NONE),
-                    clientRequest.model(), StopSequences.of(clientRequest.stopSequences(), answered.target()),
-                    answered.target(), estimate);
+            message = completedMessage(answered, clientRequest, estimate, deadlines, Heartbeat.NONE);
         }
         trace.inputTokens = message.usage().inputTokens();
         trace.cachedTokens = message.usage().cacheReadInputTokens();
@@ -280,22 +281,30 @@ final class Exchange implements Runnable {
         }
     }
 
-    private ChatCompletion readCompletion(Answered answered, Deadlines deadlines, Heartbeat heartbeat) {
+    /** A whole (not streamed) upstream answer, read and converted to one Anthropic message. */
+    private Message completedMessage(Answered answered, MessagesRequest clientRequest, UsageEstimate estimate,
+                                     Deadlines deadlines, Heartbeat heartbeat) {
         UpstreamAnswer answer = answered.answer();
         byte[] completionBody = readBody(answer, deadlines, heartbeat);
-        ChatCompletion completion;
+        ResponsesAnswers.Answer read;
         try {
-            completion = ChatCompletionReader.read(new String(completionBody, StandardCharsets.UTF_8));
+            String text = new String(completionBody, StandardCharsets.UTF_8);
+            read = answered.target().dialect() == Dialect.RESPONSES ? ResponsesAnswers.read(text)
+                    : new ResponsesAnswers.Answer(ChatCompletionReader.read(text), Optional.empty());
         } catch (JsonException e) {
             // Never relayed: an unknown body may be an internal page, secrets and all.
             throw ProxyException.noRetry(502, ErrorType.API, "upstream answered " + answer.status() + " with "
-                    + completionBody.length + " bytes of " + answer.contentType() + " that are not a chat completion");
+                    + completionBody.length + " bytes of " + answer.contentType() + " that are not a "
+                    + (answered.target().dialect() == Dialect.RESPONSES ? "Responses API response" : "chat completion"));
         }
+        ChatCompletion completion = read.completion();
         if (completion.error() != null && completion.error().getValueType() != JsonValue.ValueType.NULL) {
             throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error(), answered.target().relaysErrors()),
                     Map.of());
         }
-        return completion;
+        return ResponseConverter.toMessage(completion, clientRequest.model(),
+                StopSequences.of(clientRequest.stopSequences(), answered.target()), answered.target(), estimate,
+                read.carriedReasoning());
     }
 
     /**
@@ -309,17 +318,16 @@ final class Exchange implements Runnable {
         UpstreamAnswer answer = answered.answer();
         Target target = answered.target();
         if (!answer.isEventStream()) {
-            ChatCompletion completion = readCompletion(answered, deadlines, pings);
+            Message message = completedMessage(answered, clientRequest, estimate, deadlines, pings);
             client.openEvents();
-            client.send(MessageEvents.of(ResponseConverter.toMessage(completion, clientRequest.model(),
-                    StopSequences.of(clientRequest.stopSequences(), target), target, estimate)));
+            client.send(MessageEvents.of(message));
             client.flush();
             return;
         }
         int maxEventBytes = settings.limits().maxEventBytes();
         StreamConverter converter = new StreamConverter(clientRequest.model(),
                 StopSequences.of(clientRequest.stopSequences(), target), target, estimate, maxEventBytes);
-        UpstreamChunks chunks = new UpstreamChunks(converter, client::send);
+        UpstreamChunks chunks = new UpstreamChunks(converter, target.dialect(), client::send);
         SseParser parser = new SseParser(maxEventBytes);
         client.openEvents();
         client.send(converter.start());

@@ -99,10 +99,10 @@ final class LocalEndpoints {
 
     private List<ModelInfo> available(ParsedPath path, List<String> groups, Limits limits) {
         List<ModelInfo> models = new ArrayList<>();
-        path.route().filter(route -> settings.groupModels().allows(groups, route.chatCompletions().getHost(), route.model())
-                        && limits.allows(route.chatCompletions().getHost(), route.model()))
+        path.route().filter(route -> settings.groupModels().allows(groups, route.endpoint().getHost(), route.model())
+                        && limits.allows(route.endpoint().getHost(), route.model()))
                 .ifPresent(route -> models.add(new ModelInfo("claude-" + idPart(route.model()),
-                        route.model() + " via claude-proxy", startedAt, window(route.chatCompletions(), route.model()))));
+                        route.model() + " via claude-proxy", startedAt, window(route.endpoint(), route.model()))));
         for (TierRoute tier : settings.tiers().values()) {
             if (!settings.groupModels().allows(groups, tier.baseUrl().getHost(), tier.model())
                     || !limits.allows(tier.baseUrl().getHost(), tier.model())) {

@@ -7,6 +7,7 @@ import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
 import dev.claudeproxy.anthropic.StreamEvent;
+import dev.claudeproxy.provider.Dialect;
 import dev.claudeproxy.provider.Profile;
 import dev.claudeproxy.convert.StreamConverter;
 import dev.claudeproxy.provider.Target;
@@ -72,18 +73,22 @@ class StreamFuzzTest {
     }
 
     private static List<StreamEvent> convert(byte[] upstreamBytes, Profile profile) throws IOException {
-        Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES, true);
+        return convert(upstreamBytes, profile, Dialect.CHAT_COMPLETIONS);
+    }
+
+    static List<StreamEvent> convert(byte[] upstreamBytes, Profile profile, Dialect dialect) throws IOException {
+        Target target = new Target("fuzz-model", "upstream.example:443", profile, 4096, SIGNATURES, true, dialect);
         StreamConverter converter = new StreamConverter(REQUEST.model(), StopSequences.of(REQUEST.stopSequences(), target), target,
                 new UsageEstimate(REQUEST, "fuzz-model"), SseParser.DEFAULT_MAX_EVENT_BYTES);
         List<StreamEvent> events = new ArrayList<>(converter.start());
-        UpstreamChunks.convertAll(upstreamBytes, converter, SseParser.DEFAULT_MAX_EVENT_BYTES, events::addAll);
+        UpstreamChunks.convertAll(upstreamBytes, converter, dialect, SseParser.DEFAULT_MAX_EVENT_BYTES, events::addAll);
         for (StreamEvent event : events) {
             Json.write(event); // every event serialises
         }
         return events;
     }
 
-    private static void check(List<StreamEvent> events) {
+    static void check(List<StreamEvent> events) {
         require(!events.isEmpty() && events.get(0) instanceof StreamEvent.MessageStart, "message_start first", events);
         StreamEvent last = events.get(events.size() - 1);
         // An error event ends the stream where it stands, and clients stop reading there: the

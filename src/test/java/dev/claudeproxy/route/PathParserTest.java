@@ -36,7 +36,7 @@ class PathParserTest {
     void parsesRoute(String path, String endpoint, String upstream, String model) {
         ParsedPath parsed = PathParser.parse(path);
         assertEquals(endpoint, parsed.endpoint().name());
-        assertEquals(upstream, parsed.route().orElseThrow().chatCompletions().toString());
+        assertEquals(upstream, parsed.route().orElseThrow().endpoint().toString());
         assertEquals(model, parsed.route().orElseThrow().model());
     }
 
