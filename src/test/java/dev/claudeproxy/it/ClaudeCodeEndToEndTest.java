@@ -8,6 +8,7 @@ import dev.claudeproxy.EmbeddedGateway;
 import dev.claudeproxy.LogCapture;
 import dev.claudeproxy.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import jakarta.json.JsonReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -157,6 +158,49 @@ class ClaudeCodeEndToEndTest {
         assertTrue(sessionLines.stream().anyMatch(line -> line.contains(" kind=auto_mode_check ")), sessionLines.toString());
         assertTrue(sessionLines.stream().anyMatch(line -> !line.contains(" agent=- ")), "the subagent is named: " + sessionLines);
         assertTrue(lines.stream().anyMatch(line -> line.contains(" endpoint=models ")), "model discovery asked the gateway");
+    }
+
+    /**
+     * The same session on an upstream of the OpenAI Responses API (issue 27): the tool loop, auto
+     * mode's check and the subagent run through the WAR, and the model's encrypted reasoning goes
+     * back to it on the turns after, carried by Claude Code in the thinking blocks it was given.
+     */
+    @Test
+    void printModeRunsTheToolLoopOnAResponsesApiUpstreamWithItsReasoningCarriedBack() throws Exception {
+        Path work = Files.createDirectories(scratch.resolve("responses-work"));
+        String base = gateway.baseUrl() + "/http/127.0.0.1:" + upstream.port() + "/v1/responses/gpt-5.1-codex";
+        ProcessBuilder print = new ProcessBuilder(claude, "-p", PROMPT, "--output-format", "stream-json", "--verbose",
+                "--permission-mode", "auto", "--settings", "{\"env\":{\"ANTHROPIC_BASE_URL\":\"" + base + "\",\"ANTHROPIC_MODEL\":\"gpt-5.1-codex\"}}")
+                .directory(work.toFile()).redirectError(scratch.resolve("responses.err").toFile());
+        scratchEnvironment(print);
+        int before = upstream.received().size();
+        List<JsonObject> events = new ArrayList<>();
+        for (String line : run(print, 4).split("\n")) {
+            if (line.startsWith("{")) {
+                events.add(json(line));
+            }
+        }
+        String transcript = events.toString();
+        JsonObject result = events.get(events.size() - 1);
+        assertEquals("success", result.getString("subtype"), transcript);
+        assertEquals(ClaudeCodeUpstream.FINAL_TEXT, result.getString("result"), transcript);
+        assertTrue(transcript.contains(ClaudeCodeUpstream.SUBAGENT_REPORT), "the subagent's report came back: " + transcript);
+
+        List<JsonObject> sent = upstream.received().subList(before, upstream.received().size());
+        assertTrue(sent.stream().allMatch(body -> body.containsKey("input") && !body.containsKey("messages")),
+                "every request went out in the Responses API's terms");
+        List<JsonObject> turns = sent.stream().filter(body -> body.containsKey("tools")
+                && body.getString("model").equals("gpt-5.1-codex")).toList();
+        assertTrue(turns.size() >= 3, "the main turns and the subagent's: " + turns.size());
+        assertTrue(turns.stream().allMatch(body -> !body.getBoolean("store")
+                && body.getJsonArray("include").toString().equals("[\"reasoning.encrypted_content\"]")),
+                "nothing stored at the provider, the reasoning asked for encrypted");
+        // A turn after a call gives the reasoning of the turn that made the call back, as it was encrypted.
+        List<String> givenBack = turns.stream().flatMap(body -> body.getJsonArray("input").stream())
+                .map(JsonValue::asJsonObject).filter(item -> item.getString("type").equals("reasoning"))
+                .map(item -> item.getString("encrypted_content")).toList();
+        assertFalse(givenBack.isEmpty(), "Claude Code's thinking blocks brought the reasoning back: " + turns);
+        assertTrue(givenBack.stream().allMatch(encrypted -> encrypted.matches("enc-\\d+")), givenBack.toString());
     }
 
     /**

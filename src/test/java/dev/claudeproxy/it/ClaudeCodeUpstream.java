@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * asks for a risky Bash command (which auto mode must check); its result, for a subagent; the
  * subagent hands its report back; the last turn answers in text. Auto mode's safety checks are
  * answered in their own format, session titles as JSON. Like a real upstream it stops at the
- * {@code stop} strings it is given. It keeps every request it received.
+ * {@code stop} strings it is given. It keeps every request it received. Posted to a path ending in
+ * {@code /responses}, it speaks the OpenAI Responses API instead ({@link ResponsesShape}), and
+ * reasons before each answer: a summary and encrypted reasoning ({@code enc-<n>}) the next turn
+ * should bring back.
  */
 final class ClaudeCodeUpstream implements AutoCloseable {
 
@@ -73,9 +76,12 @@ final class ClaudeCodeUpstream implements AutoCloseable {
                 body = reader.readObject();
             }
             received.add(body);
-            Reply reply = decide(body);
+            boolean responses = exchange.getRequestURI().getPath().endsWith("/responses");
+            Reply reply = decide(responses ? ResponsesShape.asChat(body) : body);
             boolean stream = body.getBoolean("stream", false);
-            String answer = stream ? reply.stream(ids.incrementAndGet()) : reply.json(ids.incrementAndGet());
+            int id = ids.incrementAndGet();
+            String answer = responses ? (stream ? ResponsesShape.stream(reply, id) : ResponsesShape.json(reply, id))
+                    : stream ? reply.stream(id) : reply.json(id);
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", stream ? "text/event-stream" : "application/json");
             exchange.sendResponseHeaders(200, bytes.length);
@@ -147,7 +153,12 @@ final class ClaudeCodeUpstream implements AutoCloseable {
     }
 
     static String system(JsonObject body) {
-        JsonArray messages = body.getJsonArray("messages");
+        if (body.get("instructions") instanceof JsonString instructions) {
+            return instructions.getString();
+        }
+        if (!(body.get("messages") instanceof JsonArray messages)) {
+            return "";
+        }
         JsonObject first = messages.isEmpty() ? null : messages.getJsonObject(0);
         return first != null && first.getString("role").equals("system") && first.get("content") instanceof JsonString text
                 ? text.getString() : "";
@@ -201,6 +212,128 @@ final class ClaudeCodeUpstream implements AutoCloseable {
 
         private static JsonObject usage() {
             return JSON_P.createObjectBuilder().add("prompt_tokens", 900).add("completion_tokens", 12).build();
+        }
+    }
+
+    /** The Responses API's side of the stand-in: its requests read as the chat requests {@link #decide} reads, its answers written its way. */
+    static final class ResponsesShape {
+
+        private ResponsesShape() {
+        }
+
+        /** The encrypted reasoning the stand-in sends with answer {@code id}. */
+        static String encrypted(int id) {
+            return "enc-" + id;
+        }
+
+        /** A Responses request as the chat request with the same conversation: system, messages, calls, results, tools. */
+        static JsonObject asChat(JsonObject body) {
+            var messages = JSON_P.createArrayBuilder();
+            if (body.get("instructions") instanceof JsonString instructions) {
+                messages.add(JSON_P.createObjectBuilder().add("role", "system").add("content", instructions.getString()));
+            }
+            for (JsonValue value : body.getJsonArray("input")) {
+                JsonObject item = value.asJsonObject();
+                switch (item.getString("type")) {
+                    case "message" -> {
+                        StringBuilder text = new StringBuilder();
+                        for (JsonValue part : item.getJsonArray("content")) {
+                            text.append(part.asJsonObject().getString("text", ""));
+                        }
+                        messages.add(JSON_P.createObjectBuilder().add("role", item.getString("role")).add("content", text.toString()));
+                    }
+                    case "function_call" -> messages.add(JSON_P.createObjectBuilder().add("role", "assistant").addNull("content")
+                            .add("tool_calls", JSON_P.createArrayBuilder().add(JSON_P.createObjectBuilder()
+                                    .add("id", item.getString("call_id")).add("type", "function")
+                                    .add("function", JSON_P.createObjectBuilder().add("name", item.getString("name"))
+                                            .add("arguments", item.getString("arguments"))))));
+                    case "function_call_output" -> messages.add(JSON_P.createObjectBuilder().add("role", "tool")
+                            .add("tool_call_id", item.getString("call_id")).add("content", item.getString("output")));
+                    default -> {
+                        // reasoning items: the model's own, nothing to decide on
+                    }
+                }
+            }
+            var chat = JSON_P.createObjectBuilder().add("model", body.getString("model")).add("messages", messages);
+            if (body.get("tools") instanceof JsonArray tools) {
+                var functions = JSON_P.createArrayBuilder();
+                tools.forEach(tool -> functions.add(JSON_P.createObjectBuilder().add("type", "function")
+                        .add("function", JSON_P.createObjectBuilder().add("name", tool.asJsonObject().getString("name")))));
+                chat.add("tools", functions);
+            }
+            if (body.get("text") instanceof JsonObject text && text.containsKey("format")) {
+                chat.add("response_format", text.getJsonObject("format"));
+            }
+            return chat.build();
+        }
+
+        private static JsonObject reasoning(int id) {
+            return JSON_P.createObjectBuilder().add("id", "rs_" + id).add("type", "reasoning")
+                    .add("summary", JSON_P.createArrayBuilder().add(JSON_P.createObjectBuilder().add("type", "summary_text")
+                            .add("text", "Thinking about turn " + id + ".")))
+                    .add("encrypted_content", encrypted(id)).build();
+        }
+
+        private static JsonObject output(Reply reply, int id) {
+            if (reply.tool() == null) {
+                return JSON_P.createObjectBuilder().add("id", "msg_" + id).add("type", "message").add("role", "assistant")
+                        .add("status", "completed").add("content", JSON_P.createArrayBuilder().add(JSON_P.createObjectBuilder()
+                                .add("type", "output_text").add("text", reply.text()).add("annotations", JsonValue.EMPTY_JSON_ARRAY)))
+                        .build();
+            }
+            return JSON_P.createObjectBuilder().add("id", "fc_" + id).add("type", "function_call").add("status", "completed")
+                    .add("call_id", "call_" + id).add("name", reply.tool()).add("arguments", reply.input().toString()).build();
+        }
+
+        private static JsonObject response(Reply reply, int id) {
+            return JSON_P.createObjectBuilder().add("id", "resp_" + id).add("object", "response").add("status", "completed")
+                    .add("output", JSON_P.createArrayBuilder().add(reasoning(id)).add(output(reply, id)))
+                    .add("usage", JSON_P.createObjectBuilder().add("input_tokens", 900).add("output_tokens", 12)
+                            .add("total_tokens", 912))
+                    .build();
+        }
+
+        static String json(Reply reply, int id) {
+            return response(reply, id).toString();
+        }
+
+        /** The answer as OpenAI streams it: the reasoning's summary, then the text in two halves or the call's arguments, then the end. */
+        static String stream(Reply reply, int id) {
+            StringBuilder out = new StringBuilder();
+            event(out, "response.created", JSON_P.createObjectBuilder().add("response", JSON_P.createObjectBuilder()
+                    .add("id", "resp_" + id).add("status", "in_progress").add("output", JsonValue.EMPTY_JSON_ARRAY)).build());
+            JsonObject reasoning = reasoning(id);
+            event(out, "response.output_item.added", JSON_P.createObjectBuilder().add("output_index", 0)
+                    .add("item", JSON_P.createObjectBuilder().add("id", "rs_" + id).add("type", "reasoning")
+                            .add("summary", JsonValue.EMPTY_JSON_ARRAY)).build());
+            event(out, "response.reasoning_summary_text.delta", JSON_P.createObjectBuilder().add("item_id", "rs_" + id)
+                    .add("output_index", 0).add("summary_index", 0).add("delta", "Thinking about turn " + id + ".").build());
+            event(out, "response.output_item.done", JSON_P.createObjectBuilder().add("output_index", 0).add("item", reasoning).build());
+            JsonObject item = output(reply, id);
+            if (reply.tool() == null) {
+                event(out, "response.output_item.added", JSON_P.createObjectBuilder().add("output_index", 1)
+                        .add("item", JSON_P.createObjectBuilder().add("id", "msg_" + id).add("type", "message")
+                                .add("role", "assistant").add("content", JsonValue.EMPTY_JSON_ARRAY)).build());
+                int half = reply.text().length() / 2;
+                for (String piece : List.of(reply.text().substring(0, half), reply.text().substring(half))) {
+                    event(out, "response.output_text.delta", JSON_P.createObjectBuilder().add("item_id", "msg_" + id)
+                            .add("output_index", 1).add("content_index", 0).add("delta", piece).build());
+                }
+            } else {
+                event(out, "response.output_item.added", JSON_P.createObjectBuilder().add("output_index", 1)
+                        .add("item", JSON_P.createObjectBuilder().add("id", "fc_" + id).add("type", "function_call")
+                                .add("call_id", "call_" + id).add("name", reply.tool()).add("arguments", "")).build());
+                event(out, "response.function_call_arguments.delta", JSON_P.createObjectBuilder().add("item_id", "fc_" + id)
+                        .add("output_index", 1).add("delta", reply.input().toString()).build());
+            }
+            event(out, "response.output_item.done", JSON_P.createObjectBuilder().add("output_index", 1).add("item", item).build());
+            event(out, "response.completed", JSON_P.createObjectBuilder().add("response", response(reply, id)).build());
+            return out.toString();
+        }
+
+        private static void event(StringBuilder out, String type, JsonObject data) {
+            JsonObject typed = JSON_P.createObjectBuilder().add("type", type).addAll(JSON_P.createObjectBuilder(data)).build();
+            out.append("event: ").append(type).append("\ndata: ").append(typed).append("\n\n");
         }
     }
 

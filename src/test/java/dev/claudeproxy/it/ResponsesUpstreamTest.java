@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * base path ending in {@code /responses} is posted to at exactly that path; the request goes out in
  * the Responses API's terms; its event streams (src/test/resources/streams/responses-*.sse, in the
  * shapes of OpenAI's API reference: text, reasoning summary then a call, text then two calls, an
- * incomplete answer, a failure mid-stream, a stream cut off) come back as the exact Anthropic event
+ * incomplete answer, a failure mid-stream, an error event, a stream cut off) come back as the exact Anthropic event
  * sequence, which the official SDK's strict accumulator takes; its JSON answers and its errors too.
  */
 class ResponsesUpstreamTest {
@@ -96,6 +96,8 @@ class ResponsesUpstreamTest {
                 // Failures after the first byte: an error event, and no message_stop after it.
                 Arguments.of("responses-failed", List.of(
                         "message_start", "start 0 text", "delta 0 text Partial", "error api_error")),
+                Arguments.of("responses-error-event", List.of(
+                        "message_start", "start 0 text", "delta 0 text Partial", "error rate_limit_error")),
                 Arguments.of("responses-cut-off", List.of(
                         "message_start", "start 0 text", "delta 0 text Half an ans", "error api_error")));
     }
