@@ -1,6 +1,7 @@
 package dev.claudeproxy.anthropic;
 
 import jakarta.json.JsonObject;
+import jakarta.json.bind.annotation.JsonbNillable;
 import java.util.List;
 
 /** A content block of the Anthropic Messages API, in requests and responses. */
@@ -54,6 +55,30 @@ public sealed interface ContentBlock {
     record ToolReferenceBlock(String type, String toolName) implements ContentBlock {
         public ToolReferenceBlock(String toolName) {
             this("tool_reference", toolName);
+        }
+    }
+
+    /** A server tool's call, as the API ran it: {@code web_search} with its {@code query}. */
+    record ServerToolUseBlock(String type, String id, String name, JsonObject input) implements ContentBlock {
+        public ServerToolUseBlock(String id, String name, JsonObject input) {
+            this("server_tool_use", id, name, input);
+        }
+    }
+
+    /** The results of the web search {@code toolUseId} names. */
+    record WebSearchToolResultBlock(String type, String toolUseId, List<WebSearchResult> content) implements ContentBlock {
+        public WebSearchToolResultBlock(String toolUseId, List<WebSearchResult> content) {
+            this("web_search_tool_result", toolUseId, content);
+        }
+    }
+
+    /**
+     * One page a web search found; {@code encryptedContent} is empty where the search engine gives
+     * none, and {@code pageAge} null (sent as null: the SDKs read the field).
+     */
+    record WebSearchResult(String type, String url, String title, String encryptedContent, @JsonbNillable String pageAge) {
+        public WebSearchResult(String url, String title) {
+            this("web_search_result", url, title, "", null);
         }
     }
 

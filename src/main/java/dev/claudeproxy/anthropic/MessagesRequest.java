@@ -64,11 +64,17 @@ public record MessagesRequest(
      * @param strict the model's input must follow the schema exactly
      * @param deferLoading the tool is offered only once a {@code tool_reference} in the conversation has loaded it
      */
+    /** @param allowedDomains a web search tool's {@code allowed_domains} (empty for any other tool) */
     public record Tool(String kind, String name, String description, JsonObject inputSchema, boolean strict,
-                       boolean deferLoading) {
+                       boolean deferLoading, List<String> allowedDomains) {
 
         public boolean isCustom() {
             return kind == null || kind.equals("custom");
+        }
+
+        /** Whether this is Anthropic's hosted web search ({@code web_search_20250305} and later). */
+        public boolean isWebSearch() {
+            return kind != null && kind.startsWith("web_search_");
         }
     }
 

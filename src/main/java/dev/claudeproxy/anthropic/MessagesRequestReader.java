@@ -297,7 +297,10 @@ public final class MessagesRequestReader {
                     optionalString(tool, "description").orElse(null),
                     tool.get("input_schema") instanceof JsonObject schema ? schema : null,
                     tool.get("strict") == JsonValue.TRUE,
-                    tool.get("defer_loading") == JsonValue.TRUE));
+                    tool.get("defer_loading") == JsonValue.TRUE,
+                    tool.get("allowed_domains") instanceof JsonArray domains ? domains.stream()
+                            .filter(JsonString.class::isInstance).map(domain -> ((JsonString) domain).getString()).toList()
+                            : List.of()));
         }
         return List.copyOf(tools);
     }

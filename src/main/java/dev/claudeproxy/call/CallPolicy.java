@@ -215,7 +215,8 @@ public final class CallPolicy {
     private UpstreamAnswer post(Request request, Route route, Target target, ChatRequest proxyToServerRequest) {
         Profile profile = target.profile();
         byte[] json = target.dialect() == Dialect.RESPONSES
-                ? Json.writeUtf8(ResponsesRequests.from(proxyToServerRequest, profile.isOpenAiReasoningModel(target.model())))
+                ? Json.writeUtf8(ResponsesRequests.from(proxyToServerRequest, profile.isOpenAiReasoningModel(target.model()),
+                        ResponsesRequests.HostedSearch.of(request.clientRequest(), target)))
                 : Json.writeUtf8(proxyToServerRequest);
         UpstreamCall call = client.prepare(profile.requestUri(target.dialect().uri(route.endpoint()), settings.azureApiVersion()),
                 route.key(), profile.keyHeader(), json, Boolean.TRUE.equals(proxyToServerRequest.stream()), route.checked(),

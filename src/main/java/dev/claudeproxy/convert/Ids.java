@@ -24,6 +24,11 @@ public final class Ids {
         return "toolu_" + random24();
     }
 
+    /** An id for a server tool's call ({@code srvtoolu_...}), as Anthropic's API gives its own. */
+    public static String serverToolUseId() {
+        return "srvtoolu_" + random24();
+    }
+
     /** An id for one request, sent back in the {@code request-id} header and used in log lines. */
     public static String requestId() {
         return "req_" + random24();

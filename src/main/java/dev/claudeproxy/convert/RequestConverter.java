@@ -83,7 +83,10 @@ public final class RequestConverter {
             messages.add(0, new ChatMessage(ChatRole.SYSTEM, JSON_P.createValue(String.join("\n\n", systemTexts)), null, null));
         }
         List<ChatTool> tools = tools(request, profile);
-        JsonValue toolChoice = tools.isEmpty() ? null : toolChoice(request.toolChoice().orElse(null), tools);
+        // A choice of the web search (Claude Code's WebSearch names it) an upstream hosts is made in its own terms.
+        boolean hostedSearchChosen = ResponsesRequests.HostedSearch.of(request, target).filter(ResponsesRequests.HostedSearch::forced)
+                .isPresent();
+        JsonValue toolChoice = tools.isEmpty() || hostedSearchChosen ? null : toolChoice(request.toolChoice().orElse(null), tools);
         Boolean parallelToolCalls = !tools.isEmpty()
                 && request.toolChoice().map(ToolChoice::disableParallelToolUse).orElse(false) ? Boolean.FALSE : null;
         int outputLimit = Math.min(request.maxTokens(), target.maxTokensCap());

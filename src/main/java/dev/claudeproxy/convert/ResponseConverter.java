@@ -1,5 +1,7 @@
 package dev.claudeproxy.convert;
 
+import static dev.claudeproxy.json.Json.JSON_P;
+
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
@@ -35,16 +37,19 @@ public final class ResponseConverter {
      */
     public static Message toMessage(ChatCompletion completion, String clientModel, StopSequences stopSequences,
                                     Target target, UsageEstimate estimate) {
-        return toMessage(completion, clientModel, stopSequences, target, estimate, Optional.empty());
+        return toMessage(ResponsesAnswers.Answer.of(completion), clientModel, stopSequences, target, estimate);
     }
 
     /**
-     * @param carriedReasoning the upstream's opaque reasoning state (a Responses API upstream's
-     *     encrypted reasoning), carried in the thinking block's signature; the block is made for it
-     *     even when the reasoning had no text
+     * @param answer the completion, and what a Responses API upstream's answer holds beyond it:
+     *     its encrypted reasoning, carried in the thinking block's signature (the block is made for
+     *     it even when the reasoning had no text), and the web searches it ran, shown as Anthropic's
+     *     API shows its own, after the thinking and before the text
      */
-    public static Message toMessage(ChatCompletion completion, String clientModel, StopSequences stopSequences,
-                                    Target target, UsageEstimate estimate, Optional<String> carriedReasoning) {
+    public static Message toMessage(ResponsesAnswers.Answer answer, String clientModel, StopSequences stopSequences,
+                                    Target target, UsageEstimate estimate) {
+        ChatCompletion completion = answer.completion();
+        Optional<String> carriedReasoning = answer.carriedReasoning();
         Choice choice = completion.choices() == null || completion.choices().isEmpty()
                 ? null : completion.choices().get(0);
         Delta message = choice == null || choice.message() == null
@@ -63,6 +68,12 @@ public final class ResponseConverter {
             content.add(new ThinkingBlock(thinking, carriedReasoning
                     .map(carried -> target.thinkingSigner().sign(target.authority(), thinking, carried))
                     .orElseGet(() -> target.thinkingSigner().sign(target.authority(), thinking))));
+        }
+        for (ResponsesAnswers.Search search : answer.searches()) {
+            String id = Ids.serverToolUseId();
+            content.add(new ContentBlock.ServerToolUseBlock(id, "web_search",
+                    JSON_P.createObjectBuilder().add("query", search.query()).build()));
+            content.add(new ContentBlock.WebSearchToolResultBlock(id, search.results()));
         }
         Optional<StopSequences.Cut> cut = stopSequences.cut(visible.toString());
         String text = cut.map(StopSequences.Cut::before).orElse(visible.toString());

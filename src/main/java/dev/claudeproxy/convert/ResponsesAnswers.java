@@ -2,6 +2,7 @@ package dev.claudeproxy.convert;
 
 import static dev.claudeproxy.json.Json.JSON_P;
 
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
@@ -15,8 +16,10 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -40,7 +43,62 @@ public final class ResponsesAnswers {
      * @param completion the answer for {@link ResponseConverter}; a chat completion's own answers
      *     carry no reasoning state
      */
-    public record Answer(ChatCompletion completion, Optional<String> carriedReasoning) {
+    public record Answer(ChatCompletion completion, Optional<String> carriedReasoning, List<Search> searches) {
+
+        /** A chat completion's answer: nothing beyond it. */
+        public static Answer of(ChatCompletion completion) {
+            return new Answer(completion, Optional.empty(), List.of());
+        }
+    }
+
+    /** A hosted web search the upstream ran: its query and the pages it used (titles where the answer cites them, else the URL). */
+    public record Search(String query, List<ContentBlock.WebSearchResult> results) {
+    }
+
+    /**
+     * A {@code web_search_call} item as the search it ran; empty for its other actions (opening or
+     * finding in a page). The pages are its {@code action.sources}, else those {@code titles} names.
+     *
+     * @param titles page titles by URL, from the answer's citations
+     */
+    static Optional<Search> search(JsonObject item, Map<String, String> titles) {
+        if (!(item.get("action") instanceof JsonObject action) || !"search".equals(string(action, "type"))) {
+            return Optional.empty();
+        }
+        Map<String, String> pages = new LinkedHashMap<>();
+        if (action.get("sources") instanceof jakarta.json.JsonArray sources) {
+            for (JsonValue source : sources) {
+                if (source instanceof JsonObject page && !string(page, "url").isEmpty()) {
+                    pages.put(string(page, "url"), titles.getOrDefault(string(page, "url"), string(page, "url")));
+                }
+            }
+        } else {
+            pages.putAll(titles);
+        }
+        return Optional.of(new Search(string(action, "query"), pages.entrySet().stream()
+                .map(page -> new ContentBlock.WebSearchResult(page.getKey(), page.getValue())).toList()));
+    }
+
+    /** The titles the answer's {@code url_citation} annotations give the pages it cites, by URL. */
+    private static Map<String, String> citedTitles(jakarta.json.JsonArray output) {
+        Map<String, String> titles = new LinkedHashMap<>();
+        for (JsonValue value : output) {
+            if (value instanceof JsonObject item && "message".equals(string(item, "type"))
+                    && item.get("content") instanceof jakarta.json.JsonArray content) {
+                for (JsonValue part : content) {
+                    if (part instanceof JsonObject text && text.get("annotations") instanceof jakarta.json.JsonArray annotations) {
+                        for (JsonValue annotation : annotations) {
+                            if (annotation instanceof JsonObject citation && "url_citation".equals(string(citation, "type"))
+                                    && !string(citation, "url").isEmpty()) {
+                                titles.putIfAbsent(string(citation, "url"), string(citation, "title").isEmpty()
+                                        ? string(citation, "url") : string(citation, "title"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return titles;
     }
 
     /**
@@ -54,15 +112,22 @@ public final class ResponsesAnswers {
             throw new JsonException("not a Responses API response object");
         }
         List<String> carried = new ArrayList<>();
+        List<Search> searches = new ArrayList<>();
         if (response.get("output") instanceof jakarta.json.JsonArray output) {
-            for (JsonValue item : output) {
-                if (item instanceof JsonObject reasoning && "reasoning".equals(string(reasoning, "type"))
-                        && !string(reasoning, "encrypted_content").isEmpty()) {
-                    carried.add(string(reasoning, "encrypted_content"));
+            Map<String, String> titles = citedTitles(output);
+            for (JsonValue element : output) {
+                if (!(element instanceof JsonObject item)) {
+                    continue;
+                }
+                if ("reasoning".equals(string(item, "type")) && !string(item, "encrypted_content").isEmpty()) {
+                    carried.add(string(item, "encrypted_content"));
+                } else if ("web_search_call".equals(string(item, "type"))) {
+                    search(item, titles).ifPresent(searches::add);
                 }
             }
         }
-        return new Answer(toCompletion(response), carried.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", carried)));
+        return new Answer(toCompletion(response), carried.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", carried)),
+                List.copyOf(searches));
     }
 
     static ChatCompletion toCompletion(JsonObject response) {
@@ -98,6 +163,9 @@ public final class ResponsesAnswers {
                         }
                         reasoning.append(summary);
                     }
+                }
+                case "web_search_call" -> {
+                    // its search blocks are made from the whole answer (read)
                 }
                 default -> LOG.info(() -> "skipped a Responses output item of type '" + string(item, "type")
                         + "', which has no Anthropic form here");

@@ -38,6 +38,8 @@ public final class ResponsesEvents {
     private String summaryPart;
     /** The encrypted state of a reasoning item that has ended, until taken. */
     private String carried;
+    /** A web search that has run, until taken. */
+    private ResponsesAnswers.Search search;
     private boolean over;
 
     /**
@@ -137,11 +139,26 @@ public final class ResponsesEvents {
         return taken;
     }
 
-    /** A call whose arguments never streamed as deltas has them whole here; a reasoning item's encrypted state is kept to be taken. */
+    /** The web search that just ran, once: for the converter to show as its blocks ({@link StreamConverter#webSearch}). */
+    public Optional<ResponsesAnswers.Search> takeSearch() {
+        Optional<ResponsesAnswers.Search> taken = Optional.ofNullable(search);
+        search = null;
+        return taken;
+    }
+
+    /**
+     * A call whose arguments never streamed as deltas has them whole here; a reasoning item's
+     * encrypted state, and a web search's query and pages (titled by their URL: the citations come
+     * later), are kept to be taken.
+     */
     private Optional<ChatCompletion> callDone(JsonObject data) {
         if (data.get("item") instanceof JsonObject reasoning && "reasoning".equals(ResponsesAnswers.string(reasoning, "type"))
                 && !ResponsesAnswers.string(reasoning, "encrypted_content").isEmpty()) {
             carried = ResponsesAnswers.string(reasoning, "encrypted_content");
+            return Optional.empty();
+        }
+        if (data.get("item") instanceof JsonObject call && "web_search_call".equals(ResponsesAnswers.string(call, "type"))) {
+            search = ResponsesAnswers.search(call, Map.of()).orElse(null);
             return Optional.empty();
         }
         int output = outputIndex(data);

@@ -2,6 +2,7 @@ package dev.claudeproxy.convert;
 
 import static dev.claudeproxy.json.Json.JSON_P;
 
+import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.openai.ChatMessage;
 import dev.claudeproxy.openai.ChatRequest;
 import dev.claudeproxy.openai.ChatRequest.ChatTool;
@@ -12,6 +13,11 @@ import dev.claudeproxy.responses.ResponsesRequest.FunctionCallOutputItem;
 import dev.claudeproxy.responses.ResponsesRequest.FunctionTool;
 import dev.claudeproxy.responses.ResponsesRequest.InputItem;
 import dev.claudeproxy.responses.ResponsesRequest.MessageItem;
+import dev.claudeproxy.responses.ResponsesRequest.ToolItem;
+import dev.claudeproxy.responses.ResponsesRequest.WebSearchTool;
+import dev.claudeproxy.provider.Dialect;
+import dev.claudeproxy.provider.Profile;
+import dev.claudeproxy.provider.Target;
 import dev.claudeproxy.responses.ResponsesRequest.ReasoningItem;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -19,6 +25,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A converted Chat Completions request → the same request in the Responses API's terms. The
@@ -34,11 +41,37 @@ public final class ResponsesRequests {
     /** The encrypted reasoning a reasoning model is asked for, to be given back on the next turn. */
     static final String ENCRYPTED_REASONING = "reasoning.encrypted_content";
 
+    /** The sources a hosted web search used, asked for so that its results can be listed. */
+    static final String SEARCH_SOURCES = "web_search_call.action.sources";
+
+    /**
+     * The hosted web search a request asks for (Anthropic's {@code web_search} server tool), when
+     * its upstream is OpenAI's or Azure's Responses API, which has one of its own; elsewhere the
+     * tool is left out, as every server tool is.
+     *
+     * @param allowedDomains the only domains to search, empty for any
+     * @param forced the request's {@code tool_choice} names it (Claude Code's WebSearch does)
+     */
+    public record HostedSearch(List<String> allowedDomains, boolean forced) {
+
+        public static Optional<HostedSearch> of(MessagesRequest clientRequest, Target target) {
+            boolean openAi = target.profile() == Profile.OPENAI || target.profile() == Profile.AZURE;
+            if (target.dialect() != Dialect.RESPONSES || !openAi) {
+                return Optional.empty();
+            }
+            return clientRequest.tools().stream().filter(MessagesRequest.Tool::isWebSearch).findFirst()
+                    .map(tool -> new HostedSearch(tool.allowedDomains(), clientRequest.toolChoice()
+                            .map(choice -> choice.type() == MessagesRequest.ToolChoice.Kind.TOOL
+                                    && tool.name().equals(choice.name())).orElse(false)));
+        }
+    }
+
     /**
      * @param reasoningModel whether the model reasons (OpenAI's o-series and gpt-5, or a request
      *     that asks for an effort): its reasoning is asked for encrypted, to be given back
+     * @param search the hosted web search to offer, if any
      */
-    public static ResponsesRequest from(ChatRequest chatRequest, boolean reasoningModel) {
+    public static ResponsesRequest from(ChatRequest chatRequest, boolean reasoningModel, Optional<HostedSearch> search) {
         List<String> instructions = new ArrayList<>();
         List<InputItem> input = new ArrayList<>();
         for (ChatMessage message : chatRequest.messages()) {
@@ -49,8 +82,24 @@ public final class ResponsesRequests {
                 case TOOL -> input.add(new FunctionCallOutputItem(message.toolCallId(), text(message.content())));
             }
         }
-        List<FunctionTool> tools = chatRequest.tools() == null ? null : chatRequest.tools().stream()
-                .map(ResponsesRequests::tool).toList();
+        List<ToolItem> tools = new ArrayList<>();
+        if (chatRequest.tools() != null) {
+            chatRequest.tools().forEach(tool -> tools.add(tool(tool)));
+        }
+        search.ifPresent(hosted -> tools.add(new WebSearchTool(hosted.allowedDomains().isEmpty() ? null
+                : JSON_P.createObjectBuilder().add("allowed_domains", JSON_P.createArrayBuilder(hosted.allowedDomains()))
+                        .build())));
+        List<String> include = new ArrayList<>();
+        if (reasoningModel || chatRequest.reasoningEffort() != null) {
+            include.add(ENCRYPTED_REASONING);
+        }
+        if (search.isPresent()) {
+            include.add(SEARCH_SOURCES);
+        }
+        // A request that names the search in tool_choice: the model must use a tool, and the search is the one offered
+        // (Claude Code's WebSearch sends no other), or one of its functions.
+        JsonValue toolChoice = search.filter(HostedSearch::forced).isPresent()
+                ? JSON_P.createValue("required") : toolChoice(chatRequest.toolChoice());
         return new ResponsesRequest(
                 chatRequest.model(),
                 instructions.isEmpty() ? null : String.join("\n\n", instructions),
@@ -59,12 +108,12 @@ public final class ResponsesRequests {
                 chatRequest.temperature(),
                 chatRequest.topP(),
                 chatRequest.stream(),
-                tools,
-                toolChoice(chatRequest.toolChoice()),
+                tools.isEmpty() ? null : tools,
+                toolChoice,
                 chatRequest.parallelToolCalls(),
                 chatRequest.reasoningEffort() == null ? null
                         : new ResponsesRequest.Reasoning(chatRequest.reasoningEffort(), "auto"),
-                reasoningModel || chatRequest.reasoningEffort() != null ? List.of(ENCRYPTED_REASONING) : null,
+                include.isEmpty() ? null : include,
                 chatRequest.responseFormat() == null ? null : textFormat(chatRequest.responseFormat()),
                 false,
                 chatRequest.promptCacheKey(),

@@ -1,5 +1,6 @@
 package dev.claudeproxy.convert;
 
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
@@ -20,6 +21,7 @@ import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.Usage;
 import dev.claudeproxy.error.UpstreamErrors;
+import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
 import dev.claudeproxy.openai.ChatCompletion.Delta;
 import dev.claudeproxy.openai.ChatCompletion;
@@ -247,6 +249,33 @@ public final class StreamConverter {
         if (!ended) {
             carried = carried == null ? opaque : carried + " " + opaque;
         }
+        return out;
+    }
+
+    /**
+     * A web search the upstream ran on its own servers (OpenAI's hosted search), as Anthropic's API
+     * shows its own: a {@code server_tool_use} block with the query, then the
+     * {@code web_search_tool_result} block listing the pages, each whole.
+     */
+    public List<StreamEvent> webSearch(String query, List<ContentBlock.WebSearchResult> results) {
+        checkStarted();
+        List<StreamEvent> out = new ArrayList<>(5);
+        endTools(out, false);
+        if (ended) {
+            return out;
+        }
+        closeText(out);
+        closeThinking(out);
+        String id = Ids.serverToolUseId();
+        int call = nextIndex++;
+        String input = Json.JSON_P.createObjectBuilder().add("query", query).build().toString();
+        out.add(new ContentBlockStart(call, new ContentBlock.ServerToolUseBlock(id, "web_search", JsonValue.EMPTY_JSON_OBJECT)));
+        out.add(new ContentBlockDelta(call, new InputJsonDelta(input)));
+        out.add(new ContentBlockStop(call));
+        int result = nextIndex++;
+        out.add(new ContentBlockStart(result, new ContentBlock.WebSearchToolResultBlock(id, results)));
+        out.add(new ContentBlockStop(result));
+        output.add(input);
         return out;
     }
 

@@ -73,6 +73,7 @@ public final class UpstreamChunks {
         if (responses != null) {
             responses.chunk(event).ifPresent(chunk -> sink.accept(converter.onChunk(chunk)));
             responses.takeCarried().ifPresent(carried -> sink.accept(converter.carryReasoning(carried)));
+            responses.takeSearch().ifPresent(search -> sink.accept(converter.webSearch(search.query(), search.results())));
             over = converter.ended();
             if (responses.over()) {
                 end(true);

@@ -27,7 +27,7 @@ public record ResponsesRequest(
         Double temperature,
         Double topP,
         Boolean stream,
-        List<FunctionTool> tools,
+        List<ToolItem> tools,
         JsonValue toolChoice,
         Boolean parallelToolCalls,
         Reasoning reasoning,
@@ -75,14 +75,26 @@ public record ResponsesRequest(
         }
     }
 
+    /** One of {@code tools}. */
+    public sealed interface ToolItem permits FunctionTool, WebSearchTool {
+    }
+
     /**
      * A function the model may call. {@code strict} is always sent: the Responses API takes an
      * absent one as true, and holds the schema to its strict subset.
      */
     @JsonbPropertyOrder({"type", "name", "description", "parameters", "strict"})
-    public record FunctionTool(String type, String name, String description, JsonObject parameters, boolean strict) {
+    public record FunctionTool(String type, String name, String description, JsonObject parameters, boolean strict)
+            implements ToolItem {
         public FunctionTool(String name, String description, JsonObject parameters, boolean strict) {
             this("function", name, description, parameters, strict);
+        }
+    }
+
+    /** OpenAI's hosted web search; {@code filters} ({@code {allowed_domains: [...]}}) null for any domain. */
+    public record WebSearchTool(String type, JsonObject filters) implements ToolItem {
+        public WebSearchTool(JsonObject filters) {
+            this("web_search", filters);
         }
     }
 

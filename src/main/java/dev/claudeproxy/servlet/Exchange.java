@@ -290,7 +290,7 @@ final class Exchange implements Runnable {
         try {
             String text = new String(completionBody, StandardCharsets.UTF_8);
             read = answered.target().dialect() == Dialect.RESPONSES ? ResponsesAnswers.read(text)
-                    : new ResponsesAnswers.Answer(ChatCompletionReader.read(text), Optional.empty());
+                    : ResponsesAnswers.Answer.of(ChatCompletionReader.read(text));
         } catch (JsonException e) {
             // Never relayed: an unknown body may be an internal page, secrets and all.
             throw ProxyException.noRetry(502, ErrorType.API, "upstream answered " + answer.status() + " with "
@@ -302,9 +302,8 @@ final class Exchange implements Runnable {
             throw new ProxyException(502, ErrorType.API, "upstream error: " + UpstreamErrors.messageOf(completion.error(), answered.target().relaysErrors()),
                     Map.of());
         }
-        return ResponseConverter.toMessage(completion, clientRequest.model(),
-                StopSequences.of(clientRequest.stopSequences(), answered.target()), answered.target(), estimate,
-                read.carriedReasoning());
+        return ResponseConverter.toMessage(read, clientRequest.model(),
+                StopSequences.of(clientRequest.stopSequences(), answered.target()), answered.target(), estimate);
     }
 
     /**

@@ -68,7 +68,7 @@ class ResponsesConvertersTest {
         Target target = new Target("gpt-5.1-codex", "api.openai.com:443", Profile.OPENAI, 4096,
                 RequestConverterTest.target(Profile.OPENAI, "m").thinkingSigner(), true, Dialect.RESPONSES);
         JsonObject written = read(Json.write(ResponsesRequests.from(
-                RequestConverter.toChatRequest(clientRequest, target, Attribution.NONE), true)));
+                RequestConverter.toChatRequest(clientRequest, target, Attribution.NONE), true, Optional.empty())));
         JsonArray input = written.getJsonArray("input");
         assertEquals(3, input.size(), written.toString());
         assertEquals("message", input.getJsonObject(0).getString("type"));

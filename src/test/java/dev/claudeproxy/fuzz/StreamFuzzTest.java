@@ -149,8 +149,11 @@ class StreamFuzzTest {
                 require(delta instanceof StreamEvent.ThinkingDelta || delta instanceof StreamEvent.SignatureDelta,
                         "a thinking block takes thinking_delta and signature_delta", events);
                 signed = delta instanceof StreamEvent.SignatureDelta;
+            } else if (started instanceof ContentBlock.ServerToolUseBlock) {
+                require(delta instanceof StreamEvent.InputJsonDelta, "a server_tool_use block takes input_json_delta", events);
+                text.append(((StreamEvent.InputJsonDelta) delta).partialJson());
             } else {
-                require(false, "only text, tool_use and thinking blocks", events);
+                require(false, "only text, tool_use, thinking and web search blocks take deltas", events);
             }
         }
 
@@ -163,6 +166,11 @@ class StreamFuzzTest {
                 require(cutByLength || isJsonObject(text.toString()), "tool input is one whole object at its stop", events);
             } else if (started instanceof ContentBlock.ThinkingBlock) {
                 require(signed, "a thinking block closes with its signature_delta", events);
+            } else if (started instanceof ContentBlock.ServerToolUseBlock serverToolUse) {
+                require(serverToolUse.id().startsWith("srvtoolu_") && isJsonObject(text.toString()),
+                        "a server_tool_use block has an id and one whole input", events);
+            } else if (started instanceof ContentBlock.WebSearchToolResultBlock) {
+                require(deltas == 0, "a web_search_tool_result block comes whole", events);
             }
         }
 

@@ -90,6 +90,11 @@ class ResponsesUpstreamTest {
                         "start 1 tool_use Read", "delta 1 json {\"file_path\":\"/a.txt\"}", "stop 1",
                         "start 2 tool_use Bash", "delta 2 json {\"command\":\"ls\"}", "stop 2",
                         "message_delta tool_use in=50 out=30 cache_read=0", "message_stop")),
+                Arguments.of("responses-web-search", List.of(
+                        "message_start", "start 0 server_tool_use", "delta 0 json {\"query\":\"weather Paris today\"}", "stop 0",
+                        "start 1 web_search_tool_result", "stop 1", "start 2 text", "delta 2 text Paris is sunny today ",
+                        "delta 2 text (meteo.example).", "stop 2", "message_delta end_turn in=320 out=45 cache_read=0",
+                        "message_stop")),
                 Arguments.of("responses-incomplete", List.of(
                         "message_start", "start 0 text", "delta 0 text A long ", "delta 0 text answer", "stop 0",
                         "message_delta max_tokens in=5 out=9 cache_read=0", "message_stop")),
@@ -257,6 +262,79 @@ class ResponsesUpstreamTest {
         HttpResponse<String> answer = postJson(route, body);
         assertEquals(200, answer.statusCode(), answer.body());
         return GatewayHarness.json(upstream.findAll(postRequestedFor(urlEqualTo("/v1/responses"))).get(0).getBodyAsString());
+    }
+
+    /** Claude Code's WebSearch asks for Anthropic's web_search server tool, by name in tool_choice. */
+    private static final String WEB_SEARCH_REQUEST = """
+            {"model":"claude-sonnet-4-5","max_tokens":4096,
+             "system":"You run a web search for another Claude model, which is waiting on the result and can search again.",
+             "messages":[{"role":"user","content":"Perform a web search for the query: weather Paris today"}],
+             "tools":[{"type":"web_search_20250305","name":"web_search","allowed_domains":["meteo.example","news.example"],
+               "max_uses":8}],
+             "tool_choice":{"type":"tool","name":"web_search"}}""";
+
+    /**
+     * On OpenAI's Responses API, Anthropic's web search runs as OpenAI's hosted one, and its call
+     * and pages come back as Anthropic's API shows its own (the pages titled as the answer cites
+     * them), so Claude Code's WebSearch works on OpenAI's models.
+     */
+    @Test
+    void aWebSearchRunsAsOpenAisHostedSearchAndComesBackAsAnthropicsBlocks() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/v1/responses")).willReturn(aResponse().withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"id":"resp_ws","object":"response","status":"completed","model":"gpt-5.1","output":[
+                         {"id":"ws_1","type":"web_search_call","status":"completed","action":{"type":"search",
+                          "query":"weather Paris today","sources":[{"type":"url","url":"https://meteo.example/paris"},
+                          {"type":"url","url":"https://news.example/weather"}]}},
+                         {"id":"msg_1","type":"message","role":"assistant","status":"completed","content":[
+                          {"type":"output_text","text":"Paris is sunny today.","annotations":[{"type":"url_citation",
+                           "start_index":0,"end_index":20,"url":"https://meteo.example/paris","title":"Paris weather"}]}]}],
+                         "usage":{"input_tokens":320,"output_tokens":45,"total_tokens":365}}""")));
+        HttpResponse<String> answer = postJson("/http/127.0.0.1:" + upstream.port() + "/v1/responses/gpt-5.1", WEB_SEARCH_REQUEST);
+        assertEquals(200, answer.statusCode(), answer.body());
+
+        JsonObject request = GatewayHarness.json(upstream.findAll(postRequestedFor(urlEqualTo("/v1/responses"))).get(0)
+                .getBodyAsString());
+        assertEquals(GatewayHarness.json("{\"type\":\"web_search\",\"filters\":{\"allowed_domains\":"
+                + "[\"meteo.example\",\"news.example\"]}}"), request.getJsonArray("tools").getJsonObject(0));
+        assertEquals(1, request.getJsonArray("tools").size());
+        assertEquals("required", request.getString("tool_choice"));
+        assertTrue(request.getJsonArray("include").toString().contains("web_search_call.action.sources"), request.toString());
+
+        JsonArray content = GatewayHarness.json(answer.body()).getJsonArray("content");
+        assertEquals(List.of("server_tool_use", "web_search_tool_result", "text"),
+                content.stream().map(block -> block.asJsonObject().getString("type")).toList(), answer.body());
+        JsonObject call = content.getJsonObject(0);
+        assertEquals("web_search", call.getString("name"));
+        assertEquals("weather Paris today", call.getJsonObject("input").getString("query"));
+        assertTrue(call.getString("id").matches("srvtoolu_[A-Za-z0-9]{24}"), call.getString("id"));
+        JsonObject results = content.getJsonObject(1);
+        assertEquals(call.getString("id"), results.getString("tool_use_id"));
+        assertEquals(GatewayHarness.json("{\"type\":\"web_search_result\",\"url\":\"https://meteo.example/paris\","
+                + "\"title\":\"Paris weather\",\"encrypted_content\":\"\",\"page_age\":null}"), results.getJsonArray("content").getJsonObject(0));
+        assertEquals("https://news.example/weather", results.getJsonArray("content").getJsonObject(1).getString("title"));
+        assertEquals("Paris is sunny today.", content.getJsonObject(2).getString("text"));
+
+        // The official SDK reads every block of it.
+        com.anthropic.models.messages.Message read = GatewayHarness.sdk(gateway.baseUrl() + "/http/127.0.0.1:"
+                + upstream.port() + "/v1/responses/gpt-5.1", "sk-test").messages().create(MessageCreateParams.builder()
+                .model("claude-sonnet-4-5").maxTokens(1024).addUserMessage("Perform a web search for the query: weather")
+                .addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build()).build());
+        assertTrue(read.content().get(0).isServerToolUse(), read.toString());
+        assertEquals(2, read.content().get(1).asWebSearchToolResult().content().asResultBlocks().size());
+    }
+
+    /** Where the upstream hosts no search (any other than OpenAI's and Azure's Responses API), the tool is left out, as before. */
+    @Test
+    void elsewhereTheWebSearchToolIsLeftOut() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/v1/responses")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withBody(jsonAnswer("\"From memory.\""))));
+        HttpResponse<String> answer = postJson("/http/localhost:" + upstream.port() + "/v1/responses/some-model", WEB_SEARCH_REQUEST);
+        assertEquals(200, answer.statusCode(), answer.body());
+        JsonObject request = GatewayHarness.json(upstream.findAll(postRequestedFor(urlEqualTo("/v1/responses"))).get(0)
+                .getBodyAsString());
+        assertFalse(request.containsKey("tools") || request.containsKey("tool_choice"), request.toString());
+        assertTrue(answer.body().contains("From memory."), answer.body());
     }
 
     /** A JSON answer: reasoning summary as thinking, text, a call as tool_use; usage with the cached part apart. */
