@@ -74,7 +74,9 @@ public final class ContextWindows {
                 new Documented("gpt-4.1", 1_047_576),
                 new Documented("gpt-4o", 128_000),
                 new Documented("o4-mini", 200_000),
-                new Documented("o3", 200_000));
+                new Documented("o3", 200_000),
+                new Documented("o1", 200_000),
+                new Documented("codex-mini", 200_000));
     }
 
     /**

@@ -35,6 +35,15 @@ class ResponsesConvertersTest {
         assertEquals(only, Dialect.isResponsesOnly(model));
     }
 
+    /** The Responses-only models have their documented windows, for /v1/models and Claude Code's compaction. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"gpt-5.1-codex-max, 272000", "gpt-5-pro, 272000", "o3-pro, 200000", "o1-pro, 200000",
+        "codex-mini-latest, 200000"})
+    void theResponsesOnlyModelsHaveTheirContextWindows(String model, int window) {
+        assertEquals(java.util.OptionalInt.of(window), dev.claudeproxy.provider.ContextWindows.of("api.openai.com", 443, model,
+                java.util.Map.of(), java.util.Map.of()));
+    }
+
     @Test
     void theDialectFollowsTheBasePathThenTheModelOnOpenAiOnly() {
         URI responses = Dialect.endpoint("https://api.openai.com/v1/responses");
