@@ -207,13 +207,27 @@ public enum Profile {
         return has(Trait.API_KEY_HEADER) ? "api-key" : "Authorization";
     }
 
-    /** Where the request goes: Azure's classic deployment URLs need an api-version, its /openai/v1 API does not. */
+    /**
+     * Where the request goes: Azure's classic deployment URLs need an api-version, and so does its
+     * classic Responses URL ({@code /openai/responses}, from {@link #AZURE_RESPONSES_API_VERSION}
+     * when the one configured is older); its /openai/v1 API needs none.
+     */
     public URI requestUri(URI endpoint, String azureApiVersion) {
-        if (this == AZURE && endpoint.getPath().contains("/deployments/") && endpoint.getQuery() == null) {
-            return URI.create(endpoint + "?api-version=" + URLEncoder.encode(azureApiVersion, StandardCharsets.UTF_8));
+        if (this != AZURE || endpoint.getQuery() != null) {
+            return endpoint;
         }
-        return endpoint;
+        String version = null;
+        if (endpoint.getPath().contains("/deployments/")) {
+            version = azureApiVersion;
+        } else if (endpoint.getPath().endsWith("/openai/responses")) {
+            version = azureApiVersion.compareTo(AZURE_RESPONSES_API_VERSION) >= 0 ? azureApiVersion : AZURE_RESPONSES_API_VERSION;
+        }
+        return version == null ? endpoint
+                : URI.create(endpoint + "?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8));
     }
+
+    /** The first api-version of Azure's classic Responses URL. */
+    public static final String AZURE_RESPONSES_API_VERSION = "2025-03-01-preview";
 
     /**
      * The largest output a model is known to take, for models whose limit is below what Claude

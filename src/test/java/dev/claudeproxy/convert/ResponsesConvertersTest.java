@@ -62,6 +62,13 @@ class ResponsesConvertersTest {
         assertEquals(Dialect.CHAT_COMPLETIONS, Dialect.of(URI.create(
                 "https://r.openai.azure.com/openai/deployments/d/chat/completions"), "gpt-5.1-codex", Profile.AZURE));
         assertEquals(chat, Dialect.CHAT_COMPLETIONS.uri(chat));
+        // Azure's classic Responses URL needs an api-version that knows it; its v1 API none.
+        assertEquals(URI.create("https://r.openai.azure.com/openai/responses?api-version=2025-03-01-preview"),
+                Profile.AZURE.requestUri(URI.create("https://r.openai.azure.com/openai/responses"), "2024-10-21"));
+        assertEquals(URI.create("https://r.openai.azure.com/openai/responses?api-version=2025-04-01-preview"),
+                Profile.AZURE.requestUri(URI.create("https://r.openai.azure.com/openai/responses"), "2025-04-01-preview"));
+        assertEquals(URI.create("https://r.openai.azure.com/openai/v1/responses"),
+                Profile.AZURE.requestUri(URI.create("https://r.openai.azure.com/openai/v1/responses"), "2024-10-21"));
     }
 
     @Test
