@@ -10,9 +10,24 @@ public sealed interface ContentBlock {
     /** The block's {@code type} on the wire. */
     String type();
 
-    record TextBlock(String type, String text) implements ContentBlock {
+    /** @param citations the pages a web search found that the text cites; null (not sent) for none */
+    record TextBlock(String type, String text, List<WebSearchCitation> citations) implements ContentBlock {
         public TextBlock(String text) {
-            this("text", text);
+            this("text", text, null);
+        }
+
+        public TextBlock(String type, String text) {
+            this(type, text, null);
+        }
+    }
+
+    /**
+     * A passage of an answer that cites a page a web search found ({@code web_search_result_location}):
+     * {@code citedText} is the answer's own words there (the page's are not given), {@code encryptedIndex} empty.
+     */
+    record WebSearchCitation(String type, String url, String title, String encryptedIndex, String citedText) {
+        public WebSearchCitation(String url, String title, String citedText) {
+            this("web_search_result_location", url, title, "", citedText);
         }
     }
 

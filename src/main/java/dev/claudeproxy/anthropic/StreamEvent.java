@@ -93,6 +93,13 @@ public sealed interface StreamEvent {
         }
     }
 
+    /** A citation for the open text block, before the text that follows it. */
+    record CitationsDelta(String type, ContentBlock.WebSearchCitation citation) implements Delta {
+        public CitationsDelta(ContentBlock.WebSearchCitation citation) {
+            this("citations_delta", citation);
+        }
+    }
+
     record SignatureDelta(String type, String signature) implements Delta {
         public SignatureDelta(String signature) {
             this("signature_delta", signature);

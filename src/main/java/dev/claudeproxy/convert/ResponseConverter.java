@@ -78,7 +78,10 @@ public final class ResponseConverter {
         Optional<StopSequences.Cut> cut = stopSequences.cut(visible.toString());
         String text = cut.map(StopSequences.Cut::before).orElse(visible.toString());
         if (!text.isEmpty()) {
-            content.add(new TextBlock(text));
+            // A cut answer keeps only the citations of what is left of it.
+            List<ContentBlock.WebSearchCitation> citations = answer.citations().stream()
+                    .filter(citation -> cut.isEmpty() || text.contains(citation.citedText())).toList();
+            content.add(new TextBlock("text", text, citations.isEmpty() ? null : citations));
         }
         // An answer cut at a stop sequence ends there: tool calls come after its text.
         if (message.toolCalls() != null && cut.isEmpty()) {

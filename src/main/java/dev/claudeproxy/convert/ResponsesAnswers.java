@@ -43,11 +43,12 @@ public final class ResponsesAnswers {
      * @param completion the answer for {@link ResponseConverter}; a chat completion's own answers
      *     carry no reasoning state
      */
-    public record Answer(ChatCompletion completion, Optional<String> carriedReasoning, List<Search> searches) {
+    public record Answer(ChatCompletion completion, Optional<String> carriedReasoning, List<Search> searches,
+                         List<ContentBlock.WebSearchCitation> citations) {
 
         /** A chat completion's answer: nothing beyond it. */
         public static Answer of(ChatCompletion completion) {
-            return new Answer(completion, Optional.empty(), List.of());
+            return new Answer(completion, Optional.empty(), List.of(), List.of());
         }
     }
 
@@ -77,6 +78,33 @@ public final class ResponsesAnswers {
         }
         return Optional.of(new Search(string(action, "query"), pages.entrySet().stream()
                 .map(page -> new ContentBlock.WebSearchResult(page.getKey(), page.getValue())).toList()));
+    }
+
+    /** The longest passage of an answer a citation quotes, as Anthropic's {@code cited_text} is bounded. */
+    static final int MAX_CITED_CHARS = 150;
+
+    /**
+     * A {@code url_citation} annotation of an answer's {@code text} as the citation it is: the page,
+     * and the passage of the answer between its indexes (characters, as the API counts them); empty
+     * for any other annotation.
+     */
+    static Optional<ContentBlock.WebSearchCitation> citation(JsonObject annotation, CharSequence text) {
+        if (!"url_citation".equals(string(annotation, "type")) || string(annotation, "url").isEmpty()) {
+            return Optional.empty();
+        }
+        String url = string(annotation, "url");
+        String all = text.toString();
+        int points = all.codePointCount(0, all.length());
+        Integer startIndex = integer(annotation, "start_index");
+        Integer endIndex = integer(annotation, "end_index");
+        int start = Math.max(0, Math.min(points, startIndex == null ? 0 : startIndex));
+        int end = Math.max(start, Math.min(points, endIndex == null ? start : endIndex));
+        String cited = all.substring(all.offsetByCodePoints(0, start), all.offsetByCodePoints(0, end));
+        if (cited.codePointCount(0, cited.length()) > MAX_CITED_CHARS) {
+            cited = cited.substring(0, cited.offsetByCodePoints(0, MAX_CITED_CHARS));
+        }
+        return Optional.of(new ContentBlock.WebSearchCitation(url, string(annotation, "title").isEmpty() ? url
+                : string(annotation, "title"), cited));
     }
 
     /** The titles the answer's {@code url_citation} annotations give the pages it cites, by URL. */
@@ -113,6 +141,7 @@ public final class ResponsesAnswers {
         }
         List<String> carried = new ArrayList<>();
         List<Search> searches = new ArrayList<>();
+        List<ContentBlock.WebSearchCitation> citations = new ArrayList<>();
         if (response.get("output") instanceof jakarta.json.JsonArray output) {
             Map<String, String> titles = citedTitles(output);
             for (JsonValue element : output) {
@@ -123,11 +152,24 @@ public final class ResponsesAnswers {
                     carried.add(string(item, "encrypted_content"));
                 } else if ("web_search_call".equals(string(item, "type"))) {
                     search(item, titles).ifPresent(searches::add);
+                } else if ("message".equals(string(item, "type")) && item.get("content") instanceof jakarta.json.JsonArray parts) {
+                    // An annotation's indexes count within its own output_text part.
+                    for (JsonValue part : parts) {
+                        if (part instanceof JsonObject text && "output_text".equals(string(text, "type"))) {
+                            if (text.get("annotations") instanceof jakarta.json.JsonArray annotations) {
+                                for (JsonValue annotation : annotations) {
+                                    if (annotation instanceof JsonObject object) {
+                                        citation(object, string(text, "text")).ifPresent(citations::add);
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
         return new Answer(toCompletion(response), carried.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", carried)),
-                List.copyOf(searches));
+                List.copyOf(searches), List.copyOf(citations));
     }
 
     static ChatCompletion toCompletion(JsonObject response) {

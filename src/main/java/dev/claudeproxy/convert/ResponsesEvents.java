@@ -2,6 +2,7 @@ package dev.claudeproxy.convert;
 
 import static dev.claudeproxy.json.Json.JSON_P;
 
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
@@ -12,6 +13,7 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,6 +42,11 @@ public final class ResponsesEvents {
     private String carried;
     /** A web search that has run, until taken. */
     private ResponsesAnswers.Search search;
+    /** The output_text part streaming (item id and content index) and its text so far, which citations quote. */
+    private String textPart;
+    private final StringBuilder partText = new StringBuilder();
+    /** Citations of the streamed text, until taken. */
+    private final List<ContentBlock.WebSearchCitation> citations = new ArrayList<>();
     private boolean over;
 
     /**
@@ -64,7 +71,21 @@ public final class ResponsesEvents {
             type = event.event();
         }
         return switch (type) {
-            case "response.output_text.delta" -> text(ResponsesAnswers.string(data, "delta"), null);
+            case "response.output_text.delta" -> {
+                String part = ResponsesAnswers.string(data, "item_id") + "#" + data.getOrDefault("content_index", JsonValue.NULL);
+                if (!part.equals(textPart)) {
+                    textPart = part;
+                    partText.setLength(0);
+                }
+                partText.append(ResponsesAnswers.string(data, "delta"));
+                yield text(ResponsesAnswers.string(data, "delta"), null);
+            }
+            case "response.output_text.annotation.added" -> {
+                if (data.get("annotation") instanceof JsonObject annotation) {
+                    ResponsesAnswers.citation(annotation, partText).ifPresent(citations::add);
+                }
+                yield Optional.empty();
+            }
             case "response.refusal.delta" -> text(null, ResponsesAnswers.string(data, "delta"));
             case "response.reasoning_summary_text.delta", "response.reasoning_text.delta" -> reasoning(data);
             case "response.output_item.added" -> callBegun(data);
@@ -136,6 +157,16 @@ public final class ResponsesEvents {
     public Optional<String> takeCarried() {
         Optional<String> taken = Optional.ofNullable(carried);
         carried = null;
+        return taken;
+    }
+
+    /** The citations the text streamed so far has been given, once: for the converter to add to its open text block. */
+    public List<ContentBlock.WebSearchCitation> takeCitations() {
+        if (citations.isEmpty()) {
+            return List.of();
+        }
+        List<ContentBlock.WebSearchCitation> taken = List.copyOf(citations);
+        citations.clear();
         return taken;
     }
 

@@ -279,6 +279,22 @@ public final class StreamConverter {
         return out;
     }
 
+    /**
+     * Citations of the text streamed so far, as {@code citations_delta}s of the open text block;
+     * none when no text block is open (its text was cut at a stop sequence, or has not come).
+     */
+    public List<StreamEvent> cite(List<ContentBlock.WebSearchCitation> citations) {
+        checkStarted();
+        List<StreamEvent> out = new ArrayList<>(citations.size());
+        if (ended || openTextIndex < 0 || cutter.flatMap(StopSequences.Cutter::matched).isPresent()) {
+            return out;
+        }
+        for (ContentBlock.WebSearchCitation citation : citations) {
+            out.add(new ContentBlockDelta(openTextIndex, new StreamEvent.CitationsDelta(citation)));
+        }
+        return out;
+    }
+
     /** Whether the stream has ended, with {@code message_stop} or an {@code error} event. */
     public boolean ended() {
         return ended;

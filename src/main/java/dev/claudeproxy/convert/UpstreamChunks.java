@@ -1,5 +1,6 @@
 package dev.claudeproxy.convert;
 
+import dev.claudeproxy.anthropic.ContentBlock;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.error.UpstreamErrors;
 import dev.claudeproxy.json.Json;
@@ -74,6 +75,10 @@ public final class UpstreamChunks {
             responses.chunk(event).ifPresent(chunk -> sink.accept(converter.onChunk(chunk)));
             responses.takeCarried().ifPresent(carried -> sink.accept(converter.carryReasoning(carried)));
             responses.takeSearch().ifPresent(search -> sink.accept(converter.webSearch(search.query(), search.results())));
+            List<ContentBlock.WebSearchCitation> citations = responses.takeCitations();
+            if (!citations.isEmpty()) {
+                sink.accept(converter.cite(citations));
+            }
             over = converter.ended();
             if (responses.over()) {
                 end(true);

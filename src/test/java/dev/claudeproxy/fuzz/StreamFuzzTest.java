@@ -139,8 +139,11 @@ class StreamFuzzTest {
             require(!signed, "nothing follows a thinking block's signature_delta", events);
             deltas++;
             if (started instanceof ContentBlock.TextBlock) {
-                require(delta instanceof StreamEvent.TextDelta, "a text block takes text_delta", events);
-                text.append(((StreamEvent.TextDelta) delta).text());
+                require(delta instanceof StreamEvent.TextDelta || delta instanceof StreamEvent.CitationsDelta,
+                        "a text block takes text_delta and citations_delta", events);
+                if (delta instanceof StreamEvent.TextDelta textDelta) {
+                    text.append(textDelta.text());
+                }
             } else if (started instanceof ContentBlock.ToolUseBlock) {
                 require(delta instanceof StreamEvent.InputJsonDelta, "a tool_use block takes input_json_delta", events);
                 text.append(((StreamEvent.InputJsonDelta) delta).partialJson());

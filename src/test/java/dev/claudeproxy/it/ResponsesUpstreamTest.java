@@ -93,7 +93,8 @@ class ResponsesUpstreamTest {
                 Arguments.of("responses-web-search", List.of(
                         "message_start", "start 0 server_tool_use", "delta 0 json {\"query\":\"weather Paris today\"}", "stop 0",
                         "start 1 web_search_tool_result", "stop 1", "start 2 text", "delta 2 text Paris is sunny today ",
-                        "delta 2 text (meteo.example).", "stop 2", "message_delta end_turn in=320 out=45 cache_read=0",
+                        "delta 2 text (meteo.example).", "delta 2 citations_delta", "stop 2",
+                        "message_delta end_turn in=320 out=45 cache_read=0",
                         "message_stop")),
                 Arguments.of("responses-incomplete", List.of(
                         "message_start", "start 0 text", "delta 0 text A long ", "delta 0 text answer", "stop 0",
@@ -314,6 +315,9 @@ class ResponsesUpstreamTest {
                 + "\"title\":\"Paris weather\",\"encrypted_content\":\"\",\"page_age\":null}"), results.getJsonArray("content").getJsonObject(0));
         assertEquals("https://news.example/weather", results.getJsonArray("content").getJsonObject(1).getString("title"));
         assertEquals("Paris is sunny today.", content.getJsonObject(2).getString("text"));
+        assertEquals(GatewayHarness.json("{\"type\":\"web_search_result_location\",\"url\":\"https://meteo.example/paris\","
+                + "\"title\":\"Paris weather\",\"encrypted_index\":\"\",\"cited_text\":\"Paris is sunny today\"}"),
+                content.getJsonObject(2).getJsonArray("citations").getJsonObject(0));
 
         // The official SDK reads every block of it.
         com.anthropic.models.messages.Message read = GatewayHarness.sdk(gateway.baseUrl() + "/http/127.0.0.1:"
@@ -321,7 +325,18 @@ class ResponsesUpstreamTest {
                 .model("claude-sonnet-4-5").maxTokens(1024).addUserMessage("Perform a web search for the query: weather")
                 .addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build()).build());
         assertTrue(read.content().get(0).isServerToolUse(), read.toString());
+        assertEquals("Paris weather", read.content().get(2).asText().citations().orElseThrow().get(0)
+                .asWebSearchResultLocation().title().orElseThrow());
         assertEquals(2, read.content().get(1).asWebSearchToolResult().content().asResultBlocks().size());
+    }
+
+    /** Streamed, the citation reaches the text it belongs to, as the official SDK accumulates it. */
+    @Test
+    void aStreamedCitationIsAccumulatedIntoItsTextBlock() {
+        Message message = sdkStream(stubStream("responses-web-search"));
+        var citation = message.content().get(2).asText().citations().orElseThrow().get(0).asWebSearchResultLocation();
+        assertEquals("https://meteo.example/paris", citation.url());
+        assertEquals("(meteo.example)", citation.citedText());
     }
 
     /** Where the upstream hosts no search (any other than OpenAI's and Azure's Responses API), the tool is left out, as before. */
