@@ -57,6 +57,33 @@ final class GatewayHarness implements AutoCloseable {
         return com.anthropic.client.okhttp.AnthropicOkHttpClient.builder().baseUrl(baseUrl).apiKey(key).maxRetries(0).build();
     }
 
+    /**
+     * "Weather in Paris?" streamed through the official SDK from {@code baseUrl} and accumulated by
+     * its strict accumulator, which throws on any event out of place.
+     */
+    static com.anthropic.models.messages.Message sdkStreamed(String baseUrl) {
+        com.anthropic.client.AnthropicClient client = sdk(baseUrl, "sk-test");
+        try {
+            com.anthropic.helpers.MessageAccumulator accumulator = com.anthropic.helpers.MessageAccumulator.create();
+            try (com.anthropic.core.http.StreamResponse<com.anthropic.models.messages.RawMessageStreamEvent> stream =
+                         client.messages().createStreaming(com.anthropic.models.messages.MessageCreateParams.builder()
+                                 .model("claude-sonnet-4-5").maxTokens(1024).addUserMessage("Weather in Paris?").build())) {
+                stream.stream().forEach(accumulator::accumulate);
+            }
+            return accumulator.message();
+        } finally {
+            client.close();
+        }
+    }
+
+    /** The body of an answer that must be a 200 event stream. */
+    static String eventStream(java.net.http.HttpResponse<String> response) {
+        org.junit.jupiter.api.Assertions.assertEquals(200, response.statusCode(), response.body());
+        org.junit.jupiter.api.Assertions.assertTrue(response.headers().firstValue("content-type").orElse("")
+                .startsWith("text/event-stream"), response.headers().toString());
+        return response.body();
+    }
+
     static JsonObject json(String text) {
         try (JsonReader reader = Json.createReader(new StringReader(text))) {
             return reader.readObject();

@@ -12,13 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.SseException;
-import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.claudeproxy.EmbeddedGateway;
@@ -470,24 +466,10 @@ class ResponsesUpstreamTest {
     }
 
     private static String postRaw(String route, String body) throws Exception {
-        HttpResponse<String> response = postJson(route, body);
-        assertEquals(200, response.statusCode(), response.body());
-        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
-        return response.body();
+        return GatewayHarness.eventStream(postJson(route, body));
     }
 
     private static Message sdkStream(String route) {
-        AnthropicClient client = GatewayHarness.sdk(gateway.baseUrl() + route, "sk-test");
-        try {
-            MessageAccumulator accumulator = MessageAccumulator.create();
-            try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(
-                    MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(1024)
-                            .addUserMessage("Weather in Paris?").build())) {
-                stream.stream().forEach(accumulator::accumulate);
-            }
-            return accumulator.message();
-        } finally {
-            client.close();
-        }
+        return GatewayHarness.sdkStreamed(gateway.baseUrl() + route);
     }
 }

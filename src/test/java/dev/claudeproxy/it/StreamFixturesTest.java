@@ -13,14 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.SseException;
-import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
-import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.claudeproxy.EmbeddedGateway;
 import dev.claudeproxy.SseTranscript;
@@ -233,28 +228,15 @@ class StreamFixturesTest {
     }
 
     private static String postRaw(String route) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + route + "/v1/messages?beta=true"))
+        return GatewayHarness.eventStream(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + route
+                        + "/v1/messages?beta=true"))
                 .header("content-type", "application/json")
                 .header("x-api-key", "sk-test")
                 .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
-        return response.body();
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static Message sdkStream(String route) {
-        AnthropicClient client = GatewayHarness.sdk(gateway.baseUrl() + route, "sk-test");
-        try {
-            MessageAccumulator accumulator = MessageAccumulator.create();
-            try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(
-                    MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(1024)
-                            .addUserMessage("Weather in Paris?").build())) {
-                stream.stream().forEach(accumulator::accumulate);
-            }
-            return accumulator.message();
-        } finally {
-            client.close();
-        }
+        return GatewayHarness.sdkStreamed(gateway.baseUrl() + route);
     }
 }
