@@ -264,12 +264,18 @@ public final class ResponsesAnswers {
         return new ChatCompletion(null, null, null, null, described.build());
     }
 
+    /**
+     * A reasoning item's text: its summary parts, else (open-weight models served by vLLM or
+     * Ollama, gpt-oss) its {@code reasoning_text} content.
+     */
     static List<String> summaries(JsonObject reasoningItem) {
         List<String> texts = new ArrayList<>();
-        if (reasoningItem.get("summary") instanceof jakarta.json.JsonArray summary) {
-            for (JsonValue part : summary) {
-                if (part instanceof JsonObject object && !string(object, "text").isEmpty()) {
-                    texts.add(string(object, "text"));
+        for (String field : List.of("summary", "content")) {
+            if (texts.isEmpty() && reasoningItem.get(field) instanceof jakarta.json.JsonArray parts) {
+                for (JsonValue part : parts) {
+                    if (part instanceof JsonObject object && !string(object, "text").isEmpty()) {
+                        texts.add(string(object, "text"));
+                    }
                 }
             }
         }

@@ -162,6 +162,16 @@ class ResponsesConvertersTest {
         assertNull(ResponsesAnswers.usage(read("{\"status\":\"completed\"}")));
     }
 
+    /** An open-weight model's reasoning (gpt-oss behind vLLM) comes as reasoning_text content, not a summary: it is the thinking. */
+    @Test
+    void reasoningTextContentIsTheThinkingWhenThereIsNoSummary() {
+        ResponsesAnswers.Answer answer = ResponsesAnswers.read("{\"status\":\"completed\",\"output\":[{\"type\":\"reasoning\","
+                + "\"summary\":[],\"content\":[{\"type\":\"reasoning_text\",\"text\":\"Think first.\"}]},"
+                + "{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"Hi\"}]}]}");
+        assertEquals("Think first.", answer.completion().choices().get(0).message().reasoningContent());
+        assertEquals(Optional.empty(), answer.carriedReasoning());
+    }
+
     private static String reasoning(ResponsesEvents events, String data) {
         return events.chunk(event(data)).orElseThrow().choices().get(0).delta().reasoningContent();
     }
