@@ -1,7 +1,5 @@
 package dev.claudeproxy.convert;
 
-import static dev.claudeproxy.json.Json.JSON_P;
-
 import dev.claudeproxy.anthropic.ContentBlock.TextBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ThinkingBlock;
 import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
@@ -65,14 +63,12 @@ public final class ResponseConverter {
         }
         if (reasoning.length() > 0 || carriedReasoning.isPresent()) {
             String thinking = reasoning.toString();
-            content.add(new ThinkingBlock(thinking, carriedReasoning
-                    .map(carried -> target.thinkingSigner().sign(target.authority(), thinking, carried))
-                    .orElseGet(() -> target.thinkingSigner().sign(target.authority(), thinking))));
+            content.add(new ThinkingBlock(thinking,
+                    target.thinkingSigner().sign(target.authority(), thinking, carriedReasoning.orElse(null))));
         }
         for (ResponsesAnswers.Search search : answer.searches()) {
             String id = Ids.serverToolUseId();
-            content.add(new ContentBlock.ServerToolUseBlock(id, "web_search",
-                    JSON_P.createObjectBuilder().add("query", search.query()).build()));
+            content.add(new ContentBlock.ServerToolUseBlock(id, "web_search", search.input()));
             content.add(new ContentBlock.WebSearchToolResultBlock(id, search.results()));
         }
         Optional<StopSequences.Cut> cut = stopSequences.cut(visible.toString());

@@ -54,6 +54,11 @@ public final class ResponsesAnswers {
 
     /** A hosted web search the upstream ran: its query and the pages it used (titles where the answer cites them, else the URL). */
     public record Search(String query, List<ContentBlock.WebSearchResult> results) {
+
+        /** The {@code server_tool_use} input that ran it: {@code {query}}. */
+        public JsonObject input() {
+            return JSON_P.createObjectBuilder().add("query", query).build();
+        }
     }
 
     /**
@@ -107,26 +112,25 @@ public final class ResponsesAnswers {
                 : string(annotation, "title"), cited));
     }
 
-    /** The titles the answer's {@code url_citation} annotations give the pages it cites, by URL. */
-    private static Map<String, String> citedTitles(jakarta.json.JsonArray output) {
-        Map<String, String> titles = new LinkedHashMap<>();
+    /** The citations of an answer's {@code output_text} parts, in order (an annotation's indexes count within its part). */
+    private static List<ContentBlock.WebSearchCitation> citations(jakarta.json.JsonArray output) {
+        List<ContentBlock.WebSearchCitation> citations = new ArrayList<>();
         for (JsonValue value : output) {
             if (value instanceof JsonObject item && "message".equals(string(item, "type"))
-                    && item.get("content") instanceof jakarta.json.JsonArray content) {
-                for (JsonValue part : content) {
-                    if (part instanceof JsonObject text && text.get("annotations") instanceof jakarta.json.JsonArray annotations) {
+                    && item.get("content") instanceof jakarta.json.JsonArray parts) {
+                for (JsonValue part : parts) {
+                    if (part instanceof JsonObject text && "output_text".equals(string(text, "type"))
+                            && text.get("annotations") instanceof jakarta.json.JsonArray annotations) {
                         for (JsonValue annotation : annotations) {
-                            if (annotation instanceof JsonObject citation && "url_citation".equals(string(citation, "type"))
-                                    && !string(citation, "url").isEmpty()) {
-                                titles.putIfAbsent(string(citation, "url"), string(citation, "title").isEmpty()
-                                        ? string(citation, "url") : string(citation, "title"));
+                            if (annotation instanceof JsonObject object) {
+                                citation(object, string(text, "text")).ifPresent(citations::add);
                             }
                         }
                     }
                 }
             }
         }
-        return titles;
+        return citations;
     }
 
     /**
@@ -141,9 +145,12 @@ public final class ResponsesAnswers {
         }
         List<String> carried = new ArrayList<>();
         List<Search> searches = new ArrayList<>();
-        List<ContentBlock.WebSearchCitation> citations = new ArrayList<>();
+        List<ContentBlock.WebSearchCitation> citations = List.of();
         if (response.get("output") instanceof jakarta.json.JsonArray output) {
-            Map<String, String> titles = citedTitles(output);
+            citations = citations(output);
+            // The pages a search used are titled as the answer cites them.
+            Map<String, String> titles = new LinkedHashMap<>();
+            citations.forEach(citation -> titles.putIfAbsent(citation.url(), citation.title()));
             for (JsonValue element : output) {
                 if (!(element instanceof JsonObject item)) {
                     continue;
@@ -152,19 +159,6 @@ public final class ResponsesAnswers {
                     carried.add(string(item, "encrypted_content"));
                 } else if ("web_search_call".equals(string(item, "type"))) {
                     search(item, titles).ifPresent(searches::add);
-                } else if ("message".equals(string(item, "type")) && item.get("content") instanceof jakarta.json.JsonArray parts) {
-                    // An annotation's indexes count within its own output_text part.
-                    for (JsonValue part : parts) {
-                        if (part instanceof JsonObject text && "output_text".equals(string(text, "type"))) {
-                            if (text.get("annotations") instanceof jakarta.json.JsonArray annotations) {
-                                for (JsonValue annotation : annotations) {
-                                    if (annotation instanceof JsonObject object) {
-                                        citation(object, string(text, "text")).ifPresent(citations::add);
-                                    }
-                                }
-                            }
-                        }
-                    }
                 }
             }
         }

@@ -55,8 +55,7 @@ public final class ResponsesRequests {
     public record HostedSearch(List<String> allowedDomains, boolean forced) {
 
         public static Optional<HostedSearch> of(MessagesRequest clientRequest, Target target) {
-            boolean openAi = target.profile() == Profile.OPENAI || target.profile() == Profile.AZURE;
-            if (target.dialect() != Dialect.RESPONSES || !openAi) {
+            if (target.dialect() != Dialect.RESPONSES || !target.profile().has(Profile.Trait.OPENAI_MODELS)) {
                 return Optional.empty();
             }
             return clientRequest.tools().stream().filter(MessagesRequest.Tool::isWebSearch).findFirst()

@@ -21,7 +21,6 @@ import dev.claudeproxy.anthropic.StreamEvent.ThinkingDelta;
 import dev.claudeproxy.anthropic.StreamEvent;
 import dev.claudeproxy.anthropic.Usage;
 import dev.claudeproxy.error.UpstreamErrors;
-import dev.claudeproxy.json.Json;
 import dev.claudeproxy.openai.ChatCompletion.Choice;
 import dev.claudeproxy.openai.ChatCompletion.Delta;
 import dev.claudeproxy.openai.ChatCompletion;
@@ -257,7 +256,7 @@ public final class StreamConverter {
      * shows its own: a {@code server_tool_use} block with the query, then the
      * {@code web_search_tool_result} block listing the pages, each whole.
      */
-    public List<StreamEvent> webSearch(String query, List<ContentBlock.WebSearchResult> results) {
+    public List<StreamEvent> webSearch(ResponsesAnswers.Search search) {
         checkStarted();
         List<StreamEvent> out = new ArrayList<>(5);
         endTools(out, false);
@@ -268,12 +267,12 @@ public final class StreamConverter {
         closeThinking(out);
         String id = Ids.serverToolUseId();
         int call = nextIndex++;
-        String input = Json.JSON_P.createObjectBuilder().add("query", query).build().toString();
+        String input = search.input().toString();
         out.add(new ContentBlockStart(call, new ContentBlock.ServerToolUseBlock(id, "web_search", JsonValue.EMPTY_JSON_OBJECT)));
         out.add(new ContentBlockDelta(call, new InputJsonDelta(input)));
         out.add(new ContentBlockStop(call));
         int result = nextIndex++;
-        out.add(new ContentBlockStart(result, new ContentBlock.WebSearchToolResultBlock(id, results)));
+        out.add(new ContentBlockStart(result, new ContentBlock.WebSearchToolResultBlock(id, search.results())));
         out.add(new ContentBlockStop(result));
         output.add(input);
         return out;

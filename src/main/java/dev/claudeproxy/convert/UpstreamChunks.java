@@ -74,7 +74,7 @@ public final class UpstreamChunks {
         if (responses != null) {
             responses.chunk(event).ifPresent(chunk -> sink.accept(converter.onChunk(chunk)));
             responses.takeCarried().ifPresent(carried -> sink.accept(converter.carryReasoning(carried)));
-            responses.takeSearch().ifPresent(search -> sink.accept(converter.webSearch(search.query(), search.results())));
+            responses.takeSearch().ifPresent(search -> sink.accept(converter.webSearch(search)));
             List<ContentBlock.WebSearchCitation> citations = responses.takeCitations();
             if (!citations.isEmpty()) {
                 sink.accept(converter.cite(citations));

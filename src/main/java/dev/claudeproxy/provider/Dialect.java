@@ -38,7 +38,7 @@ public enum Dialect {
         if (endpoint.getPath() != null && endpoint.getPath().endsWith(RESPONSES_PATH)) {
             return RESPONSES;
         }
-        boolean openAi = profile == Profile.OPENAI || profile == Profile.AZURE;
+        boolean openAi = profile.has(Profile.Trait.OPENAI_MODELS);
         // Azure's classic deployment URLs have no Responses sibling: its Responses API is under /openai/v1.
         boolean deployment = endpoint.getPath() != null && endpoint.getPath().contains("/deployments/");
         return openAi && !deployment && isResponsesOnly(model) ? RESPONSES : CHAT_COMPLETIONS;

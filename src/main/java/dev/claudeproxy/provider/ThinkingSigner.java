@@ -34,17 +34,33 @@ public final class ThinkingSigner {
 
     /** @param upstream the upstream's authority (host and port) the reasoning came from */
     public String sign(String upstream, String thinking) {
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking, null));
+        return sign(upstream, thinking, null);
     }
 
     /**
      * A signature that also carries the upstream's opaque reasoning state ({@code carried}: a
      * Responses API upstream's encrypted reasoning, which it wants back on the next turn):
      * {@code cpx1.} + the HMAC over upstream, thinking and the state, then {@code .} + the state.
+     *
+     * @param carried the state, or null for none: then the same as {@link #sign(String, String)}
      */
     public String sign(String upstream, String thinking, String carried) {
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(upstream, thinking, carried))
-                + CARRIED + carried;
+        return signature(mac(upstream, thinking, carried), carried);
+    }
+
+    /** The signature of an HMAC: the prefix, the HMAC, then the carried state, if any. */
+    private static String signature(byte[] hmac, String carried) {
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac)
+                + (carried == null ? "" : CARRIED + carried);
+    }
+
+    /** Ends {@code mac} with the carried state, if any: the HMAC over everything the signature covers. */
+    private static byte[] finish(Mac mac, String carried) {
+        if (carried != null) {
+            mac.update((byte) 0);
+            mac.update(carried.getBytes(StandardCharsets.UTF_8));
+        }
+        return mac.doFinal();
     }
 
     /** The opaque state a signature carries, if any; to be trusted only once {@link #verify} holds. */
@@ -68,9 +84,7 @@ public final class ThinkingSigner {
         private char pendingHigh;
 
         private Incremental(String upstream) {
-            mac = newMac();
-            mac.update(upstream.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) '\n');
+            mac = started(upstream);
         }
 
         public void add(String piece) {
@@ -93,12 +107,7 @@ public final class ThinkingSigner {
                 mac.update(String.valueOf(pendingHigh).getBytes(StandardCharsets.UTF_8));
                 pendingHigh = 0;
             }
-            if (carried != null) {
-                mac.update((byte) 0);
-                mac.update(carried.getBytes(StandardCharsets.UTF_8));
-            }
-            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal())
-                    + (carried == null ? "" : CARRIED + carried);
+            return ThinkingSigner.signature(finish(mac, carried), carried);
         }
     }
 
@@ -120,15 +129,17 @@ public final class ThinkingSigner {
     }
 
     private byte[] mac(String upstream, String thinking, String carried) {
+        Mac mac = started(upstream);
+        mac.update(thinking.getBytes(StandardCharsets.UTF_8));
+        return finish(mac, carried);
+    }
+
+    /** A MAC that has taken the upstream the thinking is bound to, and the line that ends it. */
+    private Mac started(String upstream) {
         Mac mac = newMac();
         mac.update(upstream.getBytes(StandardCharsets.UTF_8));
         mac.update((byte) '\n');
-        mac.update(thinking.getBytes(StandardCharsets.UTF_8));
-        if (carried != null) {
-            mac.update((byte) 0);
-            mac.update(carried.getBytes(StandardCharsets.UTF_8));
-        }
-        return mac.doFinal();
+        return mac;
     }
 
     private Mac newMac() {
