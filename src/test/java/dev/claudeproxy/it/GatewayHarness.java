@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 /** A WireMock upstream and the gateway on embedded Tomcat, for one test class. */
@@ -73,6 +74,49 @@ final class GatewayHarness implements AutoCloseable {
             return accumulator.message();
         } finally {
             client.close();
+        }
+    }
+
+    /**
+     * What the official SDK makes of a stream agrees with the stream's transcript
+     * ({@link dev.claudeproxy.SseTranscript#lines}): an error event is the SDK's error, of its type;
+     * else the accumulated message has the transcript's blocks, in order, its stop reason and
+     * {@code message_delta}'s real figures (not {@code message_start}'s estimate), and gateway-made
+     * tool ids.
+     */
+    static void assertSdkAccumulates(java.util.function.Supplier<com.anthropic.models.messages.Message> streamed,
+                                     String fixture, List<String> expected) {
+        String last = expected.get(expected.size() - 1);
+        if (last.startsWith("error ")) {
+            com.anthropic.errors.SseException error = org.junit.jupiter.api.Assertions.assertThrows(
+                    com.anthropic.errors.SseException.class, streamed::get, "the SDK surfaces the error event");
+            org.junit.jupiter.api.Assertions.assertTrue(error.body().toString().contains(last.substring("error ".length())),
+                    error.body().toString());
+            return;
+        }
+        com.anthropic.models.messages.Message message = streamed.get();
+        String[] end = expected.get(expected.size() - 2).split(" ");
+        org.junit.jupiter.api.Assertions.assertEquals(end[1], message.stopReason().orElseThrow().asString(), fixture);
+        org.junit.jupiter.api.Assertions.assertEquals(Long.parseLong(end[2].substring("in=".length())),
+                message.usage().inputTokens(), fixture);
+        org.junit.jupiter.api.Assertions.assertEquals(Long.parseLong(end[3].substring("out=".length())),
+                message.usage().outputTokens(), fixture);
+        org.junit.jupiter.api.Assertions.assertEquals(Long.parseLong(end[4].substring("cache_read=".length())),
+                message.usage().cacheReadInputTokens().orElse(0L), fixture);
+        List<String> expectedKinds = expected.stream().filter(line -> line.startsWith("start "))
+                .map(line -> line.split(" ")[2]).toList();
+        List<String> kinds = message.content().stream()
+                .map(block -> block.isText() ? "text" : block.isToolUse() ? "tool_use" : block.isThinking() ? "thinking"
+                        : block.isServerToolUse() ? "server_tool_use" : block.isWebSearchToolResult() ? "web_search_tool_result"
+                        : "other")
+                .toList();
+        org.junit.jupiter.api.Assertions.assertEquals(expectedKinds, kinds, fixture);
+        for (com.anthropic.models.messages.ContentBlock block : message.content()) {
+            if (block.isToolUse()) {
+                // Gemini's thought signature, when there is one, rides in the id after "__gts_".
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        block.asToolUse().id().matches("toolu_[A-Za-z0-9]{24}(__gts_[A-Za-z0-9_-]+)?"), block.asToolUse().id());
+            }
         }
     }
 
