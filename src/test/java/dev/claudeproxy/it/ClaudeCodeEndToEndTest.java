@@ -173,7 +173,6 @@ class ClaudeCodeEndToEndTest {
                 "--permission-mode", "auto", "--settings", "{\"env\":{\"ANTHROPIC_BASE_URL\":\"" + base + "\",\"ANTHROPIC_MODEL\":\"gpt-5.1-codex\"}}")
                 .directory(work.toFile()).redirectError(scratch.resolve("responses.err").toFile());
         scratchEnvironment(print);
-        int before = upstream.received().size();
         List<JsonObject> events = new ArrayList<>();
         for (String line : run(print, 4).split("\n")) {
             if (line.startsWith("{")) {
@@ -186,9 +185,13 @@ class ClaudeCodeEndToEndTest {
         assertEquals(ClaudeCodeUpstream.FINAL_TEXT, result.getString("result"), transcript);
         assertTrue(transcript.contains(ClaudeCodeUpstream.SUBAGENT_REPORT), "the subagent's report came back: " + transcript);
 
-        List<JsonObject> sent = upstream.received().subList(before, upstream.received().size());
-        assertTrue(sent.stream().allMatch(body -> body.containsKey("input") && !body.containsKey("messages")),
-                "every request went out in the Responses API's terms");
+        // This session's requests, known by the cache key its id gives them (no other program's, however late).
+        String cacheKey = sha256Hex("claude-proxy session " + result.getString("session_id")).substring(0, 32);
+        List<JsonObject> sent = upstream.received().stream()
+                .filter(body -> cacheKey.equals(body.getString("prompt_cache_key", ""))).toList();
+        assertTrue(sent.size() >= 3, "the session's requests reached the upstream: " + sent.size());
+        List<JsonObject> inChatTerms = sent.stream().filter(body -> !body.containsKey("input") || body.containsKey("messages")).toList();
+        assertTrue(inChatTerms.isEmpty(), "every request went out in the Responses API's terms: " + inChatTerms);
         List<JsonObject> turns = sent.stream().filter(body -> body.containsKey("tools")
                 && body.getString("model").equals("gpt-5.1-codex")).toList();
         assertTrue(turns.size() >= 3, "the main turns and the subagent's: " + turns.size());
@@ -216,45 +219,20 @@ class ClaudeCodeEndToEndTest {
         Files.writeString(home.resolve(".claude.json"), "{\"hasCompletedOnboarding\":true,\"theme\":\"dark\","
                 + "\"numStartups\":3,\"projects\":{\"" + work + "\":{\"hasTrustDialogAccepted\":true,"
                 + "\"hasCompletedProjectOnboarding\":true}}}");
-        String session = "claude-proxy-e2e-" + ProcessHandle.current().pid();
-        tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50", "-c", work.toString(),
-                "/usr/bin/env -i HOME=" + home + " PATH=" + path + " TERM=xterm-256color LANG=C.UTF-8 " + claude);
-        try {
-            String screen = awaitScreen(session, text -> text.contains("auto mode on"), 60);
+        String command = "/usr/bin/env -i HOME=" + home + " PATH=" + path + " TERM=xterm-256color LANG=C.UTF-8 " + claude;
+        try (TmuxSession session = TmuxSession.start("claude-proxy-e2e-" + ProcessHandle.current().pid(), work, command)) {
+            String screen = session.await(text -> text.contains("auto mode on"), 60);
             assertTrue(screen.contains("gpt-4.1 · "), "the session starts on the gateway's model: " + screen);
-            tmux("send-keys", "-t", session, PROMPT, "Enter");
-            screen = awaitScreen(session, text -> text.contains(ClaudeCodeUpstream.FINAL_TEXT)
+            session.keys(PROMPT, "Enter");
+            screen = session.await(text -> text.contains(ClaudeCodeUpstream.FINAL_TEXT)
                     || text.contains("Auto mode can't check") || text.contains("Do you want to proceed?"), 120);
             assertFalse(screen.contains("Auto mode can't check") || screen.contains("Do you want to proceed?"), screen);
             assertTrue(screen.contains(ClaudeCodeUpstream.FINAL_TEXT), screen);
-            tmux("send-keys", "-t", session, "/model", "Enter");
-            screen = awaitScreen(session, text -> text.contains("via claude-proxy"), 30);
+            session.keys("/model", "Enter");
+            screen = session.await(text -> text.contains("via claude-proxy"), 30);
             assertTrue(screen.contains("gpt-4.1 via claude-proxy"), "the gateway's model is listed: " + screen);
-            tmux("send-keys", "-t", session, "Escape");
-        } finally {
-            new ProcessBuilder("tmux", "kill-session", "-t", session).start().waitFor(10, TimeUnit.SECONDS);
+            session.keys("Escape");
         }
-    }
-
-    private static void tmux(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("tmux"));
-        command.addAll(List.of(arguments));
-        run(new ProcessBuilder(command).redirectErrorStream(true), 1);
-    }
-
-    /** The screen once it shows what is awaited, or as it is when {@code seconds} have passed. */
-    private static String awaitScreen(String session, java.util.function.Predicate<String> shows, int seconds)
-            throws IOException, InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        String screen = "";
-        while (System.nanoTime() - end < 0) {
-            screen = run(new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true), 1);
-            if (shows.test(screen)) {
-                return screen;
-            }
-            Thread.sleep(500);
-        }
-        return screen;
     }
 
     private static String sha256Hex(String text) throws java.security.NoSuchAlgorithmException {

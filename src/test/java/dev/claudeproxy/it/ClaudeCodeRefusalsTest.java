@@ -125,44 +125,18 @@ class ClaudeCodeRefusalsTest {
         Files.writeString(home.resolve(".claude.json"), "{\"hasCompletedOnboarding\":true,\"theme\":\"dark\","
                 + "\"numStartups\":3,\"projects\":{\"" + work + "\":{\"hasTrustDialogAccepted\":true,"
                 + "\"hasCompletedProjectOnboarding\":true}}}");
-        String session = "claude-proxy-refusals-" + ProcessHandle.current().pid() + "-" + user;
         String base = gateway.baseUrl() + "/http/127.0.0.1:" + upstream.port() + "/v1/" + model;
-        run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", "-c", work.toString(),
-                "/usr/bin/env -i HOME=" + home + " PATH=/usr/local/bin:/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 DISABLE_AUTOUPDATER=1"
-                        + " NO_PROXY=127.0.0.1,localhost ANTHROPIC_BASE_URL=" + base + " ANTHROPIC_AUTH_TOKEN=unused"
-                        + " 'ANTHROPIC_CUSTOM_HEADERS=X-Forwarded-User: " + user + "' " + claude);
-        try {
-            awaitScreen(session, text -> text.contains("? for shortcuts") || text.contains(">"), 60);
+        String command = "/usr/bin/env -i HOME=" + home + " PATH=/usr/local/bin:/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 DISABLE_AUTOUPDATER=1"
+                + " NO_PROXY=127.0.0.1,localhost ANTHROPIC_BASE_URL=" + base + " ANTHROPIC_AUTH_TOKEN=unused"
+                + " 'ANTHROPIC_CUSTOM_HEADERS=X-Forwarded-User: " + user + "' " + claude;
+        try (TmuxSession session = TmuxSession.start("claude-proxy-refusals-" + ProcessHandle.current().pid() + "-" + user, work, command)) {
+            session.await(text -> text.contains("? for shortcuts") || text.contains(">"), 60);
             Thread.sleep(1_000);
-            run("tmux", "send-keys", "-t", session, "say hi", "Enter");
-            String screen = awaitScreen(session, text -> text.contains(awaited), 90);
+            session.keys("say hi", "Enter");
+            String screen = session.await(text -> text.contains(awaited), 90);
             Path screens = Files.createDirectories(Path.of("target/screens"));
             Files.writeString(screens.resolve("refusal-" + user + "-" + model + ".txt"), screen);
             return screen;
-        } finally {
-            new ProcessBuilder("tmux", "kill-session", "-t", session).start().waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
-        return out;
-    }
-
-    /** The screen once it shows what is awaited, or as it is when {@code seconds} have passed. */
-    private static String awaitScreen(String session, java.util.function.Predicate<String> shows, int seconds)
-            throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        String screen = "";
-        while (System.nanoTime() - end < 0) {
-            screen = run("tmux", "capture-pane", "-p", "-J", "-t", session);
-            if (shows.test(screen)) {
-                return screen;
-            }
-            Thread.sleep(500);
-        }
-        return screen;
     }
 }
