@@ -3,7 +3,6 @@ package dev.claudeproxy.call;
 import dev.claudeproxy.config.Settings;
 import dev.claudeproxy.error.ErrorType;
 import dev.claudeproxy.error.ProxyException;
-import dev.claudeproxy.upstream.Heartbeat;
 import dev.claudeproxy.upstream.UpstreamAnswer;
 import dev.claudeproxy.upstream.UpstreamAnswer.Piece;
 import java.io.ByteArrayOutputStream;
@@ -18,29 +17,17 @@ public final class Bodies {
 
     /**
      * The body's first {@code limit} bytes (the rest is dropped unread), waiting for each piece no
-     * longer than the silence deadline and never past the exchange's end; the heartbeat beats
-     * whenever it is due meanwhile.
+     * longer than the silence deadline and never past the exchange's end.
      *
-     * @throws IOException when reading failed (the pump's failure, an answer past its bound among them)
+     * @throws IOException when reading failed (an answer past its bound among them)
      * @throws ProxyException 504 when a deadline passed first
      */
-    public static byte[] read(UpstreamAnswer answer, int limit, Deadlines deadlines, Heartbeat heartbeat)
-            throws IOException {
+    public static byte[] read(UpstreamAnswer answer, int limit, Deadlines deadlines) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        long lastProgress = System.nanoTime();
         while (true) {
-            Piece piece;
-            long silenceEnd = deadlines.silenceEnd(lastProgress);
-            try {
-                piece = answer.next(heartbeat.wakeBy(silenceEnd));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                answer.close();
-                throw new IOException("interrupted while reading the upstream answer", e);
-            }
+            Piece piece = answer.next(deadlines.silenceEnd(System.nanoTime()));
             if (piece instanceof UpstreamAnswer.Data data) {
-                body.write(data.bytes(), 0, Math.min(data.bytes().length, limit - body.size()));
-                lastProgress = System.nanoTime();
+                body.write(data.bytes(), 0, Math.min(data.length(), limit - body.size()));
                 if (body.size() >= limit) {
                     answer.close();
                     return body.toByteArray();
@@ -49,22 +36,10 @@ public final class Bodies {
                 return body.toByteArray();
             } else if (piece instanceof UpstreamAnswer.Failed failed) {
                 throw failed.failure();
-            } else if (System.nanoTime() - silenceEnd < 0) {
-                beat(answer, heartbeat);
             } else {
                 answer.close();
                 throw timedOut(deadlines);
             }
-        }
-    }
-
-    /** A beat that ends the wait (its client has gone) drops the answer's connection before it is passed on. */
-    private static void beat(UpstreamAnswer answer, Heartbeat heartbeat) {
-        try {
-            heartbeat.beat();
-        } catch (RuntimeException | Error stop) {
-            answer.close();
-            throw stop;
         }
     }
 

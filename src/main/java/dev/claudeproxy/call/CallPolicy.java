@@ -263,7 +263,7 @@ public final class CallPolicy {
     /** An error answer's body, at most its first 64 KiB; its connection is dropped. */
     private static String errorBody(UpstreamAnswer answer, Request request) {
         try {
-            return new String(Bodies.read(answer, ERROR_BODY_LIMIT, request.deadlines(), request.heartbeat()),
+            return new String(Bodies.read(answer, ERROR_BODY_LIMIT, request.deadlines()),
                     StandardCharsets.UTF_8);
         } catch (IOException | ProxyException e) {
             return "";

@@ -1,24 +1,21 @@
 package dev.claudeproxy.servlet;
 
+import dev.claudeproxy.upstream.CallClock;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that watches request bodies still arriving: once a second it asks each
- * {@link BodyReader} whether its body is too slow or too late. It writes nothing to any client: a
- * reader that fails hands its answer to a container thread.
+ * Watches request bodies still arriving: once a second, on the webapp's {@link CallClock}, it asks
+ * each {@link BodyReader} whether its body is too slow or too late. It writes nothing to any client:
+ * a reader that fails hands its answer to a container thread.
  */
-final class BodyDeadlines implements AutoCloseable {
+final class BodyDeadlines {
 
     private final Set<BodyReader> reading = ConcurrentHashMap.newKeySet();
-    private final ScheduledThreadPoolExecutor timer;
 
-    BodyDeadlines(ThreadFactory threads) {
-        timer = new ScheduledThreadPoolExecutor(1, threads);
-        timer.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+    BodyDeadlines(CallClock clock) {
+        clock.every(Duration.ofSeconds(1), this::check);
     }
 
     void watch(BodyReader reader) {
@@ -42,14 +39,5 @@ final class BodyDeadlines implements AutoCloseable {
     private void check() {
         long now = System.nanoTime();
         reading.removeIf(reader -> !reader.check(now));
-    }
-
-    @Override
-    public void close() {
-        timer.shutdownNow();
-    }
-
-    boolean awaitTermination(long seconds) throws InterruptedException {
-        return timer.awaitTermination(seconds, TimeUnit.SECONDS);
     }
 }

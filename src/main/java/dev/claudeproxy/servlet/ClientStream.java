@@ -9,14 +9,16 @@ import dev.claudeproxy.sse.SseWriter;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one writer of a client's response once an exchange has it, and the one place that completes
- * it: stream events, pings, a JSON answer, and the error, whichever comes. Used by one thread only,
- * the exchange's, so no two writes can interleave and nothing is written after completion; the
- * exchange writes a ping itself when its keep-alive deadline passes.
+ * it: stream events, pings, a JSON answer, and the error, whichever comes. Written by the
+ * exchange's thread, and by the clock's beat when a silent stream's keep-alive ping is due, each
+ * write under the stream's one lock, so no two writes can interleave; nothing is pinged once the
+ * answer or the error is written, and nothing is written after completion.
  *
  * <p>The status is held back until the upstream has answered: an upstream failure before that is a
  * plain HTTP error, which the SDKs retry; after it, an SSE {@code error} event.
@@ -29,8 +31,12 @@ final class ClientStream {
     private final HttpServletResponse proxyToClientResponse;
     private final Runnable complete;
     private final Trace trace;
+    /** Held for every write, so that a ping written off the exchange's thread never cuts into its events. */
+    private final ReentrantLock lock = new ReentrantLock();
     private SseWriter events;
-    private long lastByteNanos = System.nanoTime();
+    private volatile long lastByteNanos = System.nanoTime();
+    /** The answer or the error was written: no more pings. */
+    private boolean answered;
     /** Events written since the last flush: a flush without them sends the client nothing. */
     private boolean unflushed;
     private boolean completed;
@@ -44,35 +50,47 @@ final class ClientStream {
 
     /** Commits 200 and the event-stream headers (sent with the first flush), once: later calls do nothing. */
     void openEvents() {
-        if (events != null) {
-            return;
-        }
-        proxyToClientResponse.setStatus(200);
-        proxyToClientResponse.setContentType("text/event-stream;charset=UTF-8");
-        proxyToClientResponse.setHeader("Cache-Control", "no-cache");
-        // Tells nginx-style front proxies not to buffer the stream.
-        proxyToClientResponse.setHeader("X-Accel-Buffering", "no");
+        lock.lock();
         try {
-            events = new SseWriter(proxyToClientResponse.getOutputStream());
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
+            if (events != null) {
+                return;
+            }
+            proxyToClientResponse.setStatus(200);
+            proxyToClientResponse.setContentType("text/event-stream;charset=UTF-8");
+            proxyToClientResponse.setHeader("Cache-Control", "no-cache");
+            // Tells nginx-style front proxies not to buffer the stream.
+            proxyToClientResponse.setHeader("X-Accel-Buffering", "no");
+            try {
+                events = new SseWriter(proxyToClientResponse.getOutputStream());
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Writes events, unflushed: see {@link #flush()}. */
     void send(List<StreamEvent> converted) {
+        lock.lock();
         try {
-            for (StreamEvent event : converted) {
-                if (event instanceof StreamEvent.MessageDelta delta) {
-                    trace.inputTokens = delta.usage().inputTokens();
-                    trace.cachedTokens = delta.usage().cacheReadInputTokens();
-                    trace.outputTokens = delta.usage().outputTokens();
+            try {
+                for (StreamEvent event : converted) {
+                    if (event instanceof StreamEvent.MessageDelta delta) {
+                        trace.inputTokens = delta.usage().inputTokens();
+                        trace.cachedTokens = delta.usage().cacheReadInputTokens();
+                        trace.outputTokens = delta.usage().outputTokens();
+                    }
+                    events.write(event.type(), EventJson.of(event));
+                    unflushed = true;
+                    // Nothing after the stream's end, not even a ping.
+                    answered |= event instanceof StreamEvent.MessageStop;
                 }
-                events.write(event.type(), EventJson.of(event));
-                unflushed = true;
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
             }
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -82,28 +100,43 @@ final class ClientStream {
      * event must not put off its ping).
      */
     void flush() {
-        if (!unflushed) {
-            return;
+        lock.lock();
+        try {
+            if (!unflushed) {
+                return;
+            }
+            send();
+            trace.firstByte();
+        } finally {
+            lock.unlock();
         }
-        send();
-        trace.firstByte();
     }
 
     /**
-     * A keep-alive {@code ping} event, sent at once with what was written before it: a failed one
-     * means the client has gone. A ping is not the answer's first byte (the request log's
-     * {@code ttfb_ms} is the first event's), though it may commit the stream.
+     * A keep-alive {@code ping} event, committing the stream first when nothing has been (200 and
+     * its headers), and sent at once with what was written before it: a failed one means the client
+     * has gone. Nothing once the answer or the error was written. A ping is not the answer's first
+     * byte (the request log's {@code ttfb_ms} is the first event's).
      */
-    void ping() {
-        boolean carriesEvents = unflushed;
+    void keepAlive() {
+        lock.lock();
         try {
-            events.write("ping", PING);
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
-        }
-        send();
-        if (carriesEvents) {
-            trace.firstByte();
+            if (answered) {
+                return;
+            }
+            openEvents();
+            boolean carriesEvents = unflushed;
+            try {
+                events.write("ping", PING);
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
+            }
+            send();
+            if (carriesEvents) {
+                trace.firstByte();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -124,13 +157,19 @@ final class ClientStream {
 
     /** A whole JSON answer. */
     void answerJson(int status, String json) {
-        trace.firstByte();
+        lock.lock();
         try {
-            JsonResponse.write(proxyToClientResponse, status, json);
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
+            answered = true;
+            trace.firstByte();
+            try {
+                JsonResponse.write(proxyToClientResponse, status, json);
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
+            }
+            lastByteNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
         }
-        lastByteNanos = System.nanoTime();
     }
 
     /**
@@ -139,13 +178,19 @@ final class ClientStream {
      * (the client's parser reports that). A client that is gone is told nothing.
      */
     void fail(ProxyException failure) {
-        trace.errorType = failure.type().wireName();
-        trace.firstByte();
+        lock.lock();
         try {
-            ErrorResponder.send(proxyToClientResponse, events, failure);
-        } catch (RuntimeException recycled) {
-            // After the client's connection failed, the container may have recycled the response.
-            LOG.log(Level.FINE, trace.requestId + ": the response could not take the error any more", recycled);
+            answered = true;
+            trace.errorType = failure.type().wireName();
+            trace.firstByte();
+            try {
+                ErrorResponder.send(proxyToClientResponse, events, failure);
+            } catch (RuntimeException recycled) {
+                // After the client's connection failed, the container may have recycled the response.
+                LOG.log(Level.FINE, trace.requestId + ": the response could not take the error any more", recycled);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -155,28 +200,40 @@ final class ClientStream {
      * whole answer. On a connection that has really gone this fails quietly.
      */
     void tellIfStillListening() {
+        lock.lock();
         try {
-            if (events == null && proxyToClientResponse.isCommitted()) {
-                return; // a cut JSON body: the client's parser already reports it
+            answered = true;
+            try {
+                if (events == null && proxyToClientResponse.isCommitted()) {
+                    return; // a cut JSON body: the client's parser already reports it
+                }
+                ErrorResponder.send(proxyToClientResponse, events, new ProxyException(ErrorType.API,
+                        "the gateway lost its connection to the client (request " + trace.requestId + ")"));
+            } catch (RuntimeException recycled) {
+                LOG.log(Level.FINE, trace.requestId + ": the response was already recycled", recycled);
             }
-            ErrorResponder.send(proxyToClientResponse, events, new ProxyException(ErrorType.API,
-                    "the gateway lost its connection to the client (request " + trace.requestId + ")"));
-        } catch (RuntimeException recycled) {
-            LOG.log(Level.FINE, trace.requestId + ": the response was already recycled", recycled);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Completes the request, once; a container that completed it already (the client left) is fine. */
     void complete() {
-        if (completed) {
-            return;
-        }
-        completed = true;
+        lock.lock();
         try {
-            complete.run();
-        } catch (RuntimeException alreadyCompleted) {
-            // When the client's connection fails first, the container ends the async cycle itself.
-            LOG.log(Level.FINE, trace.requestId + ": the container had already completed the request", alreadyCompleted);
+            answered = true;
+            if (completed) {
+                return;
+            }
+            completed = true;
+            try {
+                complete.run();
+            } catch (RuntimeException alreadyCompleted) {
+                // When the client's connection fails first, the container ends the async cycle itself.
+                LOG.log(Level.FINE, trace.requestId + ": the container had already completed the request", alreadyCompleted);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

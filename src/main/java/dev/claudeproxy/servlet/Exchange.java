@@ -133,7 +133,7 @@ final class Exchange implements Runnable {
             body.release();
             UsageEstimate estimate = new UsageEstimate(clientRequest, answered.route().model());
             if (clientRequest.stream()) {
-                streamBack(answered, clientRequest, estimate, deadlines, heartbeat);
+                streamBack(answered, clientRequest, estimate, deadlines);
             } else {
                 answerBack(answered, clientRequest, estimate, deadlines);
             }
@@ -160,7 +160,7 @@ final class Exchange implements Runnable {
     }
 
     /**
-     * A stream's heartbeat while its upstream has not answered: once the client has had nothing
+     * A stream's heartbeat while it waits for its upstream: once the client has had nothing
      * for the keep-alive interval, the stream is committed (200 and its headers) and pinged, and
      * pinged again at each interval. An upstream failure that comes sooner is still a plain HTTP
      * error, which the SDKs retry; one that comes later is an SSE {@code error} event. The ping that
@@ -181,8 +181,7 @@ final class Exchange implements Runnable {
 
         @Override
         public void beat() {
-            client.openEvents();
-            client.ping();
+            client.keepAlive();
         }
     }
 
@@ -261,11 +260,11 @@ final class Exchange implements Runnable {
                     StopSequences.of(clientRequest.stopSequences(), answered.target()), answered.target(), estimate,
                     maxEventBytes);
             List<StreamEvent> events = new ArrayList<>(converter.start());
-            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines, Heartbeat.NONE), converter,
+            UpstreamChunks.convertAll(readBody(answered.answer(), deadlines), converter,
                     answered.target().dialect(), maxEventBytes, events::addAll);
             message = MessageEvents.message(events);
         } else {
-            message = completedMessage(answered, clientRequest, estimate, deadlines, Heartbeat.NONE);
+            message = completedMessage(answered, clientRequest, estimate, deadlines);
         }
         trace.inputTokens = message.usage().inputTokens();
         trace.cachedTokens = message.usage().cacheReadInputTokens();
@@ -273,9 +272,9 @@ final class Exchange implements Runnable {
         client.answerJson(200, Json.write(message));
     }
 
-    private byte[] readBody(UpstreamAnswer answer, Deadlines deadlines, Heartbeat heartbeat) {
+    private byte[] readBody(UpstreamAnswer answer, Deadlines deadlines) {
         try {
-            return Bodies.read(answer, Integer.MAX_VALUE, deadlines, heartbeat);
+            return Bodies.read(answer, Integer.MAX_VALUE, deadlines);
         } catch (IOException e) {
             throw upstreamBroke(e);
         }
@@ -283,9 +282,9 @@ final class Exchange implements Runnable {
 
     /** A whole (not streamed) upstream answer, read and converted to one Anthropic message. */
     private Message completedMessage(Answered answered, MessagesRequest clientRequest, UsageEstimate estimate,
-                                     Deadlines deadlines, Heartbeat heartbeat) {
+                                     Deadlines deadlines) {
         UpstreamAnswer answer = answered.answer();
-        byte[] completionBody = readBody(answer, deadlines, heartbeat);
+        byte[] completionBody = readBody(answer, deadlines);
         ResponsesAnswers.Answer read;
         try {
             String text = new String(completionBody, StandardCharsets.UTF_8);
@@ -307,17 +306,17 @@ final class Exchange implements Runnable {
     }
 
     /**
-     * Streaming: commits 200 and {@code message_start} at once, then converts upstream events as
-     * they arrive, flushing whenever the upstream has nothing more ready, and pinging whenever the
-     * client has received nothing for the keep-alive interval. An upstream that answers a stream
-     * request with one JSON document is converted whole and replayed as events.
+     * Streaming: commits 200 and {@code message_start} at once, then reads the upstream's events,
+     * converts them and writes them, flushing whenever the upstream has nothing more ready. The
+     * pings of a silent stream are the clock's to send (the heartbeat the call was given). An
+     * upstream that answers a stream request with one JSON document is converted whole and
+     * replayed as events.
      */
-    private void streamBack(Answered answered, MessagesRequest clientRequest, UsageEstimate estimate,
-                            Deadlines deadlines, Heartbeat pings) {
+    private void streamBack(Answered answered, MessagesRequest clientRequest, UsageEstimate estimate, Deadlines deadlines) {
         UpstreamAnswer answer = answered.answer();
         Target target = answered.target();
         if (!answer.isEventStream()) {
-            Message message = completedMessage(answered, clientRequest, estimate, deadlines, pings);
+            Message message = completedMessage(answered, clientRequest, estimate, deadlines);
             client.openEvents();
             client.send(MessageEvents.of(message));
             client.flush();
@@ -331,24 +330,14 @@ final class Exchange implements Runnable {
         client.openEvents();
         client.send(converter.start());
         client.flush();
-        long lastProgress = System.nanoTime();
+        // Silence is counted in events, not bytes: an upstream that sends bytes that make none must not put it off.
+        long silenceEnd = deadlines.silenceEnd(System.nanoTime());
         boolean bodyEnded = false;
         while (!chunks.over()) {
-            // The deadlines first, every turn: an upstream that keeps sending bytes must not put them off.
-            long silenceEnd = deadlines.silenceEnd(lastProgress);
-            long pingAt = pings.due();
-            long now = System.nanoTime();
-            if (now - silenceEnd >= 0) {
-                throw Bodies.timedOut(deadlines);
-            }
-            if (now - pingAt >= 0) {
-                pings.beat();
-                continue;
-            }
-            Piece piece = next(answer, Math.min(silenceEnd, pingAt));
+            Piece piece = answer.next(silenceEnd);
             if (piece instanceof UpstreamAnswer.Data data) {
-                if (feed(parser, data.bytes(), chunks)) {
-                    lastProgress = System.nanoTime();
+                if (feed(parser, data, chunks)) {
+                    silenceEnd = deadlines.silenceEnd(System.nanoTime());
                 }
                 if (!answer.hasReady() || chunks.over()) {
                     // Converted events leave together, once the upstream has nothing more ready: one write a burst.
@@ -360,8 +349,9 @@ final class Exchange implements Runnable {
                 client.flush();
             } else if (piece instanceof UpstreamAnswer.Failed failed) {
                 throw upstreamBroke(failed.failure());
+            } else {
+                throw Bodies.timedOut(deadlines);
             }
-            // Waited: a deadline passed, and the next turn acts on it
         }
         if (!bodyEnded) {
             drain(answer, Math.min(System.nanoTime() + DRAIN_NANOS, deadlines.exchangeEnd()));
@@ -372,28 +362,19 @@ final class Exchange implements Runnable {
      * After {@code [DONE]} or an error event, the rest of the body (usually nothing but its end) is
      * read for a moment, so the connection goes back to the pool instead of being dropped.
      */
-    private void drain(UpstreamAnswer answer, long deadlineNanos) {
-        Piece piece = next(answer, deadlineNanos);
+    private static void drain(UpstreamAnswer answer, long deadlineNanos) {
+        Piece piece = answer.next(deadlineNanos);
         while (piece instanceof UpstreamAnswer.Data) {
-            piece = next(answer, deadlineNanos);
+            piece = answer.next(deadlineNanos);
         }
         answer.close();
     }
 
-    private Piece next(UpstreamAnswer answer, long deadlineNanos) {
-        try {
-            return answer.next(deadlineNanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancelledException("the gateway is stopping", e);
-        }
-    }
-
     /** @return whether the bytes made at least one upstream event: progress, for the silence deadline */
-    private static boolean feed(SseParser parser, byte[] bytes, UpstreamChunks chunks) {
+    private static boolean feed(SseParser parser, UpstreamAnswer.Data data, UpstreamChunks chunks) {
         boolean[] progressed = new boolean[1];
         try {
-            parser.feed(ByteBuffer.wrap(bytes), event -> {
+            parser.feed(ByteBuffer.wrap(data.bytes(), 0, data.length()), event -> {
                 progressed[0] = true;
                 chunks.accept(event);
             });

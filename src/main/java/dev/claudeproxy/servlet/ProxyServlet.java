@@ -20,6 +20,7 @@ import dev.claudeproxy.route.PathParser;
 import dev.claudeproxy.route.RouteNotFoundException;
 import dev.claudeproxy.route.RouteCooldowns;
 import dev.claudeproxy.route.UpstreamGuard;
+import dev.claudeproxy.upstream.CallClock;
 import dev.claudeproxy.upstream.UpstreamClient;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -81,11 +82,13 @@ public final class ProxyServlet extends HttpServlet {
     /** The policy and the usage ledger. */
     private transient Accounting accounting;
     private transient UsageEndpoints usageEndpoints;
-    /** The platform threads of this webapp: workers (on Java 17), body readers, the body deadline thread. */
+    /** The platform threads of this webapp: workers and keep-alive pings (on Java 17), the clock. */
     private final transient OwnThreads workerThreads = new OwnThreads("claude-proxy-exchange-");
-    private final transient OwnThreads readerThreads = new OwnThreads("claude-proxy-upstream-reader-");
-    private final transient OwnThreads deadlineThreads = new OwnThreads("claude-proxy-body-deadlines-");
-    private transient java.util.concurrent.ExecutorService readers;
+    private final transient OwnThreads pingThreads = new OwnThreads("claude-proxy-ping-");
+    private final transient OwnThreads clockThreads = new OwnThreads("claude-proxy-clock-");
+    /** Runs the keep-alive pings of silent streams, which may block on a slow client. */
+    private transient java.util.concurrent.ExecutorService pings;
+    private transient CallClock clock;
     private volatile boolean warnedSynchronous;
 
     @Override
@@ -98,17 +101,17 @@ public final class ProxyServlet extends HttpServlet {
             throw new ServletException(unregistered.getMessage(), unregistered);
         }
         UpstreamGuard guard = new UpstreamGuard(settings.allowlist());
-        readers = Admission.newWorkers(Integer.MAX_VALUE, readerThreads, "upstream body readers");
-        UpstreamClient upstream = new UpstreamClient(settings.timeouts().connect(), guard::connectionRefusal, readers);
+        pings = Admission.newWorkers(Integer.MAX_VALUE, pingThreads, "keep-alive pings");
+        clock = new CallClock(clockThreads, pings);
+        UpstreamClient upstream = new UpstreamClient(settings.timeouts().connect(), guard::connectionRefusal, clock);
         CallPolicy calls = new CallPolicy(settings, upstream, new RouteCooldowns(settings.upstreamCooldown(),
                 System::nanoTime), signatures(settings), ThreadLocalRandom.current()::nextDouble);
         localEndpoints = new LocalEndpoints(settings);
-        BodyDeadlines bodyDeadlines = new BodyDeadlines(deadlineThreads);
+        BodyDeadlines bodyDeadlines = new BodyDeadlines(clock);
         try {
             accounting = Accounting.start(settings.usage(), workDirectory(context));
         } catch (RuntimeException refused) {
             // The policy file refused, the DataSource named but not bound, the database's schema not migrated.
-            bodyDeadlines.close();
             throw new ServletException("claude-proxy cannot start: " + refused.getMessage(), refused);
         }
         usageEndpoints = new UsageEndpoints(settings.usage(), accounting, Clock.systemUTC());
@@ -127,7 +130,7 @@ public final class ProxyServlet extends HttpServlet {
         sessions = sso.map(signInSettings -> new SessionTokens(sessionKey, signInSettings.sessionTtl(), Clock.systemUTC()));
         sessions.ifPresent(accounting::shareRevocations);
         gateway = new Gateway(settings, upstream, calls, guard, telemetry,
-                new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines);
+                new BodyBudget(settings.limits().maxBytesInFlight()), admission, bodyDeadlines, clock);
         signIn = sso.map(signInSettings -> new SignInEndpoints(signInSettings, settings.publicUrl(), sessions.get(),
                 new DeviceGrants(Clock.systemUTC(), accounting.grantStore(), sessionKey), new RefreshTokens(sessionKey),
                 new SmallBodies(gateway), Clock.systemUTC()));
@@ -153,9 +156,10 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     public void destroy() {
         if (gateway == null) {
-            // init() failed (its settings were refused): nothing but, perhaps, the idle readers pool was started.
-            if (readers != null) {
-                readers.shutdownNow();
+            // init() failed (its settings or its accounting were refused): nothing but, perhaps, the clock was started.
+            if (clock != null) {
+                clock.close();
+                pings.shutdownNow();
             }
             return;
         }
@@ -171,17 +175,17 @@ public final class ProxyServlet extends HttpServlet {
         gateway.admission().close();
         signIn.ifPresent(SignInEndpoints::close);
         accounting.close(); // after the exchanges: what they recorded is written before the webapp stops
-        gateway.bodyDeadlines().close();
+        clock.close();
         gateway.upstream().close();
-        readers.shutdownNow();
+        pings.shutdownNow();
         try {
             // Leave no thread of this webapp behind: the container reports (and leaks) any still running.
             gateway.admission().awaitTermination(5);
-            gateway.bodyDeadlines().awaitTermination(5);
-            readers.awaitTermination(5, TimeUnit.SECONDS);
+            clock.awaitTermination(Duration.ofSeconds(5));
+            pings.awaitTermination(5, TimeUnit.SECONDS);
             workerThreads.join(Duration.ofSeconds(5));
-            readerThreads.join(Duration.ofSeconds(5));
-            deadlineThreads.join(Duration.ofSeconds(5));
+            pingThreads.join(Duration.ofSeconds(5));
+            clockThreads.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,15 +1,15 @@
 package dev.claudeproxy.upstream;
 
 /**
- * What an exchange does while it waits for its upstream (the head of an answer, a retry's
- * backoff, a body): the wait wakes when the heartbeat is {@link #due()} and {@link #beat()}s on
- * the waiting thread itself, which is the exchange's one thread, the only writer of its client's
- * response. A stream's heartbeat writes a {@code ping}: it keeps idle connections open, and a
- * ping that cannot be written is how a client that has left is found before the upstream answers,
- * since no servlet container reports a departed client until something is written to it.
+ * What an exchange does while it waits for its upstream (the head of an answer, a body, a retry's
+ * backoff) whenever it is {@link #due()}: a stream's heartbeat writes a {@code ping}, under its
+ * client's writer lock. It keeps idle connections open, and a ping that cannot be written is how a
+ * client that has left is found before the upstream answers, since no servlet container reports a
+ * departed client until something is written to it.
  *
- * <p>{@link #beat()} may throw to end the wait (its client has gone); the waiter then stops the
- * upstream work under way before passing the exception on.
+ * <p>While a call's read blocks, the {@link CallClock} has it beat on a thread of its own; during a
+ * backoff the waiting thread beats itself. {@link #beat()} may throw to end the wait (its client
+ * has gone); the upstream work under way is then stopped, and the exception reaches the exchange.
  */
 public interface Heartbeat {
 
@@ -29,7 +29,7 @@ public interface Heartbeat {
     /** When it is next due, as a {@link System#nanoTime} instant. */
     long due();
 
-    /** Beats, on the waiting thread; throws to end the wait. */
+    /** Beats; throws to end the wait. */
     void beat();
 
     /** The earlier of {@code deadlineNanos} and when this is due, as {@link System#nanoTime} instants. */

@@ -1,52 +1,63 @@
 package dev.claudeproxy.upstream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 
 /**
- * An upstream's answer whose head has arrived; its body arrives piece by piece through
- * {@link #next}, read by the call's own thread. Whoever holds the answer closes it; closing before
- * the body was read to its end drops the connection, which is how an upstream is stopped when the
- * client has gone.
+ * An upstream's answer whose head has arrived; its body is read piece by piece through
+ * {@link #next}, on the exchange's thread, the only one that touches the answer. Whoever holds the
+ * answer closes it; closing before the body was read to its end drops the connection, which is how
+ * an upstream is stopped when the exchange is done with it.
  */
 public final class UpstreamAnswer implements AutoCloseable {
 
     /** What the exchange gets from {@link #next}. */
-    public sealed interface Piece permits Data, End, Failed, Waited {
+    public sealed interface Piece permits Data, End, Failed, Expired {
     }
 
-    /** Bytes of the body, in order. */
-    public record Data(byte[] bytes) implements Piece, UpstreamCall.Piece {
+    /**
+     * Bytes of the body, in order: the first {@code length} of {@code bytes}, a buffer the answer
+     * reuses, so they are the caller's only until its next call of {@link #next}.
+     */
+    public record Data(byte[] bytes, int length) implements Piece {
     }
 
     /** The body ended. */
-    public record End() implements Piece, UpstreamCall.Piece {
+    public record End() implements Piece {
     }
 
     /** Reading the body failed (the connection broke, or the body passed its bound). */
-    public record Failed(IOException failure) implements Piece, UpstreamCall.Piece {
+    public record Failed(IOException failure) implements Piece {
     }
 
-    /** The deadline passed with nothing new. */
-    public record Waited() implements Piece {
+    /** The deadline passed first: the call was stopped. */
+    public record Expired() implements Piece {
     }
 
-    private static final Waited WAITED = new Waited();
-    static final End END = new End();
+    static final Expired EXPIRED = new Expired();
+    private static final End END = new End();
+    /** The read buffer, held for as long as the answer lasts: the connection's own buffer's size. */
+    private static final int READ_SIZE = UpstreamClient.CONNECTION_BUFFER_BYTES;
 
-    /** Read here for its head only: its body and its connection belong to the call's own thread. */
     private final ClassicHttpResponse response;
     private final UpstreamCall call;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final long maxBodyBytes;
+    private InputStream body;
+    private byte[] buffer;
+    private long total;
     private boolean finished;
+    private boolean bodyComplete;
+    private boolean closed;
 
-    UpstreamAnswer(ClassicHttpResponse response, UpstreamCall call) {
+    UpstreamAnswer(ClassicHttpResponse response, UpstreamCall call, long maxBodyBytes) {
         this.response = response;
         this.call = call;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public int status() {
@@ -74,37 +85,71 @@ public final class UpstreamAnswer implements AutoCloseable {
     }
 
     /**
-     * The next piece of the body, waiting until {@code deadlineNanos} ({@link System#nanoTime}) at
-     * most. One thread only (the exchange's); nothing may be asked after {@link End} or {@link Failed}.
+     * The next piece of the body, read on this thread, which waits until {@code deadlineNanos}
+     * ({@link System#nanoTime}) at most: past it, {@link Expired}. Nothing may be asked after
+     * {@link End}, {@link Failed} or {@link Expired}.
+     *
+     * @throws RuntimeException what a keep-alive beat threw meanwhile (its client has gone)
      */
-    public Piece next(long deadlineNanos) throws InterruptedException {
+    public Piece next(long deadlineNanos) {
         if (finished) {
             throw new IllegalStateException("the body has already ended");
         }
-        UpstreamCall.Piece piece = call.take(deadlineNanos);
-        if (piece == null) {
-            return WAITED;
+        call.until(deadlineNanos);
+        int n;
+        try {
+            if (body == null) {
+                HttpEntity entity = response.getEntity();
+                body = entity == null ? InputStream.nullInputStream() : entity.getContent();
+                buffer = new byte[READ_SIZE];
+            }
+            n = body.read(buffer);
+        } catch (IOException e) {
+            finish();
+            return call.failed(e);
         }
-        // After the head, the call hands only the body's pieces.
-        Piece bodyPiece = (Piece) piece;
-        finished = !(bodyPiece instanceof Data);
-        return bodyPiece;
+        if (n < 0) {
+            finish();
+            bodyComplete = true;
+            return END;
+        }
+        total += n;
+        if (total > maxBodyBytes) {
+            finish();
+            return new Failed(new AnswerTooLargeException(maxBodyBytes));
+        }
+        return new Data(buffer, n);
     }
 
-    /** Whether a piece is ready now: when none is, what was converted should reach the client before waiting. */
-    public boolean hasReady() {
-        return call.hasReady();
+    /** No more reads: the clock lets the call go (its deadlines and beats were for them). */
+    private void finish() {
+        finished = true;
+        call.stopAlarm();
     }
 
     /**
-     * Done with the answer, from any thread, once: its connection goes back to the pool when the
-     * body was read whole, else it is dropped at once (never read to its end first: the upstream
-     * may not end). The call's own thread releases the connection; this only tells it to.
+     * Whether more of the body is already here, so that reading it will not wait: when none is,
+     * what was converted should reach the client first. HttpClient counts only the current chunk
+     * of a chunked body, so a burst of small chunks reads as nothing more after each one.
+     */
+    public boolean hasReady() {
+        try {
+            return body != null && body.available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Done with the answer, on the thread that read it, once: its connection goes back to the
+     * pool when the body was read whole, else it is dropped at once (never read to its end first:
+     * the upstream may not end).
      */
     @Override
     public void close() {
-        if (!closed.getAndSet(true)) {
-            call.release();
+        if (!closed) {
+            closed = true;
+            call.release(response, bodyComplete);
         }
     }
 }

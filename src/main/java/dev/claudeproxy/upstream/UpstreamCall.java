@@ -1,17 +1,12 @@
 package dev.claudeproxy.upstream;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
@@ -20,112 +15,88 @@ import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * One request to an upstream, carried out by a thread of its own (the call's reader): it sends the
- * request, waits for the answer's head, then reads the body, handing each piece over through a
- * short queue. The exchange's one thread waits on that queue with its own deadlines
- * ({@link #awaitHead}, {@link UpstreamAnswer#next}), so it is never stuck in a read: when a deadline
- * passes it writes a keep-alive ping, or ends the exchange, itself. No socket timeout of the HTTP
- * client ever fires first: every deadline has one owner, the exchange.
+ * One request to an upstream, carried out on the exchange's own thread: it sends the request,
+ * waits for the answer's head and reads the body ({@link UpstreamAnswer#next}) itself, converting
+ * and writing each piece before it reads the next. No second thread and no queue: when the
+ * exchange falls behind (a slow client), it simply reads later, and the upstream's own flow
+ * control holds the rest back.
  *
- * <p>When the exchange falls behind (a slow client), the queue fills, the reader stops reading,
- * and the upstream's own flow control holds the rest back. {@link #cancel} may be called from any
- * thread at any time: it drops the connection, which ends the reader in whatever phase it is.
+ * <p>Its deadlines are the webapp's {@link CallClock}'s to keep: the exchange names the deadline of
+ * each wait ({@link #awaitHead}, {@link UpstreamAnswer#next}) and blocks; when the deadline passes
+ * first, the clock records it and aborts the call, and the blocked read ends in an
+ * {@link UpstreamAnswer.Expired}. When the stream's keep-alive is due meanwhile, the clock has the
+ * {@link Heartbeat} beat off its own thread; a beat that fails (its client has gone) stops the
+ * call, and the exchange's thread gets the beat's exception from its read. No socket timeout of the
+ * HTTP client ever fires first: every deadline has one owner, the clock.
+ *
+ * <p>{@link #cancel} may be called from any thread at any time: it drops the connection, which
+ * ends the call in whatever phase it is.
  */
-public final class UpstreamCall implements Runnable {
-
-    /**
-     * What the exchange takes from the queue: the head, or no answer, then the body's own pieces
-     * ({@link UpstreamAnswer.Data}, {@link UpstreamAnswer.End}, {@link UpstreamAnswer.Failed}),
-     * which {@link UpstreamAnswer#next} hands on as they are.
-     */
-    sealed interface Piece permits Head, NoAnswer, UpstreamAnswer.Data, UpstreamAnswer.End, UpstreamAnswer.Failed {
-    }
-
-    /** The answer's status and headers arrived. */
-    record Head(UpstreamAnswer answer) implements Piece {
-    }
-
-    /** No answer came. */
-    record NoAnswer(UpstreamFailure failure) implements Piece {
-    }
+public final class UpstreamCall {
 
     private static final Logger LOG = Logger.getLogger(UpstreamCall.class.getName());
-    /** The reader's buffer, held for as long as the answer lasts: the connection's own buffer's size. */
-    private static final int READ_SIZE = UpstreamClient.CONNECTION_BUFFER_BYTES;
-    private static final int QUEUE_PIECES = 8;
 
     private final CloseableHttpClient client;
     private final HttpPost post;
-    private final Executor readers;
+    private final CallClock clock;
     private final long maxBodyBytes;
-    private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(QUEUE_PIECES);
     private volatile boolean cancelled;
-    private volatile boolean bodyComplete;
-    /** The exchange is done with the answer: nothing more is handed. */
-    private volatile boolean released;
+    /** The deadline of the exchange's current wait, a {@link System#nanoTime} instant; only the exchange moves it. */
+    private volatile long deadlineNanos;
+    private volatile Heartbeat heartbeat = Heartbeat.NONE;
+    /** The clock stopped the call: a deadline passed. */
+    private volatile boolean expired;
+    /** What a beat threw (its client has gone), for the exchange's thread to throw. */
+    private volatile Throwable beatFailure;
+    // The alarm, guarded by this: one armed at a time, none once the call is over, one beat at a time.
+    private ScheduledFuture<?> alarm;
+    private volatile long alarmAt;
+    private boolean beating;
+    private boolean over;
 
-    UpstreamCall(CloseableHttpClient client, HttpPost post, Executor readers, long maxBodyBytes, Duration safetyNet) {
+    UpstreamCall(CloseableHttpClient client, HttpPost post, CallClock clock, long maxBodyBytes, Duration safetyNet) {
         this.client = client;
         this.post = post;
-        this.readers = readers;
+        this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
-        // The exchange owns every deadline; the client's own timeout only frees a reader whose exchange is gone.
+        // The clock owns every deadline; the client's own timeout is only a net under it.
         post.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(safetyNet))
                 .setConnectionRequestTimeout(Timeout.of(safetyNet)).setRedirectsEnabled(false).build());
     }
 
     /**
-     * Sends the request (on the reader) and waits for the answer's status and headers, whatever
-     * the status, until {@code deadlineNanos}.
+     * Sends the request and waits for the answer's status and headers, whatever the status, until
+     * {@code deadlineNanos}, on the calling thread.
      *
      * @param firstByte the first-byte timeout, for the message when it passes
-     * @param heartbeat what the wait does whenever it is due (a stream's ping to its client)
+     * @param heartbeat what is due while the call waits, from now until the answer is closed (a stream's ping to its client)
      * @throws UpstreamFailure when no answer came: unreachable, refused, timed out or cancelled
      */
     public UpstreamAnswer awaitHead(long deadlineNanos, Duration firstByte, Heartbeat heartbeat) throws UpstreamFailure {
         if (cancelled) {
             throw cancelledFailure(null);
         }
-        readers.execute(this);
-        Piece piece;
+        this.heartbeat = heartbeat;
+        this.deadlineNanos = deadlineNanos;
+        arm(heartbeat.wakeBy(deadlineNanos));
         try {
-            piece = take(heartbeat.wakeBy(deadlineNanos));
-            while (piece == null && System.nanoTime() - deadlineNanos < 0) {
-                beat(heartbeat);
-                piece = take(heartbeat.wakeBy(deadlineNanos));
+            return new UpstreamAnswer(client.executeOpen(null, post, null), this, maxBodyBytes);
+        } catch (IOException e) {
+            stopAlarm();
+            throwBeatFailure();
+            if (expired && !cancelled) {
+                throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "upstream " + post.getAuthority()
+                        + " did not answer within " + firstByte.toSeconds() + " s", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            cancel();
-            throw cancelledFailure(e);
-        }
-        if (piece instanceof Head head) {
-            return head.answer();
-        }
-        if (piece instanceof NoAnswer noAnswer) {
-            throw noAnswer.failure();
-        }
-        cancel();
-        throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "upstream " + post.getAuthority()
-                + " did not answer within " + firstByte.toSeconds() + " s", null);
-    }
-
-    /** A beat that ends the wait (its client has gone) stops the call before it is passed on. */
-    private void beat(Heartbeat heartbeat) {
-        try {
-            heartbeat.beat();
-        } catch (RuntimeException | Error stop) {
-            cancel();
-            throw stop;
+            throw failure(e);
         }
     }
 
-    /** Stops the call, whatever phase it is in: the connection is dropped and the reader ends. */
+    /** Stops the call, whatever phase it is in: the connection is dropped and a blocked read ends. */
     public void cancel() {
         cancelled = true;
         post.cancel();
@@ -136,97 +107,110 @@ public final class UpstreamCall implements Runnable {
     }
 
     /**
-     * The reader: the request, the head, then the body piece by piece. The response is this
-     * thread's alone from its head to its release: HttpClient's connections are not safe for two
-     * threads (a close from another thread while this one reads corrupted the connection's buffer).
-     * A body not read to its end has its connection dropped, never drained: the upstream may not end.
+     * The exchange's next wait ends at {@code deadlineNanos}. A later deadline is only noted (the
+     * alarm finds it when it rings, so a stream's chunks never touch the clock); a nearer one moves
+     * the alarm.
      */
-    @Override
-    public void run() {
-        ClassicHttpResponse response;
-        try {
-            response = client.executeOpen(null, post, null);
-        } catch (IOException e) {
-            hand(new NoAnswer(failure(e)));
+    void until(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+        if (deadlineNanos - alarmAt < 0) {
+            arm(deadlineNanos);
+        }
+    }
+
+    /** What a failed read of the body means: a deadline passed, the client left (its beat's exception), or the read's own failure. */
+    UpstreamAnswer.Piece failed(IOException failure) {
+        throwBeatFailure();
+        return expired && !cancelled ? UpstreamAnswer.EXPIRED : new UpstreamAnswer.Failed(failure);
+    }
+
+    private void throwBeatFailure() {
+        Throwable failure = beatFailure;
+        if (failure instanceof RuntimeException stop) {
+            throw stop;
+        }
+        if (failure instanceof Error stop) {
+            throw stop;
+        }
+    }
+
+    private synchronized void arm(long atNanos) {
+        if (over) {
             return;
         }
-        try {
-            if (hand(new Head(new UpstreamAnswer(response, this)))) {
-                readBody(response.getEntity());
+        if (alarm != null) {
+            alarm.cancel(false);
+        }
+        alarmAt = atNanos;
+        alarm = clock.at(atNanos, this::ring);
+    }
+
+    /** On the clock's thread: the deadline passed, or a beat is due, or neither yet (they moved) and the alarm is set again. */
+    private void ring() {
+        long now = System.nanoTime();
+        long deadline = deadlineNanos;
+        if (now - deadline >= 0) {
+            expired = true;
+            post.cancel();
+            return;
+        }
+        long due = heartbeat.due();
+        if (now - due < 0) {
+            arm(due - deadline < 0 ? due : deadline);
+            return;
+        }
+        synchronized (this) {
+            if (beating || over) {
+                return;
             }
+            beating = true;
+        }
+        if (!clock.beat(this::beat)) {
+            synchronized (this) {
+                beating = false;
+            }
+            arm(deadline);
+        }
+    }
+
+    /** Off the clock's thread: the heartbeat beats; one that throws (its client has gone) stops the call. */
+    private void beat() {
+        try {
+            heartbeat.beat();
+        } catch (RuntimeException | Error stop) {
+            beatFailure = stop;
+            cancel();
+            return;
         } finally {
-            if (!bodyComplete) {
-                post.cancel();
+            synchronized (this) {
+                beating = false;
             }
-            release(response);
+        }
+        arm(heartbeat.wakeBy(deadlineNanos));
+    }
+
+    synchronized void stopAlarm() {
+        over = true;
+        if (alarm != null) {
+            alarm.cancel(false);
         }
     }
 
-    private void readBody(HttpEntity entity) {
-        byte[] buffer = new byte[READ_SIZE];
-        long total = 0;
-        try {
-            InputStream body = entity == null ? InputStream.nullInputStream() : entity.getContent();
-            for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-                total += n;
-                if (total > maxBodyBytes) {
-                    hand(new UpstreamAnswer.Failed(new AnswerTooLargeException(maxBodyBytes)));
-                    return;
-                }
-                if (!hand(new UpstreamAnswer.Data(Arrays.copyOf(buffer, n)))) {
-                    return;
-                }
-            }
-            bodyComplete = true;
-            hand(UpstreamAnswer.END);
-        } catch (IOException e) {
-            hand(new UpstreamAnswer.Failed(e));
+    /**
+     * The exchange is done with the answer: the clock lets the call go, and the connection goes
+     * back to the pool when the body was read whole, else it is dropped, never read to its end
+     * first (the upstream may not end).
+     */
+    void release(ClassicHttpResponse response, boolean bodyComplete) {
+        stopAlarm();
+        if (!bodyComplete) {
+            post.cancel();
         }
-    }
-
-    /** Gives the connection back to the pool when the body was read whole, else discards it (it was dropped). */
-    private static void release(ClassicHttpResponse response) {
         try {
             response.close();
         } catch (IOException e) {
             LOG.log(Level.FINE, "releasing an upstream answer failed; its connection is dropped", e);
         }
-    }
-
-    /**
-     * The exchange is done with the answer: a call whose body was not read to its end is
-     * cancelled (its connection dropped), and the reader hands nothing more.
-     */
-    void release() {
-        released = true;
-        if (!bodyComplete) {
-            cancel();
-        }
-    }
-
-    /** Waits while the exchange is behind; gives up, false, once the call is cancelled. */
-    private boolean hand(Piece piece) {
-        try {
-            while (!pieces.offer(piece, 1, TimeUnit.SECONDS)) {
-                if (cancelled || released) {
-                    return false;
-                }
-            }
-            return !cancelled && !released;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** The next piece, waiting until {@code deadlineNanos} at most; null when it passed. */
-    Piece take(long deadlineNanos) throws InterruptedException {
-        long wait = deadlineNanos - System.nanoTime();
-        return wait <= 0 ? pieces.poll() : pieces.poll(wait, TimeUnit.NANOSECONDS);
-    }
-
-    boolean hasReady() {
-        return !pieces.isEmpty();
     }
 
     private UpstreamFailure failure(IOException e) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.DnsResolver;
@@ -54,15 +53,15 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final CloseableHttpClient checked;
     private final CloseableHttpClient trusted;
-    private final Executor readers;
+    private final CallClock clock;
 
     /**
-     * @param readers runs the calls' own threads ({@link UpstreamCall}); one per call in progress
+     * @param clock keeps the calls' deadlines and their streams' keep-alive
      */
-    public UpstreamClient(Duration connectTimeout, AddressPolicy policy, Executor readers) {
+    public UpstreamClient(Duration connectTimeout, AddressPolicy policy, CallClock clock) {
         this.checked = build(connectTimeout, new CheckedResolver(policy));
         this.trusted = build(connectTimeout, SystemDefaultDnsResolver.INSTANCE);
-        this.readers = readers;
+        this.clock = clock;
     }
 
     private static CloseableHttpClient build(Duration connectTimeout, DnsResolver resolver) {
@@ -100,8 +99,8 @@ public final class UpstreamClient implements AutoCloseable {
      * @param checkAddresses whether the upstream came from a request path, so that every address
      *     connected to must pass the {@link AddressPolicy}
      * @param maxBodyBytes past this, the answer's body ends in an {@link AnswerTooLargeException}
-     * @param safetyNet the longest the call's own thread may wait on the socket: the exchange's
-     *     deadlines end a call well before, so this only frees a thread whose exchange is gone
+     * @param safetyNet the longest a read may wait on the socket: the clock ends a call at its
+     *     deadlines well before, so this is only a net under it
      */
     public UpstreamCall prepare(URI uri, Optional<Secret> key, String keyHeader, byte[] json, boolean stream,
                                 boolean checkAddresses, long maxBodyBytes, Duration safetyNet) {
@@ -110,7 +109,7 @@ public final class UpstreamClient implements AutoCloseable {
         post.setEntity(new ByteArrayEntity(json, ContentType.APPLICATION_JSON));
         key.ifPresent(secret -> post.setHeader(keyHeader,
                 keyHeader.equals("Authorization") ? "Bearer " + secret.reveal() : secret.reveal()));
-        return new UpstreamCall(checkAddresses ? checked : trusted, post, readers, maxBodyBytes, safetyNet);
+        return new UpstreamCall(checkAddresses ? checked : trusted, post, clock, maxBodyBytes, safetyNet);
     }
 
     @Override

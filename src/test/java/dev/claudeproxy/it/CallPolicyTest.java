@@ -12,6 +12,7 @@ import dev.claudeproxy.call.CallPolicy;
 import dev.claudeproxy.call.Cancellation;
 import dev.claudeproxy.call.CancelledException;
 import dev.claudeproxy.call.Deadlines;
+import dev.claudeproxy.upstream.CallClock;
 import dev.claudeproxy.upstream.Heartbeat;
 import dev.claudeproxy.config.Lookup;
 import dev.claudeproxy.config.Settings;
@@ -33,8 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class CallPolicyTest {
     private static final MessagesRequest REQUEST = MessagesRequestReader.read(("{\"model\":\"claude-sonnet-4-5\","
             + "\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
 
-    private final ExecutorService readers = Executors.newCachedThreadPool();
+    private final CallClock clock = new CallClock(Thread::new, Runnable::run);
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @AfterEach
@@ -58,12 +57,12 @@ class CallPolicyTest {
         for (AutoCloseable closeable : open) {
             closeable.close();
         }
-        readers.shutdownNow();
+        clock.close();
     }
 
     private CallPolicy policy(Settings settings) {
         UpstreamClient client = new UpstreamClient(settings.timeouts().connect(), (host, port, address) -> Optional.empty(),
-                readers);
+                clock);
         open.add(client);
         return new CallPolicy(settings, client, new RouteCooldowns(Duration.ofSeconds(30), System::nanoTime),
                 new ThinkingSigner("call-policy-test-secret".getBytes(StandardCharsets.UTF_8)), () -> 0.5);

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import dev.claudeproxy.upstream.CallClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +27,12 @@ class BodyReaderTest {
     private static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(60), 1);
 
-    private final BodyDeadlines deadlines = new BodyDeadlines(Thread::new);
+    private final CallClock clock = new CallClock(Thread::new, Runnable::run);
+    private final BodyDeadlines deadlines = new BodyDeadlines(clock);
 
     @AfterEach
     void close() {
-        deadlines.close();
+        clock.close();
     }
 
     /** Bytes that become readable piece by piece, as the test releases them. */
