@@ -85,6 +85,9 @@ final class ClientRequests {
         return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
     }
 
+    /** A JSON media type: {@code application/json} or a {@code +json} suffix. */
+    private static final java.util.regex.Pattern JSON_TYPE = java.util.regex.Pattern.compile("application/([a-z0-9.+-]+\\+)?json");
+
     /**
      * Refuses a POST that a web page could send cross-site without a preflight: one neither
      * declared as JSON nor carrying an Anthropic header. Browsers send text/plain and form bodies
@@ -93,8 +96,8 @@ final class ClientRequests {
      */
     static void refuseSimpleCrossSitePost(HttpServletRequest clientToProxyRequest) {
         String type = clientToProxyRequest.getContentType();
-        boolean json = type != null && type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT)
-                .matches("application/([a-z0-9.+-]+\\+)?json");
+        boolean json = type != null && JSON_TYPE.matcher(type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT))
+                .matches();
         boolean anthropic = clientToProxyRequest.getHeader("anthropic-version") != null
                 || clientToProxyRequest.getHeader("x-api-key") != null;
         if (!json && !anthropic) {

@@ -68,8 +68,19 @@ final class Trace {
      * value a client chose can end the line or forge a field; capped at 128 characters.
      */
     static String clean(String value) {
-        String flat = UNSAFE.matcher(value).replaceAll("_");
+        String flat = safe(value) ? value : UNSAFE.matcher(value).replaceAll("_");
         return flat.length() > 128 ? flat.substring(0, 128) : flat;
+    }
+
+    /** Whether no character of {@code value} is one {@code UNSAFE} replaces: the usual case, told without a matcher. */
+    private static boolean safe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == '\u007f') {
+                return false;
+            }
+        }
+        return true;
     }
 
     String logLine(int status, long durationNanos) {
