@@ -31,6 +31,10 @@ PHASES="${PHASES:-latency streams soak}"
 LOAD_SECONDS="${LOAD_SECONDS:-5}"
 ROUNDS="${ROUNDS:-3}"
 CONCURRENCY="${CONCURRENCY:-1 16}"
+# The requests of the latency phase: json (a 2-line answer), sse (a 50-chunk stream, sent at once),
+# big (Claude Code's 100 KB request of 30 messages and 13 tools, answered by that stream) and paced
+# (the stream's 50 chunks 2 ms apart, from the TLS fake upstream: every chunk a read of its own).
+KINDS="${KINDS:-json sse big paced}"
 C1=${CONCURRENCY%% *} CN=${CONCURRENCY##* } # the lowest and the highest, which the targets name
 # The peer a user would otherwise pick, from the npm registry; PEER=none leaves it out.
 CCR_VERSION="${CCR_VERSION:-1.0.73}"
@@ -147,6 +151,10 @@ nginx_conf "$W/nginx-hop" "upstream fake { server 127.0.0.1:$UPSTREAM; keepalive
       proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection \"\";
       proxy_buffering off; proxy_request_buffering off;
     }
+    location /slow/ {
+      proxy_pass https://127.0.0.1:$SLOW; proxy_http_version 1.1; proxy_set_header Connection \"\";
+      proxy_buffering off; proxy_request_buffering off; proxy_ssl_verify off;
+    }
   }"
 
 log "starting the slow HTTP/2 fake upstream on :$SLOW"
@@ -258,6 +266,10 @@ printf '{"model":"fake","max_tokens":100,"stream":false,"messages":[{"role":"use
 printf '{"model":"fake","max_tokens":100,"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello."}]}' >"$W/openai-sse.json"
 printf '{"model":"claude-sonnet-4-5","max_tokens":100,"stream":false,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/anthropic-json.json"
 printf '{"model":"claude-sonnet-4-5","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Say hello."}]}' >"$W/anthropic-sse.json"
+cp "$W/openai-sse.json" "$W/openai-paced.json"; cp "$W/anthropic-sse.json" "$W/anthropic-paced.json"
+# The 100 KB request goes as it is to the byte-copying targets too: they copy its bytes, whatever they say.
+"$JAVA" -cp "$CP" dev.claudeproxy.bench.ClaudeCodeRequest "$W/anthropic-big.json" 100 30
+cp "$W/anthropic-big.json" "$W/openai-big.json"
 # run_wrk <label> <url> <body> <connections> <pid or -> : prints "p50 p99 requests_per_second cpu_us_per_request"
 run_wrk() {
   local url=$2 body=$3 c=$4 pid=$5 threads=1 before after out
@@ -285,14 +297,27 @@ medians() {
 }
 # url_of <target> <kind>: where each target takes a request of that kind (json or sse)
 url_of() {
-  local path=${2/sse/sse50}
+  local path scheme=http up=$UPSTREAM direct=http://127.0.0.1:$UPSTREAM
+  case $2 in
+    json) path=json ;;
+    sse | big) path=sse50 ;;
+    paced) path=slow/50/2 scheme=https up=$SLOW direct=https://127.0.0.1:$SLOW ;;
+  esac
   case $1 in
-    direct) echo "http://127.0.0.1:$UPSTREAM/$path/v1/chat/completions" ;;
+    direct) echo "$direct/$path/v1/chat/completions" ;;
     hop) echo "http://127.0.0.1:$HOP/$path/v1/chat/completions" ;;
-    anchor) echo "http://127.0.0.1:$GATEWAY/anchor/http/127.0.0.1:$UPSTREAM/$path/v1/chat/completions" ;;
-    gateway) echo "http://127.0.0.1:$GATEWAY/http/127.0.0.1:$UPSTREAM/$path/v1/fake/v1/messages" ;;
-    baseline) echo "http://127.0.0.1:$BASELINE/http/127.0.0.1:$UPSTREAM/$path/v1/fake/v1/messages" ;;
+    anchor) echo "http://127.0.0.1:$GATEWAY/anchor/$scheme/127.0.0.1:$up/$path/v1/chat/completions" ;;
+    gateway) echo "http://127.0.0.1:$GATEWAY/$scheme/127.0.0.1:$up/$path/v1/fake/v1/messages" ;;
+    baseline) echo "http://127.0.0.1:$BASELINE/$scheme/127.0.0.1:$up/$path/v1/fake/v1/messages" ;;
     ccr) echo "http://127.0.0.1:$CCR/v1/messages" ;;
+  esac
+}
+kind_label() {
+  case $1 in
+    json) echo JSON ;;
+    sse) echo "stream, 50 chunks" ;;
+    big) echo "100 KB Claude Code request, streamed" ;;
+    paced) echo "stream, 50 chunks 2 ms apart (TLS)" ;;
   esac
 }
 body_of() { # <target> <kind>: the body it takes
@@ -334,12 +359,12 @@ if [[ " $PHASES " == *" latency "* ]]; then
   log "warming up every target (3 x ${LOAD_SECONDS} s each at concurrency 64)"
   for warm in 1 2 3; do
     for t in $TARGETS; do
-      for kind in json sse; do
+      for kind in $KINDS; do
         run_wrk "warm-$t-$kind-$warm" "$(url_of "$t" "$kind")" "$(body_of "$t" "$kind")" 64 - >/dev/null
       done
     done
   done
-  for kind in json sse; do
+  for kind in $KINDS; do
     for c in $CONCURRENCY; do
       log "$kind at concurrency $c: $TARGETS ($ROUNDS interleaved rounds of ${LOAD_SECONDS} s, medians)"
       rm -f "$W"/cell-*.txt
@@ -354,25 +379,47 @@ if [[ " $PHASES " == *" latency "* ]]; then
   {
     echo "Each cell: the median of $ROUNDS interleaved rounds of ${LOAD_SECONDS} s (wrk). Latency to the answer's last byte, ms;"
     echo "\"added\" is over calling the fake upstream directly in the same rounds. CPU is the serving process's user+system time per request"
-    echo "(the gateway and the anchor share one Tomcat, measured in turn). Requests: a 2-line JSON answer, or a 50-chunk text stream."
+    echo "(the gateway and the anchor share one Tomcat, measured in turn). Requests: $KINDS (see KINDS in bench/load.sh)."
     echo
-    echo "| request | conc. | path | p50 / p99 ms | added p50 / p99 ms | req/s | CPU µs/req | CPU ÷ nginx hop |"
-    echo "|---|---|---|---|---|---|---|---|"
-    for kind in json sse; do
+    echo "| request | conc. | path | p50 / p99 ms | added p50 / p99 ms | req/s | CPU µs/req | CPU ÷ nginx hop | CPU ÷ anchor |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for kind in $KINDS; do
       for c in $CONCURRENCY; do
         for t in $TARGETS; do
-          awk -v l="$([ "$kind" = json ] && echo JSON || echo "stream, 50 chunks")" -v c="$c" -v t="$(label_of "$t")" \
+          awk -v l="$(kind_label "$kind")" -v c="$c" -v t="$(label_of "$t")" -v acpu="$(m "$kind" "$c" anchor cpu)" \
             -v p50="$(m "$kind" "$c" "$t" p50)" -v p99="$(m "$kind" "$c" "$t" p99)" -v rps="$(m "$kind" "$c" "$t" rps)" \
             -v cpu="$(m "$kind" "$c" "$t" cpu)" -v d50="$(m "$kind" "$c" direct p50)" -v d99="$(m "$kind" "$c" direct p99)" \
             -v hcpu="$(m "$kind" "$c" hop cpu)" -v direct="$([ "$t" = direct ] && echo 1)" 'BEGIN {
-              printf "| %s | %s | %s | %.3f / %.3f | %s | %s | %s | %s |\n", l, c, t, p50, p99,
+              printf "| %s | %s | %s | %.3f / %.3f | %s | %s | %s | %s | %s |\n", l, c, t, p50, p99,
                 (direct ? "" : sprintf("%+.3f / %+.3f", p50 - d50, p99 - d99)), rps, cpu,
-                (cpu == "-" ? "" : sprintf("%.2f×", cpu / hcpu)) }'
+                (cpu == "-" ? "" : sprintf("%.2f×", cpu / hcpu)), (cpu == "-" ? "" : sprintf("%.2f×", cpu / acpu)) }'
         done
       done
     done
     echo
   } >>"$RESULTS"
+  # Issue 28's measure: the gateway's CPU per request against the lean pass-through's, each kind and concurrency.
+  {
+    echo "| CPU per request (µs) | $(for c in $CONCURRENCY; do printf 'c=%s: anchor / gateway%s / gateway ÷ anchor%s | ' "$c" \
+      "$([ -n "$BASELINE_WAR" ] && echo " / baseline")" "$([ -n "$BASELINE_WAR" ] && echo " / baseline ÷ anchor")"; done)"
+    echo "|---|$(for c in $CONCURRENCY; do printf -- '---|'; done)"
+    for kind in $KINDS; do
+      printf '| %s |' "$(kind_label "$kind")"
+      for c in $CONCURRENCY; do
+        a=$(m "$kind" "$c" anchor cpu) g=$(m "$kind" "$c" gateway cpu)
+        if [ -n "$BASELINE_WAR" ]; then
+          b=$(m "$kind" "$c" baseline cpu)
+          awk -v a="$a" -v g="$g" -v b="$b" 'BEGIN { printf " %s / %s / %s / %.1f× / %.1f× |", a, g, b, g / a, b / a }'
+        else
+          awk -v a="$a" -v g="$g" 'BEGIN { printf " %s / %s / %.1f× |", a, g, g / a }'
+        fi
+      done
+      echo
+    done
+    echo
+  } | tee -a "$RESULTS"
+  if [[ " $KINDS " != *" json "* || " $KINDS " != *" sse "* ]]; then KINDS_OF_14=no; fi
+  if [ "${KINDS_OF_14:-yes}" = yes ]; then
   {
     echo "| path | JSON c=$C1 p50 ms | JSON CPU µs/req | stream c=$C1 p50 ms | stream CPU µs/req | stream c=$CN req/s |"
     echo "|---|---|---|---|---|---|"
@@ -413,6 +460,7 @@ if [[ " $PHASES " == *" latency "* ]]; then
     fi
     echo
   } | tee -a "$RESULTS"
+  fi
 fi
 
 # ---------------------------------------------------------------- phase: many long streams

@@ -20,7 +20,8 @@ import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 /**
  * The load run's pass-through anchor (issue 14): the same container and the same upstream client
  * as the gateway (Apache HttpClient 5 classic, pooled as the gateway pools it), copying a request
- * to the upstream and its answer back with no conversion, no deadlines and no thread of its own.
+ * to the upstream and its answer back with no conversion, no deadlines and no thread of its own,
+ * flushing only when the upstream has nothing more buffered (issue 28's lean pass-through).
  * Its cost is what the stack costs before any of the gateway's own work; the gateway's cost above
  * it is ours. Deployed beside the gateway by {@code bench/load.sh} at {@code /anchor}:
  * {@code /anchor/http/<host:port>/<path>} POSTs the body to {@code http://<host:port>/<path>}.
@@ -56,7 +57,10 @@ public class PassThroughServlet extends HttpServlet {
             try (InputStream in = entity.getContent()) {
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                     out.write(buffer, 0, n);
-                    out.flush();
+                    if (in.available() == 0) {
+                        // Lean: what arrived together leaves together, as the gateway flushes.
+                        out.flush();
+                    }
                 }
             }
             return null;
