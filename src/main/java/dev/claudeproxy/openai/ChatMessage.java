@@ -17,6 +17,11 @@ import java.util.List;
 @JsonbPropertyOrder({"role", "content", "reasoningContent", "toolCalls", "toolCallId"})
 public record ChatMessage(@JsonbTypeAdapter(ChatRole.Wire.class) ChatRole role, JsonValue content, List<ToolCall> toolCalls, String toolCallId,
                           String reasoningContent, @JsonbTransient List<String> encryptedReasoning) {
+    /** A hash of the role alone, for the reason {@link ChatRequest#hashCode()} gives. */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(role);
+    }
 
     public ChatMessage(ChatRole role, JsonValue content, List<ToolCall> toolCalls, String toolCallId) {
         this(role, content, toolCalls, toolCallId, null, null);

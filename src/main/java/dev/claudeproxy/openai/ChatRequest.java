@@ -34,6 +34,16 @@ public record ChatRequest(
         JsonObject responseFormat,
         String promptCacheKey,
         String safetyIdentifier) {
+    /**
+     * A hash of the model alone, consistent with the record's equality. JSON-B's writer puts every
+     * object it writes in a hash set (its recursion check), and a record's own hash walks its whole
+     * tree: the request's, each message's and each tool's again, every schema included, per request.
+     * The wire records that hold large trees hash a small part of themselves for that reason.
+     */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(model);
+    }
 
     /** The output-token limit sent, in whichever of the two fields this upstream takes. */
     public int outputLimit() {
@@ -51,6 +61,12 @@ public record ChatRequest(
     }
 
     public record ChatTool(String type, FunctionDefinition function) {
+        /** A hash of the function's name alone, for the reason {@link ChatRequest#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return function == null ? 0 : java.util.Objects.hashCode(function.name());
+        }
+
         public ChatTool(FunctionDefinition function) {
             this("function", function);
         }
@@ -58,5 +74,10 @@ public record ChatRequest(
 
     /** @param strict the arguments must follow {@code parameters} exactly; null when not asked (not sent) */
     public record FunctionDefinition(String name, String description, JsonObject parameters, Boolean strict) {
+        /** A hash of the name alone, for the reason {@link ChatRequest#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(name);
+        }
     }
 }

@@ -36,6 +36,11 @@ public record ResponsesRequest(
         boolean store,
         String promptCacheKey,
         String safetyIdentifier) {
+    /** A hash of the model alone, for the reason {@link dev.claudeproxy.openai.ChatRequest#hashCode()} gives. */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(model);
+    }
 
     /** One item of {@code input}. */
     public sealed interface InputItem permits ReasoningItem, MessageItem, FunctionCallItem, FunctionCallOutputItem {
@@ -55,6 +60,12 @@ public record ResponsesRequest(
      */
     @JsonbPropertyOrder({"type", "role", "content"})
     public record MessageItem(String type, String role, List<JsonObject> content) implements InputItem {
+        /** A hash of the role alone, for the reason {@link dev.claudeproxy.openai.ChatRequest#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(role);
+        }
+
         public MessageItem(String role, List<JsonObject> content) {
             this("message", role, content);
         }
@@ -86,6 +97,12 @@ public record ResponsesRequest(
     @JsonbPropertyOrder({"type", "name", "description", "parameters", "strict"})
     public record FunctionTool(String type, String name, String description, JsonObject parameters, boolean strict)
             implements ToolItem {
+        /** A hash of the name alone, for the reason {@link dev.claudeproxy.openai.ChatRequest#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(name);
+        }
+
         public FunctionTool(String name, String description, JsonObject parameters, boolean strict) {
             this("function", name, description, parameters, strict);
         }
