@@ -15,10 +15,13 @@ import dev.claudeproxy.anthropic.ContentBlock.ToolUseBlock;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequest.InputMessage;
 import dev.claudeproxy.anthropic.MessagesRequest.Tool;
+import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts tokens locally with OpenAI's BPE encodings (o200k for current models, cl100k for the
@@ -81,7 +84,7 @@ public final class TokenCounter {
                 tokens += tally.text(tool.description());
             }
             if (tool.inputSchema() != null) {
-                tokens += tally.text(tool.inputSchema().toString());
+                tokens += tally.json(tool.inputSchema());
             }
         }
         return (int) Math.min(Integer.MAX_VALUE, tokens);
@@ -105,7 +108,7 @@ public final class TokenCounter {
             } else if (block instanceof ImageBlock) {
                 tokens += IMAGE_TOKENS;
             } else if (block instanceof ToolUseBlock toolUse) {
-                tokens += tally.text(toolUse.name()) + tally.text(toolUse.input().toString());
+                tokens += tally.text(toolUse.name()) + tally.json(toolUse.input());
             } else if (block instanceof ToolResultBlock result) {
                 tokens += PER_MESSAGE + count(result.content(), tally);
             } else if (block instanceof ThinkingBlock thinking) {
@@ -113,7 +116,7 @@ public final class TokenCounter {
             } else if (block instanceof DocumentBlock document) {
                 tokens += documentTokens(document, tally);
             } else if (block instanceof OtherBlock other) {
-                tokens += tally.text(other.raw().toString());
+                tokens += tally.json(other.raw());
             }
             // redacted_thinking is opaque to every upstream: it is never sent, so it costs nothing.
         }
@@ -157,12 +160,34 @@ public final class TokenCounter {
                     return tokens + (long) Math.ceil((length - start) * ratio);
                 }
                 int end = sliceEnd(text, start);
-                int counted = SliceCounts.count(encoding, text.substring(start, end));
+                int counted = Counts.slice(encoding, text.substring(start, end));
                 tokens += counted;
                 tokenizedTokens += counted;
                 tokenizedChars += end - start;
                 exactCharsLeft -= end - start;
                 start = end;
+            }
+            return tokens;
+        }
+
+        /**
+         * The tokens of a JSON value as its compact text: a tool's schema or a call's input, which
+         * every turn of a conversation sends again. Told from {@link Counts} by the value itself
+         * when it was counted before (a walk of the value, against writing and tokenizing it).
+         */
+        long json(JsonValue value) {
+            Counts.Counted known = Counts.JSON.get(encoding, value);
+            if (known != null && exactCharsLeft >= known.chars()) {
+                exactCharsLeft -= known.chars();
+                tokenizedChars += known.chars();
+                tokenizedTokens += known.tokens();
+                return known.tokens();
+            }
+            String text = value.toString();
+            boolean exact = exactCharsLeft >= text.length();
+            long tokens = text(text);
+            if (exact && known == null) {
+                Counts.JSON.put(encoding, value, new Counts.Counted(text.length(), (int) tokens));
             }
             return tokens;
         }
@@ -185,41 +210,76 @@ public final class TokenCounter {
     }
 
     /**
-     * Token counts of recent long slices, so that what every request of a conversation repeats
-     * (Claude Code's system prompt and tool definitions, about 20 KB, and the conversation so far)
-     * is tokenized once rather than on every request: a stream's {@code message_start} estimate
-     * counts every streamed request, and tokenizing Claude Code's first request cost about 1.7 ms
-     * ({@code ConversionBench.inputEstimate}), ten times its conversion. Bounded: at most
-     * {@link #MAX_SLICES} slices (about 16 MiB of text at {@link #SLICE} characters each), all
-     * forgotten when full. Short slices are cheaper to count than to look up.
+     * Token counts of recent slices and JSON values, so that what every request of a conversation
+     * repeats (Claude Code's system prompt and tool definitions, about 20 KB, and the conversation
+     * so far) is tokenized once rather than on every request: a stream's {@code message_start}
+     * estimate counts every streamed request, and tokenizing Claude Code's first request cost about
+     * 1.7 ms ({@code ConversionBench.inputEstimate}), ten times its conversion. A profile of a 100
+     * KB conversation found short slices (a message's text, a call's input) and tool schemas (written
+     * out each time) were most of what was left, so they are kept too; only slices too short to be
+     * worth a look-up are tokenized each time. Bounded: at most {@link #MAX_ENTRIES} entries of each
+     * kind, and 8 Mi characters of slices (16 MiB) or 512 Ki characters of JSON values (whose
+     * parsed trees, the keys, weigh about ten times their text), all forgotten when full.
      */
-    static final class SliceCounts {
-        static final int MIN_CACHED_CHARS = 256;
-        static final int MAX_SLICES = 4096;
-        private static final Map<Encoding, Map<String, Integer>> COUNTS = new ConcurrentHashMap<>();
+    static final class Counts<K> {
+        /** Shorter slices are tokenized: a look-up costs about as much. */
+        static final int MIN_CACHED_CHARS = 24;
+        static final int MAX_ENTRIES = 32_768;
+        static final Counts<String> SLICES = new Counts<>(8L << 20);
+        static final Counts<JsonValue> JSON = new Counts<>(512L << 10);
+        /** Characters tokenized, all counts together: what {@code TokenCounterTest} watches the caches save. */
+        private static final LongAdder TOKENIZED = new LongAdder();
 
-        private SliceCounts() {
+        /** A value's length as compact JSON text, and its tokens. */
+        record Counted(int chars, int tokens) {
         }
 
-        static int count(Encoding encoding, String slice) {
+        private final Map<Encoding, Map<K, Counted>> counts = new ConcurrentHashMap<>();
+        private final long maxChars;
+        private final AtomicLong chars = new AtomicLong();
+
+        private Counts(long maxChars) {
+            this.maxChars = maxChars;
+        }
+
+        static int slice(Encoding encoding, String slice) {
             if (slice.length() < MIN_CACHED_CHARS) {
-                return encoding.countTokensOrdinary(slice);
+                return tokenize(encoding, slice);
             }
-            Map<String, Integer> counts = COUNTS.computeIfAbsent(encoding, e -> new ConcurrentHashMap<>());
-            Integer known = counts.get(slice);
+            Counted known = SLICES.get(encoding, slice);
             if (known != null) {
-                return known;
+                return known.tokens();
             }
-            int counted = encoding.countTokensOrdinary(slice);
-            if (counts.size() >= MAX_SLICES) {
-                counts.clear();
-            }
-            counts.put(slice, counted);
+            int counted = tokenize(encoding, slice);
+            SLICES.put(encoding, slice, new Counted(slice.length(), counted));
             return counted;
         }
 
-        static int size() {
-            return COUNTS.values().stream().mapToInt(Map::size).sum();
+        private static int tokenize(Encoding encoding, String text) {
+            TOKENIZED.add(text.length());
+            return encoding.countTokensOrdinary(text);
+        }
+
+        static long tokenized() {
+            return TOKENIZED.sum();
+        }
+
+        Counted get(Encoding encoding, K key) {
+            Map<K, Counted> known = counts.get(encoding);
+            return known == null ? null : known.get(key);
+        }
+
+        void put(Encoding encoding, K key, Counted counted) {
+            Map<K, Counted> known = counts.computeIfAbsent(encoding, e -> new ConcurrentHashMap<>());
+            if (known.size() >= MAX_ENTRIES || chars.addAndGet(counted.chars()) > maxChars) {
+                counts.values().forEach(Map::clear);
+                chars.set(counted.chars());
+            }
+            known.put(key, counted);
+        }
+
+        int size() {
+            return counts.values().stream().mapToInt(Map::size).sum();
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.knuddels.jtokkit.api.Encoding;
 import dev.claudeproxy.anthropic.MessagesRequest;
 import dev.claudeproxy.anthropic.MessagesRequestReader;
+import jakarta.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -96,10 +97,51 @@ class TokenCounterTest {
     @Test
     void theSliceCountsAreBounded() {
         Encoding encoding = TokenCounter.encodingFor("gpt-4.1");
-        for (int i = 0; i < TokenCounter.SliceCounts.MAX_SLICES + 10; i++) {
-            TokenCounter.SliceCounts.count(encoding, i + " " + "word ".repeat(60));
+        for (int i = 0; i < TokenCounter.Counts.MAX_ENTRIES + 10; i++) {
+            TokenCounter.Counts.slice(encoding, i + " " + "word ".repeat(60));
         }
-        assertTrue(TokenCounter.SliceCounts.size() <= TokenCounter.SliceCounts.MAX_SLICES,
-                "slices held: " + TokenCounter.SliceCounts.size());
+        assertTrue(TokenCounter.Counts.SLICES.size() <= TokenCounter.Counts.MAX_ENTRIES,
+                "slices held: " + TokenCounter.Counts.SLICES.size());
+    }
+
+    /**
+     * Issue 28: a conversation's next turn, parsed anew as every request is, tokenizes only what it
+     * adds; the system prompt, the tools' schemas and the earlier messages are told from the
+     * counts kept. Before, short texts and every schema were tokenized on every request.
+     */
+    @Test
+    void aConversationsNextTurnTokenizesOnlyWhatItAdds() throws Exception {
+        JsonObject turn = capturedTurnWithTools();
+        String added = "Now run the tests, please, and tell me which of them failed and why.";
+        JsonObject next = jakarta.json.Json.createObjectBuilder(turn).add("messages", jakarta.json.Json.createArrayBuilder(
+                turn.getJsonArray("messages")).add(jakarta.json.Json.createObjectBuilder().add("role", "user")
+                .add("content", added))).build();
+        int first = TokenCounter.countInput(read(turn), "gpt-4.1");
+
+        long before = TokenCounter.Counts.tokenized();
+        int again = TokenCounter.countInput(read(turn), "gpt-4.1");
+        long tokenizedAgain = TokenCounter.Counts.tokenized() - before;
+        before = TokenCounter.Counts.tokenized();
+        int grown = TokenCounter.countInput(read(next), "gpt-4.1");
+        long tokenizedGrown = TokenCounter.Counts.tokenized() - before;
+
+        assertEquals(first, again, "the kept counts are the counts");
+        assertEquals(first + 4 + TokenCounter.countText(added, "gpt-4.1"), grown, "the new message's tokens and its framing");
+        int chars = turn.toString().length();
+        assertTrue(tokenizedAgain < chars / 100, "the same request again tokenized " + tokenizedAgain + " of " + chars + " characters");
+        assertTrue(tokenizedGrown < tokenizedAgain + added.length() + 1,
+                "the next turn tokenized " + tokenizedGrown + " characters, adding " + added.length());
+    }
+
+    private static JsonObject capturedTurnWithTools() throws Exception {
+        try (var in = TokenCounterTest.class.getResourceAsStream("/captures/cli-print-tool-roundtrip.jsonl")) {
+            String line = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("\"tools\"")).findFirst().orElseThrow();
+            return dev.claudeproxy.json.Json.readValue(new java.io.StringReader(line)).asJsonObject().getJsonObject("body");
+        }
+    }
+
+    private static MessagesRequest read(JsonObject body) {
+        return MessagesRequestReader.read(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
