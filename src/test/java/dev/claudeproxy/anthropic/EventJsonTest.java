@@ -32,6 +32,8 @@ class EventJsonTest {
         events.add(new StreamEvent.ContentBlockDelta(0, new StreamEvent.TextDelta(null)));
         events.add(new StreamEvent.ContentBlockDelta(0, new StreamEvent.SignatureDelta(null)));
         events.add(new StreamEvent.ContentBlockStop(3));
+        events.add(new StreamEvent.ContentBlockStop(Integer.MAX_VALUE));
+        events.add(new StreamEvent.MessageStop());
         events.add(new StreamEvent.Ping());
         events.add(new StreamEvent.ErrorEvent("api_error", "x\"y"));
         return events.stream();
