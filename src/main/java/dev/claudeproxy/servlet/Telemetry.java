@@ -132,16 +132,23 @@ final class Telemetry {
      * An exchange has ended: recorded (ledger, log line, metrics) and out of the active count
      * before {@code complete} ends the client's answer, so that whoever has the answer (the
      * client, then a scrape or its next request's budget check) sees it counted. Once, whichever
-     * path ends it; {@code complete} runs on every call.
+     * path ends it; {@code complete} runs on every call, and even when recording fails (a log
+     * handler that throws, a class that cannot be loaded once the process is out of files): a
+     * request never completed is a client that hangs.
      */
     void finish(Trace trace, int status, Runnable complete) {
-        boolean first = !trace.ended.getAndSet(true);
-        if (first) {
-            accounting.ended(trace, status);
-            finished(trace, status);
-            ended();
+        try {
+            if (!trace.ended.getAndSet(true)) {
+                try {
+                    accounting.ended(trace, status);
+                    finished(trace, status);
+                } finally {
+                    ended();
+                }
+            }
+        } finally {
+            complete.run();
         }
-        complete.run();
     }
 
     /** An exchange has ended (after {@link #finished}). */

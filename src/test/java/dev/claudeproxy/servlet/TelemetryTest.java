@@ -47,6 +47,44 @@ class TelemetryTest {
         assertEquals(0, telemetry.active());
     }
 
+    /**
+     * Recording that fails still completes the answer and leaves the active count: in a load run
+     * that ran the process out of files, a class could not be loaded while an exchange was
+     * recorded, and its client waited for ever.
+     */
+    @Test
+    void anExchangeWhoseRecordingFailsIsStillCompleted(@TempDir Path work) {
+        Accounting accounting = Accounting.start(new Usage(false, "jdbc/none", false, Optional.empty(), 1, false,
+                Optional.empty(), List.of()), work);
+        Telemetry telemetry = new Telemetry(() -> 0, accounting);
+        java.util.logging.Logger requests = java.util.logging.Logger.getLogger("dev.claudeproxy.requests");
+        java.util.logging.Handler broken = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                throw new IllegalStateException("the log handler broke");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        requests.addHandler(broken);
+        try {
+            telemetry.started();
+            boolean[] completed = new boolean[1];
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> telemetry.finish(new Trace("req_2"), 200, () -> completed[0] = true));
+            assertTrue(completed[0], "the answer was completed");
+            assertEquals(0, telemetry.active(), "the exchange left the active count");
+        } finally {
+            requests.removeHandler(broken);
+        }
+    }
+
     private static String scrape(Telemetry telemetry) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
