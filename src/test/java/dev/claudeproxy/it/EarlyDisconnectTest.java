@@ -2,6 +2,7 @@ package dev.claudeproxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.claudeproxy.EmbeddedGateway;
 import dev.claudeproxy.SseTranscript;
@@ -36,6 +37,7 @@ class EarlyDisconnectTest {
     /** How long the upstream holds its answer back: the call would stay open that long before. */
     private static final Duration HOLD = Duration.ofSeconds(30);
     private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final int HELD_STREAMS = 8;
 
     /** Sends a stream request on a socket of its own; the caller leaves by closing it. */
     private static Socket send(EmbeddedGateway gateway, String route) throws IOException {
@@ -132,6 +134,41 @@ class EarlyDisconnectTest {
         }
     }
 
+    /**
+     * Issue 28: an open exchange holds one thread of the gateway, its own, which sends the request,
+     * reads the answer and writes it; the upstream call has no reader thread of its own, and the
+     * deadlines one clock for the whole webapp. Counted by name while streams wait on an upstream
+     * that holds its answers back (with the call's own reader, each stream held two).
+     */
+    @Test
+    void anOpenStreamHoldsOneThreadOfTheGateway() throws Exception {
+        assumeTrue(Runtime.version().feature() < 21, "on Java 21+ the exchanges run on virtual threads, which are not listed");
+        try (HoldingUpstream upstream = new HoldingUpstream(Duration.ofSeconds(30), HoldingUpstream.streamAnswer());
+             // No pings while the streams wait: their writers would be counted with the exchanges.
+             EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("KEEPALIVE_SECONDS", "600"))) {
+            long before = gatewayThreads();
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < HELD_STREAMS; i++) {
+                    clients.add(send(gateway, upstream.route("m")));
+                }
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (upstream.requests() < HELD_STREAMS && System.nanoTime() - end < 0) {
+                    Thread.sleep(20);
+                }
+                assertEquals(HELD_STREAMS, upstream.requests(), "every stream's call reached the upstream");
+                long during = gatewayThreads() - before;
+                assertTrue(during >= HELD_STREAMS, "each stream runs on a thread of its own: " + during + " " + names());
+                assertTrue(during <= HELD_STREAMS + 1, HELD_STREAMS + " open streams hold " + during
+                        + " more threads of the gateway, one each and the clock at most: " + names());
+            } finally {
+                for (Socket client : clients) {
+                    client.close();
+                }
+            }
+        }
+    }
+
     /** The client leaves; the upstream call must end within the bound (how soon is printed, for the record). */
     private static void leaveAndAwaitTheUpstreamCallsEnd(Socket client, HoldingUpstream upstream, String phase)
             throws Exception {
@@ -185,5 +222,15 @@ class EarlyDisconnectTest {
             }
         }
         return seen.toString();
+    }
+
+    /** The live threads the gateway made (its own name them {@code claude-proxy-...}). */
+    private static long gatewayThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().startsWith("claude-proxy-")).count();
+    }
+
+    private static List<String> names() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("claude-proxy-")).sorted().toList();
     }
 }
