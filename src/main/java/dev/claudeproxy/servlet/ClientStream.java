@@ -37,6 +37,11 @@ final class ClientStream {
     private volatile long lastByteNanos = System.nanoTime();
     /** The answer or the error was written: no more pings. */
     private boolean answered;
+    /**
+     * The container ended the response itself (the client's connection failed): from then on it
+     * may recycle the response for another request, so nothing here touches it again.
+     */
+    private boolean containerEnded;
     /** Events written since the last flush: a flush without them sends the client nothing. */
     private boolean unflushed;
     private boolean completed;
@@ -52,6 +57,7 @@ final class ClientStream {
     void openEvents() {
         lock.lock();
         try {
+            refuseOnceEnded();
             if (events != null) {
                 return;
             }
@@ -74,6 +80,7 @@ final class ClientStream {
     void send(List<StreamEvent> converted) {
         lock.lock();
         try {
+            refuseOnceEnded();
             try {
                 for (StreamEvent event : converted) {
                     if (event instanceof StreamEvent.MessageDelta delta) {
@@ -102,6 +109,7 @@ final class ClientStream {
     void flush() {
         lock.lock();
         try {
+            refuseOnceEnded();
             if (!unflushed) {
                 return;
             }
@@ -121,6 +129,7 @@ final class ClientStream {
     void keepAlive() {
         lock.lock();
         try {
+            refuseOnceEnded();
             if (answered) {
                 return;
             }
@@ -159,6 +168,7 @@ final class ClientStream {
     void answerJson(int status, String json) {
         lock.lock();
         try {
+            refuseOnceEnded();
             answered = true;
             trace.firstByte();
             try {
@@ -180,6 +190,9 @@ final class ClientStream {
     void fail(ProxyException failure) {
         lock.lock();
         try {
+            if (containerEnded) {
+                return;
+            }
             answered = true;
             trace.errorType = failure.type().wireName();
             trace.firstByte();
@@ -202,6 +215,9 @@ final class ClientStream {
     void tellIfStillListening() {
         lock.lock();
         try {
+            if (containerEnded) {
+                return;
+            }
             answered = true;
             try {
                 if (events == null && proxyToClientResponse.isCommitted()) {
@@ -214,6 +230,29 @@ final class ClientStream {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The container has ended the response on its own (its {@code onError}, or {@code onComplete}):
+     * taken under the lock, so a write under way finishes first, and none starts after it. Then
+     * the exchange's writes end it as a departed client's, and its error and completion are not
+     * written to a response that may already serve another request.
+     */
+    void containerEnded() {
+        lock.lock();
+        try {
+            containerEnded = true;
+            answered = true;
+            completed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void refuseOnceEnded() {
+        if (containerEnded) {
+            throw new ClientGoneException(new IOException("the container ended the response: the client's connection failed"));
         }
     }
 
@@ -239,7 +278,7 @@ final class ClientStream {
 
     /** The status the client got, or 499 when it left before the gateway could answer. */
     int status(boolean clientGone) {
-        if (clientGone) {
+        if (clientGone || containerEnded) {
             return Exchange.CLIENT_CLOSED_REQUEST;
         }
         try {

@@ -337,7 +337,7 @@ public final class ProxyServlet extends HttpServlet {
         clientToProxyRequest.setAttribute(TRACE, trace);
         ClientStream client = new ClientStream(proxyToClientResponse, asyncContext::complete, trace);
         AtomicReference<Exchange> running = new AtomicReference<>();
-        asyncContext.addListener(new ClientGone(() -> {
+        asyncContext.addListener(new ClientGone(client, () -> {
             Exchange exchange = running.get();
             if (exchange != null) {
                 exchange.cancel();
@@ -445,25 +445,31 @@ public final class ProxyServlet extends HttpServlet {
 
     /** Tells the exchange when the container reports that its client has gone. */
     private static final class ClientGone implements AsyncListener {
+        private final ClientStream client;
         private final Runnable cancel;
 
-        ClientGone(Runnable cancel) {
+        ClientGone(ClientStream client, Runnable cancel) {
+            this.client = client;
             this.cancel = cancel;
         }
 
         @Override
         public void onError(AsyncEvent event) {
+            // First: the container ends the response after this, and may then give it to another request.
+            client.containerEnded();
             cancel.run();
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
+            client.containerEnded();
             cancel.run();
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
-            // the exchange released what it held when it ended
+            // the exchange released what it held when it ended; nothing touches the response after this
+            client.containerEnded();
         }
 
         @Override

@@ -82,7 +82,7 @@ public final class UpstreamCall {
         }
         this.heartbeat = heartbeat;
         this.deadlineNanos = deadlineNanos;
-        arm(heartbeat.wakeBy(deadlineNanos));
+        rearm();
         try {
             return new UpstreamAnswer(client.executeOpen(null, post, null), this, maxBodyBytes);
         } catch (IOException e) {
@@ -114,7 +114,7 @@ public final class UpstreamCall {
     void until(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
         if (deadlineNanos - alarmAt < 0) {
-            arm(deadlineNanos);
+            rearm();
         }
     }
 
@@ -132,6 +132,16 @@ public final class UpstreamCall {
         if (failure instanceof Error stop) {
             throw stop;
         }
+    }
+
+    /**
+     * Sets the alarm for the nearer of the current deadline and the heartbeat, both read under the
+     * lock: whoever sets it last (the exchange moving its deadline nearer, the clock after a ring
+     * or a beat) sets it from the latest deadline.
+     */
+    private synchronized void rearm() {
+        long deadline = deadlineNanos;
+        arm(heartbeat.wakeBy(deadline));
     }
 
     private synchronized void arm(long atNanos) {
@@ -154,9 +164,8 @@ public final class UpstreamCall {
             post.cancel();
             return;
         }
-        long due = heartbeat.due();
-        if (now - due < 0) {
-            arm(due - deadline < 0 ? due : deadline);
+        if (now - heartbeat.due() < 0) {
+            rearm();
             return;
         }
         synchronized (this) {
@@ -186,7 +195,7 @@ public final class UpstreamCall {
                 beating = false;
             }
         }
-        arm(heartbeat.wakeBy(deadlineNanos));
+        rearm();
     }
 
     synchronized void stopAlarm() {
