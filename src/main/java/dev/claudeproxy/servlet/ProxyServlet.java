@@ -100,6 +100,14 @@ public final class ProxyServlet extends HttpServlet {
         } catch (IllegalStateException unregistered) {
             throw new ServletException(unregistered.getMessage(), unregistered);
         }
+        // First, as the last step that can refuse: a container calls no destroy() after a failed init(),
+        // so nothing that starts a thread (the clock, the HTTP client's evictor) comes before it.
+        try {
+            accounting = Accounting.start(settings.usage(), workDirectory(context));
+        } catch (RuntimeException refused) {
+            // The policy file refused, the DataSource named but not bound, the database's schema not migrated.
+            throw new ServletException("claude-proxy cannot start: " + refused.getMessage(), refused);
+        }
         UpstreamGuard guard = new UpstreamGuard(settings.allowlist());
         pings = Admission.newWorkers(Integer.MAX_VALUE, pingThreads, "keep-alive pings");
         clock = new CallClock(clockThreads, pings);
@@ -108,12 +116,6 @@ public final class ProxyServlet extends HttpServlet {
                 System::nanoTime), signatures(settings), ThreadLocalRandom.current()::nextDouble);
         localEndpoints = new LocalEndpoints(settings);
         BodyDeadlines bodyDeadlines = new BodyDeadlines(clock);
-        try {
-            accounting = Accounting.start(settings.usage(), workDirectory(context));
-        } catch (RuntimeException refused) {
-            // The policy file refused, the DataSource named but not bound, the database's schema not migrated.
-            throw new ServletException("claude-proxy cannot start: " + refused.getMessage(), refused);
-        }
         usageEndpoints = new UsageEndpoints(settings.usage(), accounting, Clock.systemUTC());
         Telemetry telemetry = new Telemetry(bodyDeadlines::watching, accounting);
         Admission admission = new Admission(settings.limits().maxExchanges(), workerThreads);
@@ -156,7 +158,7 @@ public final class ProxyServlet extends HttpServlet {
     @Override
     public void destroy() {
         if (gateway == null) {
-            // init() failed (its settings or its accounting were refused): nothing but, perhaps, the clock was started.
+            // init() failed, on a container that calls destroy() anyway: the clock, if it had got that far.
             if (clock != null) {
                 clock.close();
                 pings.shutdownNow();

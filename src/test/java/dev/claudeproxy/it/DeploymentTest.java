@@ -160,4 +160,23 @@ class DeploymentTest {
             upstream.verify(0, postRequestedFor(urlEqualTo("/path/v1/chat/completions")));
         }
     }
+
+    /**
+     * A deployment that the policy file refuses leaves no thread of the webapp running: the
+     * container does not call destroy on a servlet whose init failed, so nothing that starts a
+     * thread may come before the last step that can refuse.
+     */
+    @Test
+    void aRefusedPolicyFileFailsTheDeploymentAndLeavesNoThreadRunning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path policy = java.nio.file.Files.writeString(dir.resolve("policy.conf"), "[team eng]\n");
+        try (EmbeddedGateway gateway = EmbeddedGateway.start("", Map.of("POLICY_FILE", policy.toString()))) {
+            HttpResponse<String> response = send(gateway.baseUrl() + route("/path/v1", "m") + "/v1/messages",
+                    "claude-sonnet-4-5", null);
+            assertNotEquals(200, response.statusCode(), "the gateway must not serve: " + response.body());
+            List<String> left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                    .filter(name -> name.startsWith("claude-proxy-")).toList();
+            assertTrue(left.isEmpty(), "threads left running: " + left);
+        }
+    }
 }
