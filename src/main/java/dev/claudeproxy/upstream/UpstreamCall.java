@@ -88,7 +88,7 @@ public final class UpstreamCall {
         } catch (IOException e) {
             stopAlarm();
             throwBeatFailure();
-            if (expired && !cancelled) {
+            if (timedOut()) {
                 throw new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, "upstream " + post.getAuthority()
                         + " did not answer within " + firstByte.toSeconds() + " s", e);
             }
@@ -100,10 +100,6 @@ public final class UpstreamCall {
     public void cancel() {
         cancelled = true;
         post.cancel();
-    }
-
-    public boolean cancelled() {
-        return cancelled;
     }
 
     /**
@@ -121,7 +117,12 @@ public final class UpstreamCall {
     /** What a failed read of the body means: a deadline passed, the client left (its beat's exception), or the read's own failure. */
     UpstreamAnswer.Piece failed(IOException failure) {
         throwBeatFailure();
-        return expired && !cancelled ? UpstreamAnswer.EXPIRED : new UpstreamAnswer.Failed(failure);
+        return timedOut() ? UpstreamAnswer.EXPIRED : new UpstreamAnswer.Failed(failure);
+    }
+
+    /** The clock stopped the call at a deadline, and nobody cancelled it (a cancel says why itself). */
+    private boolean timedOut() {
+        return expired && !cancelled;
     }
 
     private void throwBeatFailure() {

@@ -110,12 +110,7 @@ class ClaudeCodeEndToEndTest {
         ProcessBuilder print = new ProcessBuilder(claude, "-p", PROMPT, "--output-format", "stream-json", "--verbose",
                 "--permission-mode", "auto").directory(work.toFile()).redirectError(scratch.resolve("print.err").toFile());
         scratchEnvironment(print);
-        List<JsonObject> events = new ArrayList<>();
-        for (String line : run(print, 4).split("\n")) {
-            if (line.startsWith("{")) {
-                events.add(json(line));
-            }
-        }
+        List<JsonObject> events = printEvents(print);
 
         // What the user sees: the command ran (auto mode checked it), the subagent reported, the answer.
         String transcript = events.toString();
@@ -130,9 +125,7 @@ class ClaudeCodeEndToEndTest {
 
         // What the upstream received: this session's requests carry the hash of its id as their prompt cache key.
         String sessionId = result.getString("session_id");
-        String cacheKey = sha256Hex("claude-proxy session " + sessionId).substring(0, 32);
-        List<JsonObject> session = upstream.received().stream()
-                .filter(body -> cacheKey.equals(body.getString("prompt_cache_key", ""))).toList();
+        List<JsonObject> session = sessionRequests(sessionId);
         List<JsonObject> checks = session.stream().filter(ClaudeCodeUpstream::isCheck).toList();
         assertFalse(checks.isEmpty(), "auto mode checked the command");
         for (JsonObject check : checks) {
@@ -173,12 +166,7 @@ class ClaudeCodeEndToEndTest {
                 "--permission-mode", "auto", "--settings", "{\"env\":{\"ANTHROPIC_BASE_URL\":\"" + base + "\",\"ANTHROPIC_MODEL\":\"gpt-5.1-codex\"}}")
                 .directory(work.toFile()).redirectError(scratch.resolve("responses.err").toFile());
         scratchEnvironment(print);
-        List<JsonObject> events = new ArrayList<>();
-        for (String line : run(print, 4).split("\n")) {
-            if (line.startsWith("{")) {
-                events.add(json(line));
-            }
-        }
+        List<JsonObject> events = printEvents(print);
         String transcript = events.toString();
         JsonObject result = events.get(events.size() - 1);
         assertEquals("success", result.getString("subtype"), transcript);
@@ -186,9 +174,7 @@ class ClaudeCodeEndToEndTest {
         assertTrue(transcript.contains(ClaudeCodeUpstream.SUBAGENT_REPORT), "the subagent's report came back: " + transcript);
 
         // This session's requests, known by the cache key its id gives them (no other program's, however late).
-        String cacheKey = sha256Hex("claude-proxy session " + result.getString("session_id")).substring(0, 32);
-        List<JsonObject> sent = upstream.received().stream()
-                .filter(body -> cacheKey.equals(body.getString("prompt_cache_key", ""))).toList();
+        List<JsonObject> sent = sessionRequests(result.getString("session_id"));
         assertTrue(sent.size() >= 3, "the session's requests reached the upstream: " + sent.size());
         List<JsonObject> inChatTerms = sent.stream().filter(body -> !body.containsKey("input") || body.containsKey("messages")).toList();
         assertTrue(inChatTerms.isEmpty(), "every request went out in the Responses API's terms: " + inChatTerms);
@@ -233,6 +219,23 @@ class ClaudeCodeEndToEndTest {
             assertTrue(screen.contains("gpt-4.1 via claude-proxy"), "the gateway's model is listed: " + screen);
             session.keys("Escape");
         }
+    }
+
+    /** What {@code claude -p --output-format stream-json} printed, one event a line, run to its end. */
+    private static List<JsonObject> printEvents(ProcessBuilder print) throws IOException, InterruptedException {
+        List<JsonObject> events = new ArrayList<>();
+        for (String line : run(print, 4).split("\n")) {
+            if (line.startsWith("{")) {
+                events.add(json(line));
+            }
+        }
+        return events;
+    }
+
+    /** The requests of one Claude Code session the upstream received, known by the prompt cache key its id gives them. */
+    private static List<JsonObject> sessionRequests(String sessionId) throws java.security.NoSuchAlgorithmException {
+        String cacheKey = sha256Hex("claude-proxy session " + sessionId).substring(0, 32);
+        return upstream.received().stream().filter(body -> cacheKey.equals(body.getString("prompt_cache_key", ""))).toList();
     }
 
     private static String sha256Hex(String text) throws java.security.NoSuchAlgorithmException {

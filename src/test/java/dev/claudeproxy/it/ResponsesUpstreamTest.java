@@ -20,7 +20,6 @@ import dev.claudeproxy.SseTranscript;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -49,7 +48,6 @@ class ResponsesUpstreamTest {
 
     private static WireMockServer upstream;
     private static EmbeddedGateway gateway;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
@@ -451,7 +449,7 @@ class ResponsesUpstreamTest {
         for (int i = 0; i < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
         }
-        return HTTP.send(builder.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return GatewayHarness.HTTP.send(builder.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String postRaw(String route, String body) throws Exception {
