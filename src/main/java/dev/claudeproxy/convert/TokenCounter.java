@@ -219,7 +219,9 @@ public final class TokenCounter {
      * out each time) were most of what was left, so they are kept too; only slices too short to be
      * worth a look-up are tokenized each time. Bounded: at most {@link #MAX_ENTRIES} entries of each
      * kind, and 8 Mi characters of slices (16 MiB) or 512 Ki characters of JSON values (whose
-     * parsed trees, the keys, weigh about ten times their text), all forgotten when full.
+     * parsed trees, the keys, weigh about ten times their text), all forgotten when full. What is
+     * larger than an eighth of its kind's bound is counted but never kept (a tool's schema is a few
+     * KiB; a huge one from an outsider would hold its tree for as long as the cache lasts).
      */
     static final class Counts<K> {
         /** Shorter slices are tokenized: a look-up costs about as much. */
@@ -270,6 +272,9 @@ public final class TokenCounter {
         }
 
         void put(Encoding encoding, K key, Counted counted) {
+            if (counted.chars() > maxChars / 8) {
+                return; // counted, not held
+            }
             Map<K, Counted> known = counts.computeIfAbsent(encoding, e -> new ConcurrentHashMap<>());
             if (known.size() >= MAX_ENTRIES || chars.addAndGet(counted.chars()) > maxChars) {
                 counts.values().forEach(Map::clear);

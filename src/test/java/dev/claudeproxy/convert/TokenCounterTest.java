@@ -133,6 +133,26 @@ class TokenCounterTest {
                 "the next turn tokenized " + tokenizedGrown + " characters, adding " + added.length());
     }
 
+    /** A schema far larger than any tool's is counted, not kept: the cache holds no outsider's tree out of bound. */
+    @Test
+    void aHugeSchemaIsCountedButNotKept() {
+        jakarta.json.JsonObjectBuilder properties = jakarta.json.Json.createObjectBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            properties.add("p" + i, jakarta.json.Json.createObjectBuilder().add("type", "string"));
+        }
+        JsonObject schema = jakarta.json.Json.createObjectBuilder().add("type", "object").add("properties", properties).build();
+        assertTrue(schema.toString().length() > 64 << 10, "a schema of " + schema.toString().length());
+        MessagesRequest request = read(jakarta.json.Json.createObjectBuilder().add("model", "m").add("max_tokens", 10)
+                .add("messages", jakarta.json.Json.createArrayBuilder().add(jakarta.json.Json.createObjectBuilder()
+                        .add("role", "user").add("content", "hi")))
+                .add("tools", jakarta.json.Json.createArrayBuilder().add(jakarta.json.Json.createObjectBuilder()
+                        .add("name", "huge").add("input_schema", schema))).build());
+        int counted = TokenCounter.countInput(request, "gpt-4.1");
+        assertTrue(counted > 20_000, "counted: " + counted);
+        assertEquals(null, TokenCounter.Counts.JSON.get(TokenCounter.encodingFor("gpt-4.1"), request.tools().get(0).inputSchema()),
+                "a " + schema.toString().length() + "-character schema was kept");
+    }
+
     private static JsonObject capturedTurnWithTools() throws Exception {
         try (var in = TokenCounterTest.class.getResourceAsStream("/captures/cli-print-tool-roundtrip.jsonl")) {
             String line = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
