@@ -93,7 +93,7 @@ public record BudgetCheck(Optional<Standing> exhausted, Optional<Standing> mostU
         headers.put("anthropic-ratelimit-unified-status", status);
         headers.put("anthropic-ratelimit-unified-representative-claim", "overage");
         headers.put("anthropic-ratelimit-unified-overage-status", status);
-        headers.put("anthropic-ratelimit-unified-overage-utilization", String.format(Locale.ROOT, "%.2f", utilization));
+        headers.put("anthropic-ratelimit-unified-overage-utilization", BigDecimal.valueOf(utilization).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString());
         for (int i = THRESHOLDS.length - 1; i >= 0; i--) {
             if (utilization >= THRESHOLDS[i]) {
                 headers.put("anthropic-ratelimit-unified-overage-surpassed-threshold", Double.toString(THRESHOLDS[i]));

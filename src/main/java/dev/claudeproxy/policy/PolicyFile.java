@@ -5,7 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -24,13 +28,16 @@ public final class PolicyFile {
     private final Optional<Path> path;
     private final LongSupplier nanos;
     private final AtomicLong nextCheck;
-    /** The policy, and the limits resolved per caller under it: the same few callers come back every request. */
+    /**
+     * The policy, and what was resolved under it: the limits per caller, the price per upstream
+     * model. The same few callers and models come back every request.
+     */
     private volatile Resolved current;
     static final int MAX_RESOLVED = 10_000;
 
-    private record Resolved(Policy policy, java.util.Map<java.util.List<Object>, Limits> byCaller) {
+    private record Resolved(Policy policy, Map<List<Object>, Limits> byCaller, Map<List<String>, Optional<Price>> byModel) {
         Resolved(Policy policy) {
-            this(policy, new java.util.concurrent.ConcurrentHashMap<>());
+            this(policy, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
         }
     }
     private volatile FileTime loaded;
@@ -62,19 +69,28 @@ public final class PolicyFile {
     }
 
     /** What the policy now allows this caller, resolved once per caller and policy. */
-    public Limits limits(String user, java.util.List<String> groups) {
+    public Limits limits(String user, List<String> groups) {
         Resolved now = resolved();
-        java.util.Map<java.util.List<Object>, Limits> cache = now.byCaller();
-        java.util.List<Object> caller = java.util.List.of(user, groups);
-        Limits limits = cache.get(caller);
-        if (limits == null) {
-            limits = now.policy().limits(user, groups);
+        return once(now.byCaller(), List.of(user, groups), caller -> now.policy().limits(user, groups));
+    }
+
+    /** The price of a model of a host under the policy now (its first matching price), resolved once per model and policy. */
+    public Optional<Price> price(String host, String model) {
+        Resolved now = resolved();
+        return once(now.byModel(), java.util.Arrays.asList(host, model), key -> now.policy().price(host, model));
+    }
+
+    /** What {@code resolve} gives for {@code key}, kept: past {@link #MAX_RESOLVED} keys, all resolved again as they come. */
+    private static <K, V> V once(Map<K, V> cache, K key, Function<K, V> resolve) {
+        V value = cache.get(key);
+        if (value == null) {
+            value = resolve.apply(key);
             if (cache.size() >= MAX_RESOLVED) {
-                cache.clear(); // many callers: resolved again as they come
+                cache.clear();
             }
-            cache.put(caller, limits);
+            cache.put(key, value);
         }
-        return limits;
+        return value;
     }
 
     /** The policy now, read again first when the file has changed. */

@@ -167,7 +167,7 @@ final class Accounting implements AutoCloseable {
             return;
         }
         String host = trace.upstreamHost;
-        long cost = policy.current().price(host, trace.model)
+        long cost = policy.price(host, trace.model)
                 .map(price -> price.cost(trace.inputTokens, trace.cachedTokens, trace.outputTokens)).orElse(0L);
         trace.cost = cost;
         ledger.get().record(new LedgerEntry(clock.instant(), trace.user, trace.groups, trace.session, trace.agent,

@@ -50,4 +50,21 @@ class PolicyFileTest {
         assertEquals(OptionalLong.of(20), policy.current().limits("ada", List.of()).requestsPerMinute(),
                 "the refused change leaves the policy before it");
     }
+
+    @Test
+    void aPriceResolvedOnceFollowsTheChangedFile() throws Exception {
+        Path file = Files.writeString(scratch.resolve("policy.conf"), "[prices]\napi.example/gpt-* = 1, 0.5, 4\n");
+        PolicyFile policy = PolicyFile.load(Optional.of(file), now::get);
+        assertEquals(4_000_000, policy.price("api.example", "gpt-5").orElseThrow().outputPerMillion());
+        assertEquals(policy.price("api.example", "gpt-5"), policy.price("API.example", "gpt-5").map(price -> price),
+                "a host matches whatever its case");
+        assertTrue(policy.price("other.example", "gpt-5").isEmpty());
+
+        Files.writeString(file, "[prices]\napi.example/gpt-* = 1, 0.5, 8\n*/gpt-5 = 2, 1, 16\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        now.addAndGet(PolicyFile.CHECK_NANOS);
+        assertEquals(8_000_000, policy.price("api.example", "gpt-5").orElseThrow().outputPerMillion(),
+                "the price kept for this model went with the policy it was resolved under");
+        assertEquals(16_000_000, policy.price("other.example", "gpt-5").orElseThrow().outputPerMillion());
+    }
 }
