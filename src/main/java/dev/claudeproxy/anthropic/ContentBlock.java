@@ -51,6 +51,12 @@ public sealed interface ContentBlock {
         public ToolUseBlock(String id, String name, JsonObject input) {
             this("tool_use", id, name, input);
         }
+
+        /** A hash of the id alone, for the reason {@link Message#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(id);
+        }
     }
 
     record ToolResultBlock(String type, String toolUseId, List<ContentBlock> content, boolean isError)
@@ -78,6 +84,12 @@ public sealed interface ContentBlock {
         public ServerToolUseBlock(String id, String name, JsonObject input) {
             this("server_tool_use", id, name, input);
         }
+
+        /** A hash of the id alone, for the reason {@link Message#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(id);
+        }
     }
 
     /** The results of the web search {@code toolUseId} names. */
@@ -99,5 +111,10 @@ public sealed interface ContentBlock {
 
     /** Any other block type (server tool blocks, search results...), kept raw. */
     record OtherBlock(String type, JsonObject raw) implements ContentBlock {
+        /** A hash of the type alone, for the reason {@link Message#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(type);
+        }
     }
 }

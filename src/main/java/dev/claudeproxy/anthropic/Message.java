@@ -24,4 +24,15 @@ public record Message(
                    Usage usage) {
         this(id, "message", "assistant", model, content, stopReason, stopSequence, usage);
     }
+
+    /**
+     * A hash of the id alone, consistent with the record's equality. JSON-B's writer puts every
+     * object it writes in a hash set (its recursion check), and a record's own hash walks its whole
+     * tree: every answer's content, each tool call's input included, and the message again in
+     * {@code message_start}. The answer's records that hold trees hash a small part of themselves.
+     */
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(id);
+    }
 }

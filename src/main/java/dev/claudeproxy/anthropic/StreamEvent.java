@@ -15,6 +15,12 @@ public sealed interface StreamEvent {
         public MessageStart(Message message) {
             this("message_start", message);
         }
+
+        /** The message's hash, for the reason {@link Message#hashCode()} gives. */
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(message);
+        }
     }
 
     @JsonbPropertyOrder({"type", "index", "contentBlock"})

@@ -3,16 +3,13 @@ package dev.claudeproxy.openai;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.claudeproxy.json.CountedHashes;
 import dev.claudeproxy.json.Json;
 import dev.claudeproxy.responses.ResponsesRequest;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,9 +22,9 @@ class ChatRequestWritingTest {
 
     @Test
     void aChatCompletionsBodyIsWrittenWithoutHashingItsSchemasOrContents() {
-        AtomicInteger hashed = new AtomicInteger();
-        JsonObject schema = counting(read("{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}"), hashed);
-        JsonValue content = counting(read("{\"text\":\"a tool's long output\"}"), hashed);
+        CountedHashes hashed = new CountedHashes();
+        JsonObject schema = hashed.object("{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}");
+        JsonValue content = hashed.object("{\"text\":\"a tool's long output\"}");
         ChatRequest request = new ChatRequest("gpt-4.1", List.of(new ChatMessage(ChatRole.USER, content, null, null)),
                 100, null, null, null, null, true, null,
                 List.of(new ChatRequest.ChatTool(new ChatRequest.FunctionDefinition("Bash", "Runs a command", schema, null))),
@@ -36,14 +33,14 @@ class ChatRequestWritingTest {
         String written = new String(Json.writeUtf8(request), StandardCharsets.UTF_8);
 
         assertTrue(written.contains("\"properties\":{\"command\":{\"type\":\"string\"}}"), written);
-        assertEquals(0, hashed.get(), "schema and content hashed while the body was written");
+        assertEquals(0, hashed.count(), "schema and content hashed while the body was written");
     }
 
     @Test
     void aResponsesBodyIsWrittenWithoutHashingItsSchemasOrContents() {
-        AtomicInteger hashed = new AtomicInteger();
-        JsonObject schema = counting(read("{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}"), hashed);
-        JsonObject part = counting(read("{\"type\":\"input_text\",\"text\":\"hi\"}"), hashed);
+        CountedHashes hashed = new CountedHashes();
+        JsonObject schema = hashed.object("{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}");
+        JsonObject part = hashed.object("{\"type\":\"input_text\",\"text\":\"hi\"}");
         ResponsesRequest request = new ResponsesRequest("gpt-5.1-codex", "Be brief.",
                 List.of(new ResponsesRequest.MessageItem("user", List.of(part))), 100, null, null, true,
                 List.of(new ResponsesRequest.FunctionTool("Bash", "Runs a command", schema, true)), null, null, null,
@@ -52,25 +49,6 @@ class ChatRequestWritingTest {
         String written = new String(Json.writeUtf8(request), StandardCharsets.UTF_8);
 
         assertTrue(written.contains("\"input_text\""), written);
-        assertEquals(0, hashed.get(), "schema and content hashed while the body was written");
-    }
-
-    /** {@code value}, counting each call of its {@code hashCode}. */
-    private static JsonObject counting(JsonObject value, AtomicInteger hashed) {
-        return (JsonObject) Proxy.newProxyInstance(JsonObject.class.getClassLoader(), new Class<?>[] {JsonObject.class},
-                (proxy, method, arguments) -> {
-                    if (method.getName().equals("hashCode") && method.getParameterCount() == 0) {
-                        hashed.incrementAndGet();
-                    }
-                    try {
-                        return method.invoke(value, arguments);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    private static JsonObject read(String json) {
-        return Json.readValue(new StringReader(json)).asJsonObject();
+        assertEquals(0, hashed.count(), "schema and content hashed while the body was written");
     }
 }
