@@ -52,6 +52,14 @@ public final class PathParser {
     private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(^|.*\\.)(0[xX][0-9A-Fa-f]*|[0-9]+)");
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");
 
+    /**
+     * The routes of paths already read: Claude Code sends every request of a session to one path,
+     * so the host, port and segment checks and the endpoint's URL parse run once per path, not per
+     * request. Only valid routes are kept; past {@link #MAX_KNOWN} paths the map starts again.
+     */
+    private static final java.util.Map<List<String>, PathRoute> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_KNOWN = 4_096;
+
     private PathParser() {
     }
 
@@ -110,6 +118,18 @@ public final class PathParser {
     }
 
     private static PathRoute route(List<String> prefix) {
+        PathRoute known = KNOWN.get(prefix);
+        if (known == null) {
+            known = read(prefix);
+            if (KNOWN.size() >= MAX_KNOWN) {
+                KNOWN.clear();
+            }
+            KNOWN.put(List.copyOf(prefix), known);
+        }
+        return known;
+    }
+
+    private static PathRoute read(List<String> prefix) {
         int at = 0;
         String scheme = "https";
         if (prefix.get(0).equals("http") || prefix.get(0).equals("https")) {

@@ -50,6 +50,19 @@ class PathParserTest {
     }
 
     /** Issue 29: a request with no upstream in its path, and no server route, is told the path form once. */
+    /** A session's path is read once: its next requests get the route read then, and a bad path is refused every time. */
+    @Test
+    void aPathReadOnceGivesItsRouteAgain() {
+        String path = "/http/127.0.0.1:9/openai/v1/gpt-4.1/v1/messages";
+        PathRoute first = PathParser.parse(path).route().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertSame(first, PathParser.parse(path).route().orElseThrow());
+        assertEquals(PathParser.parse("/http/127.0.0.1:9/openai/v1/gpt-4.1/v1/messages/count_tokens").route().orElseThrow(), first);
+        assertEquals("http://127.0.0.1:9/openai/v1/chat/completions", first.endpoint().toString());
+        for (int i = 0; i < 2; i++) {
+            assertThrows(RouteNotFoundException.class, () -> PathParser.parse("/127.1/v1/gpt-4.1/v1/messages"));
+        }
+    }
+
     @Test
     void noRouteStatesThePathFormOnce() {
         dev.claudeproxy.config.Settings settings = dev.claudeproxy.config.Settings.load(name -> java.util.Optional.empty());
