@@ -33,8 +33,9 @@ import org.openjdk.jmh.annotations.State;
  *       {@link ChatCompletionReader} (what it does), read by JSON-P into a tree, and only walked
  *       by JSON-P's streaming parser: the last is the floor under any JSON-P reader of the same
  *       text.
- *   <li>{@code write*}: the event written by JSON-B (what the gateway does) and by JSON-P's
- *       generator, field by field.
+ *   <li>{@code write*}: the event written by JSON-B, by JSON-P's generator field by field, and
+ *       by {@code EventJson} (what the gateway does: the fields into one string, the text escaped
+ *       as the generator escapes it).
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -91,6 +92,12 @@ public class ChunkJsonBench {
             }
         }
         return events;
+    }
+
+    /** What the gateway does now: {@link dev.claudeproxy.anthropic.EventJson}, the delta's fields into one string. */
+    @Benchmark
+    public String writeEventJson() {
+        return dev.claudeproxy.anthropic.EventJson.of(event);
     }
 
     @Benchmark

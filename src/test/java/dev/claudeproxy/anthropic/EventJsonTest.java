@@ -52,6 +52,32 @@ class EventJsonTest {
                 EventJson.of(new StreamEvent.ContentBlockDelta(2, new StreamEvent.TextDelta("a\"b\n"))));
     }
 
+    /** Every UTF-16 unit, in a text and in a partial JSON, escaped to the character as JSON-P's generator does it. */
+    @Test
+    void everyCharacterIsWrittenAsTheGeneratorWritesIt() {
+        StringBuilder all = new StringBuilder();
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            all.append(c).append('x');
+        }
+        for (String text : List.of(all.toString(), "\"", "\\", "\n", "plain", "")) {
+            for (StreamEvent.Delta delta : List.of(new StreamEvent.TextDelta(text), new StreamEvent.InputJsonDelta(text))) {
+                StreamEvent.ContentBlockDelta event = new StreamEvent.ContentBlockDelta(5, delta);
+                assertEquals(generated(event, delta instanceof StreamEvent.TextDelta ? "text" : "partial_json", text),
+                        EventJson.of(event));
+            }
+        }
+    }
+
+    /** The event as JSON-P's generator writes it, field by field. */
+    private static String generated(StreamEvent.ContentBlockDelta event, String field, String value) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (jakarta.json.stream.JsonGenerator json = Json.JSON_P.createGenerator(out)) {
+            json.writeStartObject().write("type", event.type()).write("index", event.index())
+                    .writeStartObject("delta").write("type", event.delta().type()).write(field, value).writeEnd().writeEnd();
+        }
+        return out.toString();
+    }
+
     private static JsonValue parse(String json) {
         try (JsonReader reader = Json.JSON_P.createReader(new StringReader(json))) {
             return reader.readValue();
