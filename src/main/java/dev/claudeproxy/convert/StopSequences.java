@@ -22,7 +22,7 @@ public record StopSequences(List<String> requested, List<String> cutByGateway) {
 
     public StopSequences {
         requested = List.copyOf(requested);
-        cutByGateway = cutByGateway.stream().filter(sequence -> !sequence.isEmpty()).toList();
+        cutByGateway = cutByGateway.isEmpty() ? List.of() : cutByGateway.stream().filter(sequence -> !sequence.isEmpty()).toList();
     }
 
     /** How {@code requested} is split for {@code target}: the first four to an upstream that takes {@code stop}, the rest to the gateway. */
