@@ -34,6 +34,7 @@ public final class PolicyFile {
      */
     private volatile Resolved current;
     static final int MAX_RESOLVED = 10_000;
+    static final int MAX_RESOLVED_CHARS = 512;
 
     private record Resolved(Policy policy, Map<List<Object>, Limits> byCaller, Map<List<String>, Optional<Price>> byModel) {
         Resolved(Policy policy) {
@@ -77,7 +78,10 @@ public final class PolicyFile {
     /** The price of a model of a host under the policy now (its first matching price), resolved once per model and policy. */
     public Optional<Price> price(String host, String model) {
         Resolved now = resolved();
-        return once(now.byModel(), java.util.Arrays.asList(host, model), key -> now.policy().price(host, model));
+        if (host == null || model == null || host.length() + model.length() > MAX_RESOLVED_CHARS) {
+            return now.policy().price(host, model); // a model id is the client's: no long one kept
+        }
+        return once(now.byModel(), List.of(host, model), key -> now.policy().price(host, model));
     }
 
     /** What {@code resolve} gives for {@code key}, kept: past {@link #MAX_RESOLVED} keys, all resolved again as they come. */

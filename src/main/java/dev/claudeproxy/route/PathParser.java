@@ -55,10 +55,12 @@ public final class PathParser {
     /**
      * The routes of paths already read: Claude Code sends every request of a session to one path,
      * so the host, port and segment checks and the endpoint's URL parse run once per path, not per
-     * request. Only valid routes are kept; past {@link #MAX_KNOWN} paths the map starts again.
+     * request. Only valid routes of paths up to {@link #MAX_KNOWN_CHARS} long are kept (a path is
+     * the client's: at most 2 MiB of keys in all); past {@link #MAX_KNOWN} paths the map starts again.
      */
     private static final java.util.Map<List<String>, PathRoute> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
     static final int MAX_KNOWN = 4_096;
+    static final int MAX_KNOWN_CHARS = 512;
 
     private PathParser() {
     }
@@ -118,6 +120,13 @@ public final class PathParser {
     }
 
     private static PathRoute route(List<String> prefix) {
+        int chars = 0;
+        for (String segment : prefix) {
+            chars += segment.length();
+        }
+        if (chars > MAX_KNOWN_CHARS) {
+            return read(prefix);
+        }
         PathRoute known = KNOWN.get(prefix);
         if (known == null) {
             known = read(prefix);

@@ -66,5 +66,7 @@ class PolicyFileTest {
         assertEquals(8_000_000, policy.price("api.example", "gpt-5").orElseThrow().outputPerMillion(),
                 "the price kept for this model went with the policy it was resolved under");
         assertEquals(16_000_000, policy.price("other.example", "gpt-5").orElseThrow().outputPerMillion());
+        assertEquals(8_000_000, policy.price("api.example", "gpt-" + "5".repeat(PolicyFile.MAX_RESOLVED_CHARS))
+                .orElseThrow().outputPerMillion(), "a model id past the bound is priced, not kept");
     }
 }

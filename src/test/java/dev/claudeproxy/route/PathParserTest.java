@@ -61,6 +61,11 @@ class PathParserTest {
         for (int i = 0; i < 2; i++) {
             assertThrows(RouteNotFoundException.class, () -> PathParser.parse("/127.1/v1/gpt-4.1/v1/messages"));
         }
+        String longPath = "/http/127.0.0.1:9/openai/v1/" + "m".repeat(PathParser.MAX_KNOWN_CHARS) + "/v1/messages";
+        PathRoute read = PathParser.parse(longPath).route().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertNotSame(read, PathParser.parse(longPath).route().orElseThrow(),
+                "a path longer than the bound is read each time, not kept");
+        assertEquals(read, PathParser.parse(longPath).route().orElseThrow());
     }
 
     @Test
