@@ -49,10 +49,17 @@ def stacks(path):
         yield current
 
 
+def belongs(frame, mark):
+    """A package (ending in '.') holds its frames; a class its methods and nested classes; a method itself."""
+    if mark.endswith("."):
+        return frame.startswith(mark)
+    return frame == mark or frame.startswith(mark + ".") or frame.startswith(mark + "$")
+
+
 def part(stack):
     for frame in stack:  # innermost first
         for name, marks in PARTS:
-            if any(frame.startswith(mark) or mark in frame for mark in marks):
+            if any(belongs(frame, mark) for mark in marks):
                 return name
     return "JDK only"
 

@@ -48,6 +48,11 @@ public class ChunkJsonBench {
             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\" the quick brown fox\"},\"logprobs\":null,"
             + "\"finish_reason\":null}]}";
 
+    private static final dev.claudeproxy.anthropic.StreamEvent.MessageDelta MESSAGE_DELTA =
+            new dev.claudeproxy.anthropic.StreamEvent.MessageDelta(
+                    new dev.claudeproxy.anthropic.StreamEvent.StopInfo("end_turn", null),
+                    new dev.claudeproxy.anthropic.Usage(1_234, 321, 0, 56_789));
+
     private JsonReaderFactory readers;
     private JsonParserFactory parsers;
     private JsonGeneratorFactory generators;
@@ -98,6 +103,17 @@ public class ChunkJsonBench {
     @Benchmark
     public String writeEventJson() {
         return dev.claudeproxy.anthropic.EventJson.of(event);
+    }
+
+    /** The stream's message_delta, once a stream: by {@code EventJson} and by the binding. */
+    @Benchmark
+    public String writeMessageDeltaEventJson() {
+        return dev.claudeproxy.anthropic.EventJson.of(MESSAGE_DELTA);
+    }
+
+    @Benchmark
+    public String writeMessageDeltaBinding() {
+        return Json.write(MESSAGE_DELTA);
     }
 
     @Benchmark

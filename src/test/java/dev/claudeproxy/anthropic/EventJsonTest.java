@@ -52,6 +52,38 @@ class EventJsonTest {
                 EventJson.of(new StreamEvent.ContentBlockDelta(2, new StreamEvent.TextDelta("a\"b\n"))));
     }
 
+    /** The stream's message_delta, byte for byte as the binding writes it. */
+    @Test
+    void aMessageDeltaIsWrittenAsTheBindingWritesIt() {
+        List<StreamEvent.MessageDelta> deltas = List.of(
+                new StreamEvent.MessageDelta(new StreamEvent.StopInfo("end_turn", null), new Usage(1, 2, 3, 4)),
+                new StreamEvent.MessageDelta(new StreamEvent.StopInfo("stop_sequence", "x\"y\n\u0001é"), new Usage(0, 0, 0, 0)),
+                new StreamEvent.MessageDelta(new StreamEvent.StopInfo(null, null), null),
+                new StreamEvent.MessageDelta(null, new Usage(Integer.MAX_VALUE, -1, 7, 8)),
+                new StreamEvent.MessageDelta("other", null, null));
+        for (StreamEvent.MessageDelta delta : deltas) {
+            assertEquals(Json.write(delta), EventJson.of(delta));
+        }
+    }
+
+    /** The stream's message_start, byte for byte as the binding writes it; one with content is the binding's. */
+    @Test
+    void aMessageStartIsWrittenAsTheBindingWritesIt() {
+        List<StreamEvent.MessageStart> starts = List.of(
+                new StreamEvent.MessageStart(new Message("msg_1", "gpt-4.1", List.of(), null, new Usage(1, 2, 3, 4))),
+                new StreamEvent.MessageStart(new Message("m\"1", "message", "assistant", "a/b\u0002", List.of(), "end_turn",
+                        "x\\y", null)),
+                new StreamEvent.MessageStart(new Message(null, "message", null, null, List.of(), null, null, null)),
+                new StreamEvent.MessageStart(new Message(null, null, null, "m", List.of(), null, null, new Usage(0, 0, 0, 0))),
+                new StreamEvent.MessageStart(new Message(null, null, null, null, List.of(), null, null, null)),
+                new StreamEvent.MessageStart(new Message("msg_2", "m", List.of(new ContentBlock.TextBlock("hi")), null,
+                        new Usage(1, 1, 0, 0))),
+                new StreamEvent.MessageStart(null));
+        for (StreamEvent.MessageStart start : starts) {
+            assertEquals(Json.write(start), EventJson.of(start));
+        }
+    }
+
     /** Every UTF-16 unit, in a text and in a partial JSON, escaped to the character as JSON-P's generator does it. */
     @Test
     void everyCharacterIsWrittenAsTheGeneratorWritesIt() {
