@@ -96,12 +96,11 @@ public final class EventJson {
     private static String messageStart(StreamEvent.MessageStart event) {
         Message message = event.message();
         StringBuilder json = new StringBuilder(300).append("{\"message\":{");
-        int at = json.length();
         optional(json, "id", message.id());
         optional(json, "type", message.type());
         optional(json, "role", message.role());
         optional(json, "model", message.model());
-        json.append(json.length() > at ? "," : "").append("\"content\":[],\"stop_reason\":");
+        name(json, "content").append("[],\"stop_reason\":");
         nullable(json, message.stopReason()).append(",\"stop_sequence\":");
         nullable(json, message.stopSequence());
         usage(json, message.usage());
@@ -109,12 +108,16 @@ public final class EventJson {
         return string(json, event.type()).append('}').toString();
     }
 
-    /** {@code ,"name":"value"} (no comma first in an object not yet holding a field), or nothing for null. */
+    /** {@code ,"name":"value"}, or nothing for null. */
     private static void optional(StringBuilder json, String name, String value) {
         if (value != null) {
-            json.append(json.charAt(json.length() - 1) == '{' ? "\"" : ",\"").append(name).append("\":");
-            string(json, value);
+            string(name(json, name), value);
         }
+    }
+
+    /** {@code ,"name":}, with no comma in an object not yet holding a field. */
+    private static StringBuilder name(StringBuilder json, String name) {
+        return json.append(json.charAt(json.length() - 1) == '{' ? "\"" : ",\"").append(name).append("\":");
     }
 
     /** {@code ,"usage":{...}}, its fields in alphabetical order as the binding writes them, or nothing for null. */
